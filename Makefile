@@ -1,0 +1,48 @@
+# Two commands set up everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint bench messages migrate clean
+
+# Message catalogs (.po) are committed; .mo files are compiled at install and, if a .po
+# changed since, again at start-up.
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -c "from bot.i18n import compile_catalogs; compile_catalogs()"
+	touch $@
+
+$(DEV_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/python -m bot run
+
+migrate: $(STAMP)
+	$(BIN)/python -m bot migrate
+
+test: $(DEV_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python bench/menu_path.py
+
+# Re-extract msgids from the code and merge them into the catalogs (then translate).
+messages: $(DEV_STAMP)
+	$(BIN)/pybabel extract --no-location --omit-header -k _ -k N_ -k __ \
+		-o bot/locales/messages.pot bot handlers knowledge scheduler
+	$(BIN)/pybabel update --no-location --omit-header --no-fuzzy-matching \
+		-i bot/locales/messages.pot -d bot/locales -D messages
+
+clean:
+	rm -rf $(VENV)

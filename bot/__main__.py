@@ -1,0 +1,56 @@
+"""Command line: `python -m bot [run|migrate]` (also installed as `warmdrive`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+
+from bot.config import ConfigError, load_settings
+
+NO_TOKEN_HELP = """\
+BOT_TOKEN is not set.
+To run WarmDrive you need a Telegram bot token:
+  1. open Telegram and talk to @BotFather;
+  2. send /newbot and follow the steps;
+  3. put the token in a .env file (BOT_TOKEN=123456:ABC...) or export BOT_TOKEN.
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="warmdrive", description="WarmDrive (暖驶) bot")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (default): long polling, or webhook if WEBHOOK_URL")
+    sub.add_parser("migrate", help="upgrade the database to the latest schema")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"warmdrive: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command != "migrate" and settings.bot_token is None:
+        print(NO_TOKEN_HELP, file=sys.stderr, end="")
+        return 2
+    from bot import runner  # after the checks: importing aiogram is the slow part of start-up
+
+    if args.command == "migrate":
+        asyncio.run(runner.migrate(settings))
+        print("database is up to date")
+        return 0
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(runner.run(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

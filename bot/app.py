@@ -1,0 +1,101 @@
+"""The one factory: builds the dispatcher (routers, middlewares, services) for app and tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.commands import set_commands
+from bot.config import Settings
+from bot.db.engine import create_engine, create_session_factory
+from bot.i18n import create_i18n
+from bot.locale_cache import LocaleCache
+from bot.middlewares.db import DbSessionMiddleware
+from bot.middlewares.dedupe import DedupeMiddleware
+from bot.middlewares.throttle import MemoryThrottle, RedisThrottle, Throttle, ThrottleMiddleware
+from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
+from handlers import build_routers
+
+
+def create_bot(settings: Settings) -> Bot:
+    if settings.bot_token is None:
+        raise ValueError("BOT_TOKEN is not set")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode="HTML"),
+    )
+
+
+def _fsm_backend(settings: Settings) -> tuple[BaseStorage, BaseEventIsolation, Any]:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        storage = RedisStorage.from_url(settings.redis_url)
+        return storage, storage.create_isolation(), storage.redis
+    # Same-chat updates wait for each other: two quick taps cannot interleave inside one flow.
+    return MemoryStorage(), SimpleEventIsolation(), None
+
+
+def create_dispatcher(
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None = None,
+    storage: BaseStorage | None = None,
+    events_isolation: BaseEventIsolation | None = None,
+    throttle: Throttle | None = None,
+) -> Dispatcher:
+    """Everything an update needs. Nothing here connects anywhere until the first update."""
+    owns_engine = engine is None
+    engine = engine or create_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+    default_storage, default_isolation, redis = _fsm_backend(settings)
+    storage = storage or default_storage
+    events_isolation = events_isolation or default_isolation
+    i18n = create_i18n(settings.default_language)
+    locales = LocaleCache(settings.default_language)
+    if throttle is None:
+        throttle = (
+            RedisThrottle(redis, settings.throttle_rate, settings.throttle_period)
+            if redis is not None
+            else MemoryThrottle(settings.throttle_rate, settings.throttle_period)
+        )
+
+    dp = Dispatcher(storage=storage, events_isolation=events_isolation)
+    dp.workflow_data.update(
+        settings=settings,
+        engine=engine,
+        session_factory=session_factory,
+        i18n=i18n,
+        locales=locales,
+    )
+    # Outer → inner; all run after aiogram's own error, user-context and FSM middlewares.
+    dp.update.outer_middleware(DedupeMiddleware())
+    dp.update.outer_middleware(ThrottleMiddleware(throttle, i18n, locales))
+    dp.update.outer_middleware(DbSessionMiddleware(session_factory))
+    dp.update.outer_middleware(
+        UserMiddleware(settings.admin_ids, settings.default_language, locales)
+    )
+    dp.update.outer_middleware(UserI18nMiddleware(i18n))
+    dp.include_routers(*build_routers())
+
+    async def on_startup(bot: Bot) -> None:
+        await set_commands(bot, i18n, settings.admin_ids)
+
+    async def on_shutdown() -> None:
+        await storage.close()
+        await events_isolation.close()
+        if owns_engine:
+            await engine.dispose()
+
+    dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
+    return dp

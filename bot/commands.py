@@ -1,0 +1,51 @@
+"""The command lists shown in Telegram's menu, per language (setMyCommands)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand, BotCommandScopeChat
+from aiogram.utils.i18n import I18n
+
+from handlers.filters import N_
+
+log = logging.getLogger(__name__)
+
+USER_COMMANDS = (
+    ("start", N_("Start, or show the menu")),
+    ("profile", N_("Your details")),
+    ("language", N_("中文 / English")),
+    ("cancel", N_("Leave the current step")),
+    ("mydata", N_("Download your data")),
+    ("deleteme", N_("Erase your data")),
+    ("help", N_("What the bot can do")),
+)
+ADMIN_COMMANDS = (
+    ("stats", N_("User numbers")),
+    ("setrole", N_("Change a user's role")),
+)
+
+
+def command_list(i18n: I18n, locale: str, admin: bool = False) -> list[BotCommand]:
+    items = USER_COMMANDS + (ADMIN_COMMANDS if admin else ())
+    return [
+        BotCommand(command=name, description=i18n.gettext(desc, locale=locale))
+        for name, desc in items
+    ]
+
+
+async def set_commands(bot: Bot, i18n: I18n, admin_ids: frozenset[int]) -> None:
+    # No language_code: the list for clients whose language has no own list.
+    await bot.set_my_commands(command_list(i18n, i18n.default_locale))
+    for locale in i18n.available_locales:
+        await bot.set_my_commands(command_list(i18n, locale), language_code=locale)
+    for admin_id in admin_ids:
+        try:
+            await bot.set_my_commands(
+                command_list(i18n, i18n.default_locale, admin=True),
+                scope=BotCommandScopeChat(chat_id=admin_id),
+            )
+        except TelegramAPIError as exc:  # the admin has not opened a chat with the bot yet
+            log.info("admin commands not set for %s: %s", admin_id, exc)

@@ -1,0 +1,78 @@
+"""SQLAlchemy models. Tables change only through Alembic migrations in bot/db/migrations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, time
+
+from sqlalchemy import BigInteger, Boolean, Enum, String, Time, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.db.types import BigIntId, UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Role(enum.StrEnum):
+    DRIVER = "driver"
+    VOLUNTEER = "volunteer"
+    ADMIN = "admin"
+
+
+class Occupation(enum.StrEnum):
+    TRUCK = "truck"
+    RIDE_HAILING = "ride_hailing"
+    DELIVERY = "delivery"
+    COURIER = "courier"
+    OTHER = "other"
+
+
+def _str_enum(cls: type[enum.StrEnum], name: str) -> Enum:
+    # VARCHAR + CHECK instead of a native PG enum: adding a value later is a plain migration.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    # NULL once the user erased their data; the row stays for records that point at it.
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    role: Mapped[Role] = mapped_column(_str_enum(Role, "user_role"), default=Role.DRIVER)
+    occupation: Mapped[Occupation | None] = mapped_column(_str_enum(Occupation, "occupation"))
+    city: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    party_member: Mapped[bool | None] = mapped_column(Boolean)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notifications: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Local wall-clock times in TIMEZONE; both NULL means no quiet hours.
+    quiet_start: Mapped[time | None] = mapped_column(Time)
+    quiet_end: Mapped[time | None] = mapped_column(Time)
+    blocked_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+
+class ProcessedUpdate(Base):
+    """One row per handled Telegram update, so a redelivery after a restart is ignored."""
+
+    __tablename__ = "processed_updates"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

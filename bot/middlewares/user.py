@@ -1,0 +1,56 @@
+"""Load (or create) the user behind the update and pick their language."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, User
+from aiogram.utils.i18n import I18n, I18nMiddleware
+
+from bot.locale_cache import LocaleCache
+from bot.services.users import UserProfile, UserService
+
+
+def _display_name(user: User) -> str:
+    return " ".join(p for p in (user.first_name, user.last_name) if p)
+
+
+class UserMiddleware(BaseMiddleware):
+    def __init__(
+        self, admin_ids: frozenset[int], default_language: str, locales: LocaleCache
+    ) -> None:
+        self.admin_ids, self.default_language, self.locales = admin_ids, default_language, locales
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        service = UserService(data["session"], self.admin_ids)
+        data["users"] = service
+        tg_user: User | None = data.get("event_from_user")
+        if tg_user is None or tg_user.is_bot:
+            data["user"] = None
+            return await handler(event, data)
+        profile = await service.ensure(
+            tg_user.id, _display_name(tg_user), tg_user.language_code, self.default_language
+        )
+        data["user"] = profile
+        self.locales.set(tg_user.id, profile.language)
+        return await handler(event, data)
+
+
+class UserI18nMiddleware(I18nMiddleware):
+    """The user's saved language; Telegram's language only decides it on first contact."""
+
+    def __init__(self, i18n: I18n) -> None:
+        super().__init__(i18n)
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        profile: UserProfile | None = data.get("user")
+        if profile is not None and profile.language in self.i18n.available_locales:
+            return profile.language
+        return self.i18n.default_locale

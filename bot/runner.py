@@ -1,0 +1,80 @@
+"""Running the bot: migrate, then long polling or a webhook server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.app import create_bot, create_dispatcher
+from bot.config import Settings
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade
+from scheduler.setup import create_scheduler
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+async def migrate(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+async def run(settings: Settings) -> None:
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)  # idempotent: a fresh database gets every table, a current one nothing
+    dp = create_dispatcher(settings, engine=engine)
+    bot = create_bot(settings)
+    scheduler = create_scheduler(create_session_factory(engine), settings.timezone)
+    scheduler.start()
+    try:
+        if settings.webhook_url:
+            await _run_webhook(settings, dp, bot)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            await dp.start_polling(
+                bot,
+                tasks_concurrency_limit=settings.tasks_concurrency_limit,
+                allowed_updates=dp.resolve_used_update_types(),
+            )
+    finally:
+        scheduler.shutdown(wait=False)
+        await bot.session.close()
+        await engine.dispose()
+
+
+async def _run_webhook(settings: Settings, dp: Dispatcher, bot: Bot) -> None:
+    assert settings.webhook_url is not None
+    secret = (
+        settings.webhook_secret.get_secret_value()
+        if settings.webhook_secret
+        else secrets.token_urlsafe(32)
+    )
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, WEBHOOK_PATH)
+    setup_application(app, dp, bot=bot)
+    host, _, port = settings.webhook_listen.rpartition(":")
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, host, int(port)).start()
+    await bot.set_webhook(
+        settings.webhook_url + WEBHOOK_PATH,
+        secret_token=secret,
+        allowed_updates=dp.resolve_used_update_types(),
+    )
+    log.info(
+        "webhook listening on %s, public URL %s", settings.webhook_listen, settings.webhook_url
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

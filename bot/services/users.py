@@ -1,0 +1,230 @@
+"""Profile rules: onboarding steps, preferences, export and erasure. No Telegram here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.db.models import Occupation, Role, User
+from bot.db.repositories.users import UserRepository
+from bot.db.types import utcnow
+from knowledge.cities import match_city, nearest_city
+
+CITY_MAX_LEN = 32
+_PHONE_RE = re.compile(r"^\+?\d{5,20}$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class ProfileError(ValueError):
+    """A value a user gave that the profile cannot take; `code` picks the message to show."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class UserProfile:
+    """What handlers see of a user: a snapshot, never an ORM row."""
+
+    id: int
+    telegram_id: int | None
+    display_name: str | None
+    language: str
+    role: Role
+    occupation: Occupation | None
+    city: str | None
+    phone: str | None
+    party_member: bool | None
+    consent_at: datetime | None
+    onboarded_at: datetime | None
+    notifications: bool
+    quiet_start: time | None
+    quiet_end: time | None
+    blocked_bot: bool
+    created_at: datetime | None
+
+    @property
+    def consented(self) -> bool:
+        return self.consent_at is not None
+
+    @property
+    def onboarded(self) -> bool:
+        return self.onboarded_at is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @classmethod
+    def of(cls, user: User) -> UserProfile:
+        return cls(**{f: getattr(user, f) for f in cls.__slots__})  # type: ignore[attr-defined]
+
+
+def _clean_text(value: str, max_len: int) -> str:
+    return _CONTROL_RE.sub("", value).strip()[:max_len]
+
+
+def normalise_city(text: str) -> str:
+    """A known city's canonical Chinese name, else the cleaned text as typed."""
+    city = match_city(text)
+    if city is not None:
+        return city.zh
+    cleaned = _clean_text(text, CITY_MAX_LEN)
+    if len(cleaned) < 2 or cleaned.startswith("/"):
+        raise ProfileError("city_invalid")
+    return cleaned
+
+
+def city_from_location(lat: float, lon: float) -> str:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ProfileError("location_invalid")
+    city = nearest_city(lat, lon)
+    if city is None:
+        raise ProfileError("city_unknown_location")
+    return city.zh
+
+
+class UserService:
+    def __init__(self, session: AsyncSession, admin_ids: frozenset[int] = frozenset()) -> None:
+        self.repo = UserRepository(session)
+        self.admin_ids = admin_ids
+
+    async def _row(self, user_id: int) -> User:
+        user = await self.repo.by_id(user_id)
+        if user is None or user.erased_at is not None:
+            raise ProfileError("user_missing")
+        return user
+
+    async def ensure(
+        self,
+        telegram_id: int,
+        display_name: str | None,
+        language_hint: str | None,
+        default_language: str,
+    ) -> UserProfile:
+        """Load the user, creating them on first contact. Writes only when something changed."""
+        user = await self.repo.by_telegram_id(telegram_id)
+        if user is None:
+            language = "en" if (language_hint or "").startswith("en") else default_language
+            role = Role.ADMIN if telegram_id in self.admin_ids else Role.DRIVER
+            user = await self.repo.create_if_missing(telegram_id, display_name, language, role)
+        else:
+            if display_name and user.display_name != display_name:
+                user.display_name = display_name[:128]
+            if telegram_id in self.admin_ids and user.role is not Role.ADMIN:
+                user.role = Role.ADMIN
+            if user.blocked_bot:  # a user who writes to us has evidently unblocked the bot
+                user.blocked_bot = False
+        return UserProfile.of(user)
+
+    async def _update(self, user_id: int, **values: Any) -> UserProfile:
+        user = await self._row(user_id)
+        for key, value in values.items():
+            setattr(user, key, value)
+        await self.repo.session.flush()
+        return UserProfile.of(user)
+
+    async def accept_consent(self, user_id: int) -> UserProfile:
+        user = await self._row(user_id)
+        if user.consent_at is None:
+            user.consent_at = utcnow()
+        return UserProfile.of(user)
+
+    async def set_occupation(self, user_id: int, occupation: Occupation) -> UserProfile:
+        return await self._update(user_id, occupation=occupation)
+
+    async def set_city(self, user_id: int, text: str) -> UserProfile:
+        return await self._update(user_id, city=normalise_city(text))
+
+    async def set_city_from_location(self, user_id: int, lat: float, lon: float) -> UserProfile:
+        return await self._update(user_id, city=city_from_location(lat, lon))
+
+    async def set_phone(self, user_id: int, phone: str | None) -> UserProfile:
+        if phone is not None:
+            phone = re.sub(r"[\s\-()]", "", phone)
+            if not _PHONE_RE.match(phone):
+                raise ProfileError("phone_invalid")
+            if not phone.startswith("+"):
+                phone = "+" + phone
+        return await self._update(user_id, phone=phone)
+
+    async def set_language(self, user_id: int, language: str) -> UserProfile:
+        if language not in SUPPORTED_LANGUAGES:
+            raise ProfileError("language_invalid")
+        return await self._update(user_id, language=language)
+
+    async def set_notifications(self, user_id: int, enabled: bool) -> UserProfile:
+        return await self._update(user_id, notifications=enabled)
+
+    async def set_quiet_hours(
+        self, user_id: int, start: time | None, end: time | None
+    ) -> UserProfile:
+        if (start is None) != (end is None) or (start is not None and start == end):
+            raise ProfileError("quiet_invalid")
+        return await self._update(user_id, quiet_start=start, quiet_end=end)
+
+    async def set_party_member(self, user_id: int, value: bool | None) -> UserProfile:
+        return await self._update(user_id, party_member=value)
+
+    async def complete_onboarding(self, user_id: int) -> UserProfile:
+        user = await self._row(user_id)
+        if user.consent_at is None:
+            raise ProfileError("consent_missing")
+        if user.onboarded_at is None:
+            user.onboarded_at = utcnow()
+        return UserProfile.of(user)
+
+    async def set_blocked(self, telegram_id: int, blocked: bool) -> None:
+        user = await self.repo.by_telegram_id(telegram_id)
+        if user is not None:
+            user.blocked_bot = blocked
+
+    async def set_role(self, telegram_id: int, role: Role) -> UserProfile:
+        user = await self.repo.by_telegram_id(telegram_id)
+        if user is None:
+            raise ProfileError("user_missing")
+        if telegram_id in self.admin_ids and role is not Role.ADMIN:
+            raise ProfileError("role_pinned")  # ADMIN_IDS would promote them again
+        user.role = role
+        return UserProfile.of(user)
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        """Everything stored about the user, as JSON-ready data."""
+        profile = UserProfile.of(await self._row(user_id))
+        data = asdict(profile)
+        for key, value in data.items():
+            if isinstance(value, datetime | time):
+                data[key] = value.isoformat()
+            elif isinstance(value, Role | Occupation):
+                data[key] = value.value
+        return {"user": data}
+
+    async def erase(self, user_id: int) -> None:
+        """Drop personal data; keep an anonymous row so records that point at it stay valid."""
+        user = await self._row(user_id)
+        user.telegram_id = None
+        user.display_name = None
+        user.phone = None
+        user.city = None
+        user.occupation = None
+        user.party_member = None
+        user.consent_at = None
+        user.onboarded_at = None
+        user.quiet_start = None
+        user.quiet_end = None
+        user.notifications = False
+        user.role = Role.DRIVER
+        user.erased_at = utcnow()
+
+    async def stats(self) -> dict[str, Any]:
+        return {
+            "by_role": await self.repo.count_by_role(),
+            "by_occupation": await self.repo.count_by_occupation(),
+            "consented": await self.repo.count_consented(),
+        }

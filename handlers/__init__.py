@@ -1,0 +1,37 @@
+"""Feature routers, in the order updates try them."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers import (
+    admin,
+    basic,
+    chat_member,
+    errors,
+    fallback,
+    language,
+    menu,
+    onboarding,
+    privacy,
+    profile,
+    start,
+)
+
+
+def build_routers() -> list[Router]:
+    """Fresh routers each call: a router can belong to one dispatcher only."""
+    return [
+        errors.create_router(),
+        chat_member.create_router(),
+        basic.create_router(),  # /help, /cancel: from any state, before consent too
+        language.create_router(),
+        privacy.create_router(),
+        start.create_router(),
+        start.create_gate_router(),  # nothing below runs for a user who has not agreed
+        admin.create_router(),
+        menu.create_router(),  # a menu tap leaves any flow
+        profile.create_router(),
+        onboarding.create_router(),
+        fallback.create_router(),
+    ]

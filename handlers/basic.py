@@ -1,0 +1,61 @@
+"""/help and /cancel: available everywhere, in any state, before consent too."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message, ReplyKeyboardRemove
+from aiogram.utils.i18n import gettext as _
+
+from bot.services.users import UserProfile
+from handlers.menu import main_menu_kb
+
+
+def help_text(user: UserProfile | None) -> str:
+    text = _(
+        "<b>WarmDrive</b> helps drivers on the road.\n\n"
+        "<b>Menu</b>\n"
+        "📍 Nearby stations: the nearest driver home or station that is open now\n"
+        "🩺 Checkup booking: book a free health checkup in a time slot\n"
+        "📝 File a complaint: we follow it up until it is solved\n"
+        "📸 Snap report: report a road hazard with a photo and location\n"
+        "⭐ My points: points earned by volunteering, and the points shop\n"
+        "📅 This month: the theme and activities of the month\n\n"
+        "<b>Commands</b>\n"
+        "/start: start, or show the menu\n"
+        "/profile: your details\n"
+        "/language: 中文 / English\n"
+        "/cancel: leave the current step\n"
+        "/mydata: download the data we hold about you\n"
+        "/deleteme: erase your data\n"
+        "/help: this message"
+    )
+    if user is not None and user.is_admin:
+        text += "\n\n" + _(
+            "<b>Admin</b>\n"
+            "/stats: user numbers\n"
+            "/setrole ID ROLE: make a user a driver, volunteer or admin"
+        )
+    return text
+
+
+async def help_command(message: Message, user: UserProfile | None) -> None:
+    await message.answer(help_text(user))
+
+
+async def cancel_command(message: Message, state: FSMContext, user: UserProfile | None) -> None:
+    had_state = await state.get_state() is not None
+    await state.clear()
+    text = _("Cancelled.") if had_state else _("Nothing to cancel.")
+    if user is not None and user.consented:
+        await message.answer(text + " " + _("Back to the menu."), reply_markup=main_menu_kb())
+    else:
+        await message.answer(text, reply_markup=ReplyKeyboardRemove())
+
+
+def create_router() -> Router:
+    router = Router(name="basic")
+    router.message.register(help_command, Command("help"))
+    router.message.register(cancel_command, Command("cancel"))
+    return router

@@ -1,0 +1,63 @@
+"""The global error handler: log with context, apologise in the user's language."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.types import ErrorEvent, User
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.locale_cache import LocaleCache
+from bot.services.users import UserService
+
+log = logging.getLogger("warmdrive.errors")
+
+
+async def on_error(
+    event: ErrorEvent,
+    bot: Bot,
+    i18n: I18n,
+    locales: LocaleCache,
+    session_factory: async_sessionmaker[AsyncSession],
+    event_from_user: User | None = None,
+) -> bool:
+    update, exc = event.update, event.exception
+    user_id = event_from_user.id if event_from_user else None
+    if isinstance(exc, TelegramForbiddenError) and user_id is not None:
+        # The user blocked the bot: remember it so nothing more is sent to them.
+        log.info("user %s has blocked the bot (update %s)", user_id, update.update_id)
+        async with session_factory() as session:
+            await UserService(session).set_blocked(user_id, True)
+            await session.commit()
+        return True
+    log.error(
+        "update %s (%s) from user %s failed: %r",
+        update.update_id,
+        update.event_type,
+        user_id,
+        exc,
+        exc_info=exc,
+    )
+    if event_from_user is None:
+        return True
+    text = i18n.gettext(
+        "Sorry, something went wrong on our side. Please try again in a moment.",
+        locale=locales.get(event_from_user.id, event_from_user.language_code),
+    )
+    try:
+        if update.callback_query is not None:
+            await bot.answer_callback_query(update.callback_query.id, text=text, show_alert=True)
+        elif update.message is not None:
+            await bot.send_message(update.message.chat.id, text)
+    except TelegramAPIError as send_exc:
+        log.warning("could not tell user %s about the error: %r", user_id, send_exc)
+    return True
+
+
+def create_router() -> Router:
+    router = Router(name="errors")
+    router.errors.register(on_error)
+    return router

@@ -1,0 +1,79 @@
+"""/mydata (export) and /deleteme (erasure after confirmation)."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyKeyboardRemove
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.services.users import UserProfile, UserService
+
+
+class EraseCb(CallbackData, prefix="erase"):
+    action: Literal["confirm", "keep"]
+    user_id: int  # the row the question was about, so an old button cannot erase a new account
+
+
+async def mydata_command(message: Message, user: UserProfile, users: UserService) -> None:
+    data = await users.export(user.id)
+    payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    await message.answer_document(
+        BufferedInputFile(payload, filename="warmdrive-my-data.json"),
+        caption=_("Here is everything WarmDrive stores about you."),
+    )
+
+
+async def deleteme_command(message: Message, user: UserProfile) -> None:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=_("🗑 Yes, erase my data"), callback_data=EraseCb(action="confirm", user_id=user.id)
+    )
+    kb.button(text=_("↩️ No, keep it"), callback_data=EraseCb(action="keep", user_id=user.id))
+    kb.adjust(1)
+    await message.answer(
+        _(
+            "This erases your profile: name, phone, city, occupation and settings. "
+            "Records others still need (for example a complaint being handled) stay, "
+            "without your name. This cannot be undone.\n\nErase your data?"
+        ),
+        reply_markup=kb.as_markup(),
+    )
+
+
+async def erase_chosen(
+    query: CallbackQuery,
+    callback_data: EraseCb,
+    state: FSMContext,
+    user: UserProfile,
+    users: UserService,
+) -> None:
+    message = query.message
+    if callback_data.user_id != user.id or not isinstance(message, Message):
+        await query.answer(_("This button is no longer valid."))
+        return
+    if callback_data.action == "keep":
+        await query.answer()
+        await message.edit_text(_("Nothing was erased."))
+        return
+    await users.erase(user.id)
+    await state.clear()
+    await query.answer()
+    await message.edit_text(
+        _("Your data has been erased. Drive safely! Send /start if you ever want to come back.")
+    )
+    await message.answer("👋", reply_markup=ReplyKeyboardRemove())
+
+
+def create_router() -> Router:
+    router = Router(name="privacy")
+    router.message.register(mydata_command, Command("mydata"))
+    router.message.register(deleteme_command, Command("deleteme"))
+    router.callback_query.register(erase_chosen, EraseCb.filter())
+    return router

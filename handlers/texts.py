@@ -1,0 +1,39 @@
+"""Shared renderings of stored values in the user's language."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.db.models import Occupation, Role
+from handlers.filters import N_
+
+OCCUPATION_LABELS: dict[Occupation, str] = {
+    Occupation.TRUCK: N_("🚚 Truck driver"),
+    Occupation.RIDE_HAILING: N_("🚕 Ride-hailing driver"),
+    Occupation.DELIVERY: N_("🛵 Food delivery rider"),
+    Occupation.COURIER: N_("📦 Courier"),
+    Occupation.OTHER: N_("🙂 Other"),
+}
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.DRIVER: N_("Driver"),
+    Role.VOLUNTEER: N_("Volunteer"),
+    Role.ADMIN: N_("Admin"),
+}
+
+SKIP = N_("⏭ Skip")
+
+
+def q(value: object) -> str:
+    """User-supplied text, escaped for parse_mode=HTML."""
+    return escape(str(value), quote=False)
+
+
+def occupation_label(occupation: Occupation | None) -> str:
+    return _(OCCUPATION_LABELS[occupation]) if occupation else _("not set")
+
+
+def role_label(role: Role) -> str:
+    return _(ROLE_LABELS[role])
