@@ -21,6 +21,8 @@ from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.dedupe import DedupeMiddleware
 from bot.middlewares.throttle import MemoryThrottle, RedisThrottle, Throttle, ThrottleMiddleware
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
+from bot.services.profile_cache import ProfileCache
+from bot.services.update_ledger import UpdateLedger
 from handlers import build_routers
 
 
@@ -69,6 +71,11 @@ def create_dispatcher(
             else MemoryThrottle(settings.throttle_rate, settings.throttle_period)
         )
 
+    # Several workers share the database: memory can no longer be trusted on its own.
+    shared = settings.redis_url is not None
+    ledger = UpdateLedger(session_factory, shared=shared)
+    profiles = None if shared else ProfileCache()
+
     dp = Dispatcher(storage=storage, events_isolation=events_isolation)
     dp.workflow_data.update(
         settings=settings,
@@ -76,13 +83,14 @@ def create_dispatcher(
         session_factory=session_factory,
         i18n=i18n,
         locales=locales,
+        ledger=ledger,
     )
     # Outer → inner; all run after aiogram's own error, user-context and FSM middlewares.
-    dp.update.outer_middleware(DedupeMiddleware())
+    dp.update.outer_middleware(DedupeMiddleware(ledger))
     dp.update.outer_middleware(ThrottleMiddleware(throttle, i18n, locales))
-    dp.update.outer_middleware(DbSessionMiddleware(session_factory))
+    dp.update.outer_middleware(DbSessionMiddleware(session_factory, ledger))
     dp.update.outer_middleware(
-        UserMiddleware(settings.admin_ids, settings.default_language, locales)
+        UserMiddleware(settings.admin_ids, settings.default_language, locales, profiles)
     )
     dp.update.outer_middleware(UserI18nMiddleware(i18n))
     dp.include_routers(*build_routers())
@@ -91,6 +99,7 @@ def create_dispatcher(
         await set_commands(bot, i18n, settings.admin_ids)
 
     async def on_shutdown() -> None:
+        await ledger.close()
         await storage.close()
         await events_isolation.close()
         if owns_engine:

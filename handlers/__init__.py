@@ -23,6 +23,8 @@ def build_routers() -> list[Router]:
     """Fresh routers each call: a router can belong to one dispatcher only."""
     return [
         errors.create_router(),
+        # The most frequent update, a menu tap, is matched first; the router checks consent.
+        menu.create_router(),
         chat_member.create_router(),
         basic.create_router(),  # /help, /cancel: from any state, before consent too
         language.create_router(),
@@ -30,7 +32,6 @@ def build_routers() -> list[Router]:
         start.create_router(),
         start.create_gate_router(),  # nothing below runs for a user who has not agreed
         admin.create_router(),
-        menu.create_router(),  # a menu tap leaves any flow
         profile.create_router(),
         onboarding.create_router(),
         fallback.create_router(),

@@ -59,6 +59,11 @@ class NotConsented(Filter):
         return user is not None and not user.consented
 
 
+class Consented(Filter):
+    async def __call__(self, event: TelegramObject, user: UserProfile | None = None) -> bool:
+        return user is not None and user.consented
+
+
 class IsPrivate(Filter):
     async def __call__(self, event: Message | CallbackQuery) -> bool:
         message = event.message if isinstance(event, CallbackQuery) else event

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+
 from aiogram import Router
+from aiogram.fsm.context import FSMContext
 from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
-from handlers.filters import N_, Button
+from handlers.filters import N_, Button, Consented
 
 # Order is the keyboard layout, two per row. Features replace their entry as they land.
 MENU_BUTTONS = (
@@ -20,6 +24,12 @@ MENU_BUTTONS = (
 
 
 def main_menu_kb() -> ReplyKeyboardMarkup:
+    # Sent with most replies: built once per language rather than validated every time.
+    return _main_menu_kb(get_i18n().current_locale)
+
+
+@functools.cache
+def _main_menu_kb(locale: str) -> ReplyKeyboardMarkup:
     buttons = [KeyboardButton(text=_(msgid)) for msgid in MENU_BUTTONS]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     return ReplyKeyboardMarkup(
@@ -30,7 +40,8 @@ def main_menu_kb() -> ReplyKeyboardMarkup:
     )
 
 
-async def menu_button(message: Message, button: str) -> None:
+async def menu_button(message: Message, button: str, state: FSMContext) -> None:
+    await state.clear()  # a menu tap leaves any flow
     await message.answer(
         _("{feature} is coming soon. We are building it right now — thank you for waiting!").format(
             feature=_(button)
@@ -41,5 +52,6 @@ async def menu_button(message: Message, button: str) -> None:
 
 def create_router() -> Router:
     router = Router(name="menu")
+    router.message.filter(Consented())  # others meet the consent gate further down
     router.message.register(menu_button, Button(*MENU_BUTTONS))
     return router

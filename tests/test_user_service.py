@@ -97,7 +97,12 @@ async def test_export_and_erase(session: AsyncSession) -> None:
     await session.commit()
     row = await session.get(User, profile.id)
     assert row is not None and row.erased_at is not None
-    assert (row.telegram_id, row.display_name, row.phone, row.consent_at) == (None, None, None, None)
+    assert (row.telegram_id, row.display_name, row.phone, row.consent_at) == (
+        None,
+        None,
+        None,
+        None,
+    )
     # Coming back starts a fresh, unconsented profile.
     fresh = await users.ensure(TG_ID, "王师傅", None, "zh")
     assert fresh.id != profile.id and not fresh.consented

@@ -10,11 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 
 async def insert_ignore(
-    session: AsyncSession, table: Table, values: dict[str, Any], index_elements: list[str]
+    session: AsyncSession,
+    table: Table,
+    values: dict[str, Any] | list[dict[str, Any]],
+    index_elements: list[str],
 ) -> bool:
-    """Insert a row unless it conflicts on `index_elements`; True when a row was inserted."""
+    """Insert rows unless they conflict on `index_elements`; True when any row was inserted."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=index_elements)
+    stmt = insert(table).values(values).on_conflict_do_nothing(index_elements=index_elements)
     result = await session.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,8 +1,7 @@
-"""One transaction per update, plus the durable duplicate check.
+"""One transaction per update, and the durable record that the update was handled.
 
-The update id is recorded in the same transaction as the handler's effects: if the handler
-fails, neither lands and a redelivery is handled afresh; if it succeeded, a redelivery (even
-after a restart) is dropped.
+An update that wrote is recorded inside its own transaction: effects and record land together
+or not at all, so a redelivery after a failure is handled afresh and one after success is not.
 """
 
 from __future__ import annotations
@@ -13,19 +12,20 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import ProcessedUpdate
-from bot.db.repositories.processed_updates import ProcessedUpdateRepository
-from bot.db.types import utcnow
+from bot.db.write_tracking import session_wrote
+from bot.services.update_ledger import UpdateLedger
 
 log = logging.getLogger(__name__)
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], ledger: UpdateLedger
+    ) -> None:
         self.session_factory = session_factory
+        self.ledger = ledger
 
     async def __call__(
         self,
@@ -34,27 +34,26 @@ class DbSessionMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Update)
-        bot_id = data["bot"].id
+        key = (data["bot"].id, event.update_id)
         async with self.session_factory() as session:
-            # A read, so no write lock is held while the handler talks to Telegram.
-            seen = await session.scalar(
-                select(ProcessedUpdate.update_id).where(
-                    ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == event.update_id
-                )
-            )
-            if seen is not None:
-                log.info("duplicate update %s dropped (database)", event.update_id)
+            if await self.ledger.seen(key, session):
+                log.info("duplicate update %s dropped (ledger)", event.update_id)
                 return None
             data["session"] = session
             try:
                 result = await handler(event, data)
-                claimed = await ProcessedUpdateRepository(session).claim(
-                    bot_id, event.update_id, utcnow()
-                )
-                if not claimed:  # another worker finished the same update meanwhile
-                    await session.rollback()
-                    return None
-                await session.commit()
+                if not (session.in_transaction() or session.new or session.dirty):
+                    self.ledger.record_later(key)  # touched no table: nothing to commit
+                elif await session_wrote(session):
+                    if not await self.ledger.claim_in(session, key):
+                        # Another worker finished the same update first: keep its effects only.
+                        log.info("duplicate update %s rolled back", event.update_id)
+                        await session.rollback()
+                        return None
+                    await session.commit()
+                else:
+                    await session.commit()  # ends the read transaction, if any
+                    self.ledger.record_later(key)
             except BaseException:
                 await session.rollback()
                 raise

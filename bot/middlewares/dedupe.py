@@ -1,26 +1,26 @@
-"""Drop an update already seen by this process (fast path, before any other work).
+"""Drop an update this process has already handled, before any other work (memory only).
 
-The durable check that survives a restart lives in DbSessionMiddleware, inside the update's own
-transaction, so an update is recorded as handled only if its effects were committed.
+The full check, including records from before a restart or from other workers, runs in
+DbSessionMiddleware through the same UpdateLedger.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
+from bot.services.update_ledger import UpdateLedger
+
 log = logging.getLogger(__name__)
 
 
 class DedupeMiddleware(BaseMiddleware):
-    def __init__(self, capacity: int = 50_000) -> None:
-        self.capacity = capacity
-        self._seen: OrderedDict[tuple[int, int], None] = OrderedDict()
+    def __init__(self, ledger: UpdateLedger) -> None:
+        self.ledger = ledger
 
     async def __call__(
         self,
@@ -29,11 +29,7 @@ class DedupeMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         assert isinstance(event, Update)
-        key = (data["bot"].id, event.update_id)
-        if key in self._seen:
+        if self.ledger.seen_in_memory((data["bot"].id, event.update_id)):
             log.info("duplicate update %s dropped (memory)", event.update_id)
             return None
-        self._seen[key] = None
-        if len(self._seen) > self.capacity:
-            self._seen.popitem(last=False)
         return await handler(event, data)

@@ -7,9 +7,10 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, User
-from aiogram.utils.i18n import I18n, I18nMiddleware
+from aiogram.utils.i18n import I18nMiddleware
 
 from bot.locale_cache import LocaleCache
+from bot.services.profile_cache import ProfileCache
 from bot.services.users import UserProfile, UserService
 
 
@@ -19,9 +20,14 @@ def _display_name(user: User) -> str:
 
 class UserMiddleware(BaseMiddleware):
     def __init__(
-        self, admin_ids: frozenset[int], default_language: str, locales: LocaleCache
+        self,
+        admin_ids: frozenset[int],
+        default_language: str,
+        locales: LocaleCache,
+        profiles: ProfileCache | None,
     ) -> None:
-        self.admin_ids, self.default_language, self.locales = admin_ids, default_language, locales
+        self.admin_ids, self.default_language = admin_ids, default_language
+        self.locales, self.profiles = locales, profiles
 
     async def __call__(
         self,
@@ -29,7 +35,7 @@ class UserMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        service = UserService(data["session"], self.admin_ids)
+        service = UserService(data["session"], self.admin_ids, self.profiles)
         data["users"] = service
         tg_user: User | None = data.get("event_from_user")
         if tg_user is None or tg_user.is_bot:
@@ -45,9 +51,6 @@ class UserMiddleware(BaseMiddleware):
 
 class UserI18nMiddleware(I18nMiddleware):
     """The user's saved language; Telegram's language only decides it on first contact."""
-
-    def __init__(self, i18n: I18n) -> None:
-        super().__init__(i18n)
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         profile: UserProfile | None = data.get("user")

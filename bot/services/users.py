@@ -13,6 +13,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.db.models import Occupation, Role, User
 from bot.db.repositories.users import UserRepository
 from bot.db.types import utcnow
+from bot.services.profile_cache import ProfileCache
 from knowledge.cities import match_city, nearest_city
 
 CITY_MAX_LEN = 32
@@ -91,15 +92,42 @@ def city_from_location(lat: float, lon: float) -> str:
 
 
 class UserService:
-    def __init__(self, session: AsyncSession, admin_ids: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        admin_ids: frozenset[int] = frozenset(),
+        cache: ProfileCache | None = None,
+    ) -> None:
         self.repo = UserRepository(session)
         self.admin_ids = admin_ids
+        self.cache = cache
 
     async def _row(self, user_id: int) -> User:
+        """The user about to be changed; their cached profile is dropped first."""
         user = await self.repo.by_id(user_id)
         if user is None or user.erased_at is not None:
             raise ProfileError("user_missing")
+        if self.cache is not None:
+            self.cache.drop(user.telegram_id)
         return user
+
+    async def _row_by_telegram_id(self, telegram_id: int) -> User | None:
+        if self.cache is not None:
+            self.cache.drop(telegram_id)
+        return await self.repo.by_telegram_id(telegram_id)
+
+    def _cached(self, telegram_id: int, display_name: str | None) -> UserProfile | None:
+        """A cached profile, unless this update would change it."""
+        if self.cache is None:
+            return None
+        profile = self.cache.get(telegram_id)
+        if profile is None or profile.blocked_bot:
+            return None
+        if display_name and profile.display_name != display_name:
+            return None
+        if telegram_id in self.admin_ids and not profile.is_admin:
+            return None
+        return profile
 
     async def ensure(
         self,
@@ -109,19 +137,26 @@ class UserService:
         default_language: str,
     ) -> UserProfile:
         """Load the user, creating them on first contact. Writes only when something changed."""
+        cached = self._cached(telegram_id, display_name)
+        if cached is not None:
+            return cached
         user = await self.repo.by_telegram_id(telegram_id)
         if user is None:
             language = "en" if (language_hint or "").startswith("en") else default_language
             role = Role.ADMIN if telegram_id in self.admin_ids else Role.DRIVER
             user = await self.repo.create_if_missing(telegram_id, display_name, language, role)
-        else:
-            if display_name and user.display_name != display_name:
-                user.display_name = display_name[:128]
-            if telegram_id in self.admin_ids and user.role is not Role.ADMIN:
-                user.role = Role.ADMIN
-            if user.blocked_bot:  # a user who writes to us has evidently unblocked the bot
-                user.blocked_bot = False
-        return UserProfile.of(user)
+            return UserProfile.of(user)  # not cached before it is committed
+        changed = False
+        if display_name and user.display_name != display_name[:128]:
+            user.display_name, changed = display_name[:128], True
+        if telegram_id in self.admin_ids and user.role is not Role.ADMIN:
+            user.role, changed = Role.ADMIN, True
+        if user.blocked_bot:  # a user who writes to us has evidently unblocked the bot
+            user.blocked_bot, changed = False, True
+        profile = UserProfile.of(user)
+        if not changed and self.cache is not None:
+            self.cache.put(telegram_id, profile)
+        return profile
 
     async def _update(self, user_id: int, **values: Any) -> UserProfile:
         user = await self._row(user_id)
@@ -181,12 +216,12 @@ class UserService:
         return UserProfile.of(user)
 
     async def set_blocked(self, telegram_id: int, blocked: bool) -> None:
-        user = await self.repo.by_telegram_id(telegram_id)
+        user = await self._row_by_telegram_id(telegram_id)
         if user is not None:
             user.blocked_bot = blocked
 
     async def set_role(self, telegram_id: int, role: Role) -> UserProfile:
-        user = await self.repo.by_telegram_id(telegram_id)
+        user = await self._row_by_telegram_id(telegram_id)
         if user is None:
             raise ProfileError("user_missing")
         if telegram_id in self.admin_ids and role is not Role.ADMIN:

@@ -24,6 +24,19 @@ class ProcessedUpdateRepository:
             ["bot_id", "update_id"],
         )
 
+    async def claim_many(self, rows: list[tuple[int, int, datetime]]) -> None:
+        # Chunks keep each statement under SQLite's limit on bound variables.
+        for start in range(0, len(rows), 500):
+            await insert_ignore(
+                self.session,
+                ProcessedUpdate.__table__,  # type: ignore[arg-type]
+                [
+                    {"bot_id": b, "update_id": u, "processed_at": at}
+                    for b, u, at in rows[start : start + 500]
+                ],
+                ["bot_id", "update_id"],
+            )
+
     async def prune_before(self, cutoff: datetime) -> int:
         result = await self.session.execute(
             delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < cutoff)
