@@ -45,7 +45,10 @@ class NullSession(BaseSession):
         self.calls = 0
 
     async def make_request(
-        self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None
+        self,
+        bot: Bot,
+        method: TelegramMethod[Any],
+        timeout: int | None = None,  # noqa: ASYNC109
     ) -> Any:
         self.calls += 1
         if isinstance(method, SendMessage):

@@ -84,6 +84,7 @@ def create_dispatcher(
         i18n=i18n,
         locales=locales,
         ledger=ledger,
+        profiles=profiles,
     )
     # Outer → inner; all run after aiogram's own error, user-context and FSM middlewares.
     dp.update.outer_middleware(DedupeMiddleware(ledger))

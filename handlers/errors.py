@@ -11,6 +11,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.locale_cache import LocaleCache
+from bot.services.profile_cache import ProfileCache
 from bot.services.users import UserService
 
 log = logging.getLogger("warmdrive.errors")
@@ -22,6 +23,7 @@ async def on_error(
     i18n: I18n,
     locales: LocaleCache,
     session_factory: async_sessionmaker[AsyncSession],
+    profiles: ProfileCache | None,
     event_from_user: User | None = None,
 ) -> bool:
     update, exc = event.update, event.exception
@@ -30,7 +32,7 @@ async def on_error(
         # The user blocked the bot: remember it so nothing more is sent to them.
         log.info("user %s has blocked the bot (update %s)", user_id, update.update_id)
         async with session_factory() as session:
-            await UserService(session).set_blocked(user_id, True)
+            await UserService(session, cache=profiles).set_blocked(user_id, True)
             await session.commit()
         return True
     log.error(

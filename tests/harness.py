@@ -1,1 +1,160 @@
-"""Placeholder until the app harness lands."""
+"""The app under test: the real dispatcher from the factory, talking HTTP to the local Bot API
+server. `feed()` injects a user update on the server, hands it to the dispatcher and returns what
+the bot sent in response, so a test reads like a conversation."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Update
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.app import create_dispatcher
+from bot.config import Settings
+from bot.db.models import User
+from bot.sandbox import BotApiServer, TgUser, specs
+
+TOKEN = "123456:TEST"
+ADMIN = TgUser(900001, "管理员")
+DRIVER = TgUser(1001, "张师傅")
+EN_DRIVER = TgUser(1002, "Sam", language_code="en")
+
+
+class FastSession(AiohttpSession):
+    """AiohttpSession.close() sleeps 250 ms for TLS shutdown; a local HTTP server needs none."""
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+def make_bot(base_url: str) -> Bot:
+    from aiogram.client.default import DefaultBotProperties
+
+    return Bot(
+        TOKEN,
+        session=FastSession(api=TelegramAPIServer.from_base(base_url)),
+        default=DefaultBotProperties(parse_mode="HTML"),
+    )
+
+
+def test_settings(database_url: str, base_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": TOKEN,
+        "database_url": database_url,
+        "telegram_api_base": base_url,
+        "admin_ids": frozenset({ADMIN.id}),
+        # Conversations in tests are quicker than any thumb; the flood test sets its own limit.
+        "throttle_rate": 1000,
+        "throttle_period": 1.0,
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+test_settings.__test__ = False  # type: ignore[attr-defined]  # not a test, despite the name
+
+
+@dataclass
+class App:
+    server: BotApiServer
+    dp: Dispatcher
+    bot: Bot
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+
+    def last_seq(self) -> int:
+        records = self.server.sent(TOKEN)
+        return records[-1]["seq"] if records else 0
+
+    async def feed(self, spec: dict[str, Any]) -> list[dict[str, Any]]:
+        """One user action, handled to the end; returns the bot's calls it caused."""
+        before = self.last_seq()
+        update = self.server.inject_update(TOKEN, spec)
+        await self.feed_raw(update)
+        return self.server.sent(TOKEN, after=before)
+
+    async def feed_raw(self, update: dict[str, Any]) -> Any:
+        return await self.dp.feed_update(
+            self.bot, Update.model_validate(update, context={"bot": self.bot})
+        )
+
+    async def text(self, user: TgUser, text: str) -> list[dict[str, Any]]:
+        return await self.feed(specs.text(user, text))
+
+    async def press(self, user: TgUser, button_text: str) -> list[dict[str, Any]]:
+        """Press the inline button whose text contains `button_text` on the newest message."""
+        message_id, data = self.find_button(user.id, button_text)
+        return await self.feed(specs.callback(user, message_id, data))
+
+    def find_button(self, chat_id: int, button_text: str) -> tuple[int, str]:
+        for message in reversed(self.server.chat_messages(TOKEN, chat_id)):
+            markup = message.get("reply_markup") or {}
+            for row in markup.get("inline_keyboard", []):
+                for button in row:
+                    if button_text in button["text"]:
+                        return message["message_id"], button["callback_data"]
+        raise AssertionError(f"no button {button_text!r} in chat {chat_id}")
+
+    def reply_keyboard(self, chat_id: int) -> list[str]:
+        """Texts of the reply keyboard the user currently sees."""
+        keyboard = self.server.chat(TOKEN, chat_id).reply_keyboard or {}
+        return [b["text"] for row in keyboard.get("keyboard", []) for b in row]
+
+    async def user_row(self, telegram_id: int) -> User | None:
+        async with self.session_factory() as session:
+            return await session.scalar(select(User).where(User.telegram_id == telegram_id))
+
+    async def onboard(self, user: TgUser) -> None:
+        """Complete onboarding the quickest way (agree, occupation, skip, skip)."""
+        await self.text(user, "/start")
+        await self.press(user, "✅")
+        await self.press(user, "🚚")
+        await self.text(user, self._skip(user))
+        await self.text(user, self._skip(user))
+
+    def _skip(self, user: TgUser) -> str:
+        return "⏭ Skip" if user.language_code == "en" else "⏭ 跳过"
+
+
+def texts(records: list[dict[str, Any]]) -> list[str]:
+    """The plain text of each message the bot sent or edited."""
+    return [r["plain_text"] for r in records if r.get("plain_text") and r.get("ok")]
+
+
+AppFactory = Callable[..., Awaitable[App]]
+
+
+@asynccontextmanager
+async def running_app(
+    server: BotApiServer, engine: AsyncEngine, db_url: str, **overrides: Any
+) -> AsyncIterator[App]:
+    settings = test_settings(db_url, server.base_url, **overrides)
+    dp = create_dispatcher(settings, engine=engine)
+    bot = make_bot(server.base_url)
+    try:
+        yield App(server, dp, bot, settings, dp["session_factory"])
+    finally:
+        await dp.emit_shutdown(bot=bot)
+        await bot.session.close()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[BotApiServer]:
+    async with BotApiServer() as server:
+        yield server
+
+
+@pytest.fixture
+async def app(server: BotApiServer, engine: AsyncEngine, db_url: str) -> AsyncIterator[App]:
+    async with running_app(server, engine, db_url) as app:
+        yield app

@@ -1,0 +1,165 @@
+"""Onboarding, menu and profile, through the dispatcher and the local Bot API server."""
+
+from __future__ import annotations
+
+from bot.db.models import Occupation
+from bot.sandbox import TgUser, specs
+from tests.harness import DRIVER, EN_DRIVER, App, texts
+
+MENU_ZH = ["📍 附近驿站", "🩺 体检预约", "📝 我要投诉", "📸 随手拍", "⭐ 我的积分", "📅 本月活动"]
+MENU_EN = [
+    "📍 Nearby stations",
+    "🩺 Checkup booking",
+    "📝 File a complaint",
+    "📸 Snap report",
+    "⭐ My points",
+    "📅 This month",
+]
+
+
+async def test_full_onboarding_in_chinese(app: App) -> None:
+    sent = await app.text(DRIVER, "/start")
+    assert "欢迎使用暖驶" in texts(sent)[0] and "您同意吗" in texts(sent)[0]
+    assert (await app.user_row(DRIVER.id)).consent_at is None  # nothing agreed yet
+
+    sent = await app.press(DRIVER, "✅ 同意")
+    assert any("您从事什么工作" in t for t in texts(sent))
+    assert (await app.user_row(DRIVER.id)).consent_at is not None
+
+    sent = await app.press(DRIVER, "🚚 货车司机")
+    assert "职业：🚚 货车司机" in texts(sent)
+    assert any("哪个城市" in t for t in texts(sent))
+    assert "📍 发送我的位置" in app.reply_keyboard(DRIVER.id)
+
+    sent = await app.text(DRIVER, "自贡市")
+    assert "城市：自贡" in texts(sent)
+    assert "📱 提供我的手机号" in app.reply_keyboard(DRIVER.id)
+
+    sent = await app.feed(specs.contact(DRIVER, "+86 138 0013 8000"))
+    assert "手机号已保存：+8613800138000" in texts(sent)
+    assert any("设置完成" in t for t in texts(sent))
+    assert app.reply_keyboard(DRIVER.id) == MENU_ZH
+
+    row = await app.user_row(DRIVER.id)
+    assert row is not None and row.onboarded_at is not None
+    assert (row.occupation, row.city, row.phone) == (Occupation.TRUCK, "自贡", "+8613800138000")
+
+    sent = await app.text(DRIVER, "📍 附近驿站")
+    assert "即将上线" in texts(sent)[0]
+    sent = await app.text(DRIVER, "/start")
+    assert "欢迎回来" in texts(sent)[0]
+
+
+async def test_english_user_gets_english_everywhere(app: App) -> None:
+    sent = await app.text(EN_DRIVER, "/start")
+    assert "Welcome to WarmDrive, Sam!" in texts(sent)[0]
+    await app.press(EN_DRIVER, "✅ I agree")
+    await app.press(EN_DRIVER, "🛵")
+    sent = await app.feed(specs.location(EN_DRIVER, 27.99, 120.70))
+    assert "City: 温州" in texts(sent)
+    sent = await app.text(EN_DRIVER, "⏭ Skip")
+    assert any(t.startswith("All set!") for t in texts(sent))
+    assert app.reply_keyboard(EN_DRIVER.id) == MENU_EN
+    sent = await app.text(EN_DRIVER, "⭐ My points")
+    assert texts(sent) == [
+        "⭐ My points is coming soon. We are building it right now — thank you for waiting!"
+    ]
+
+
+async def test_language_toggle_on_consent_screen(app: App) -> None:
+    await app.text(DRIVER, "/start")
+    sent = await app.press(DRIVER, "🌐 English")
+    assert sent[0]["method"] == "editMessageText"
+    assert "Before we start" in sent[0]["plain_text"]
+    assert (await app.user_row(DRIVER.id)).language == "en"
+
+
+async def test_nothing_happens_before_consent(app: App) -> None:
+    await app.text(DRIVER, "/start")
+    sent = await app.text(DRIVER, "📍 附近驿站")
+    assert "您同意吗" in texts(sent)[0]  # the notice again, not the feature
+    sent = await app.press(DRIVER, "❌ 不同意")
+    assert "不会再保存" in texts(sent)[0]
+    row = await app.user_row(DRIVER.id)
+    assert row.consent_at is None and row.occupation is None
+
+
+async def test_cancel_leaves_flow_from_anywhere(app: App) -> None:
+    await app.text(DRIVER, "/start")
+    await app.press(DRIVER, "✅")
+    await app.press(DRIVER, "🚕")
+    sent = await app.text(DRIVER, "/cancel")
+    assert texts(sent) == ["已取消。 已返回菜单。"]
+    assert app.reply_keyboard(DRIVER.id) == MENU_ZH
+    sent = await app.text(DRIVER, "乐山")  # no longer read as a city
+    assert "没看懂" in texts(sent)[0]
+    assert (await app.user_row(DRIVER.id)).city is None
+    sent = await app.text(DRIVER, "/cancel")
+    assert texts(sent)[0].startswith("当前没有需要取消的操作")
+
+
+async def test_bad_input_in_steps_changes_nothing(app: App) -> None:
+    await app.text(DRIVER, "/start")
+    await app.press(DRIVER, "✅")
+    sent = await app.text(DRIVER, "快递")  # typing instead of pressing
+    assert "请点击上方" in texts(sent)[0]
+    await app.press(DRIVER, "📦")
+    sent = await app.feed(specs.photo(DRIVER, b"\x89PNG\r\n\x1a\n" + b"\0" * 64))
+    assert "请输入城市名" in texts(sent)[0]
+    sent = await app.feed(specs.location(DRIVER, 0.5, -30.0))  # mid-Atlantic
+    assert "附近没有找到城市" in texts(sent)[0]
+    sent = await app.text(DRIVER, "x")
+    assert "没能识别出城市" in texts(sent)[0]
+    assert (await app.user_row(DRIVER.id)).city is None
+    await app.text(DRIVER, "鹰潭")
+    someone = TgUser(4242, "别人")
+    sent = await app.feed(specs.contact(DRIVER, "+8613900000000", user_id=someone.id))
+    assert "本人的手机号" in texts(sent)[0]
+    assert (await app.user_row(DRIVER.id)).phone is None
+
+
+async def test_forged_and_stale_callbacks(app: App) -> None:
+    await app.onboard(DRIVER)
+    message_id = app.server.chat_messages("123456:TEST", DRIVER.id)[-1]["message_id"]
+    for data in ("occ:spaceship", "prof:format_disk", "erase:confirm:999999", "garbage"):
+        sent = await app.feed(specs.callback(DRIVER, message_id, data, check_button=False))
+        answers = [r for r in sent if r["method"] == "answerCallbackQuery"]
+        assert answers and answers[0]["params"]["text"] == "此按钮已失效。", data
+    row = await app.user_row(DRIVER.id)
+    assert row.occupation is Occupation.TRUCK and row.erased_at is None
+
+
+async def test_unknown_input_gets_an_answer(app: App) -> None:
+    await app.onboard(DRIVER)
+    assert texts(await app.text(DRIVER, "/frobnicate"))[0].startswith("未知命令")
+    sticker_like = await app.feed(specs.document(DRIVER, b"abc", file_name="a.bin"))
+    assert "不能处理这类消息" in texts(sticker_like)[0]
+
+
+async def test_profile_edit_city_and_preferences(app: App) -> None:
+    await app.onboard(DRIVER)
+    sent = await app.text(DRIVER, "/profile")
+    assert "城市：未填写" in texts(sent)[0]
+    await app.press(DRIVER, "✏️ 城市")
+    sent = await app.text(DRIVER, "wenzhou")
+    assert "城市：温州" in texts(sent)[-1]  # back on the card
+    sent = await app.press(DRIVER, "🔕 关闭通知")
+    assert "通知：关闭" in sent[-1]["plain_text"]
+    await app.press(DRIVER, "🌙")
+    sent = await app.press(DRIVER, "22:00–07:00")
+    assert "免打扰：22:00–07:00" in sent[-1]["plain_text"]
+    await app.press(DRIVER, "🚩")
+    await app.press(DRIVER, "是")
+    row = await app.user_row(DRIVER.id)
+    assert (row.city, row.notifications, row.party_member) == ("温州", False, True)
+    assert row.quiet_start is not None and row.quiet_start.hour == 22
+
+
+async def test_language_command_switches_menu(app: App) -> None:
+    await app.onboard(DRIVER)
+    await app.text(DRIVER, "/language")
+    sent = await app.press(DRIVER, "English")
+    assert "Language: English" in texts(sent)
+    assert app.reply_keyboard(DRIVER.id) == MENU_EN
+    sent = await app.text(DRIVER, "/help")
+    assert texts(sent)[0].startswith("WarmDrive helps drivers")

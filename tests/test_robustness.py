@@ -1,0 +1,179 @@
+"""Duplicates, floods, failures, blocked users, admin refusals, privacy commands."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db.models import ProcessedUpdate, User
+from bot.sandbox import BotApiServer, TgUser, specs
+from tests.harness import ADMIN, DRIVER, TOKEN, App, running_app, texts
+
+
+async def test_duplicate_update_has_one_effect_even_after_restart(
+    app: App, server: BotApiServer, engine: AsyncEngine, db_url: str
+) -> None:
+    await app.text(DRIVER, "/start")
+    message_id, data = app.find_button(DRIVER.id, "✅")
+    update = server.inject_update(TOKEN, specs.callback(DRIVER, message_id, data))
+    before = app.last_seq()
+    await app.feed_raw(update)
+    await app.feed_raw(update)  # Telegram delivers at least once
+    calls = server.sent(TOKEN, after=before)
+    assert [r["method"] for r in calls].count("answerCallbackQuery") == 1
+    assert sum("您从事什么工作" in t for t in texts(calls)) == 1
+
+    # A read-only update (a menu tap) is recorded too, in a batch.
+    await app.press(DRIVER, "🚚")
+    await app.text(DRIVER, "⏭ 跳过")
+    await app.text(DRIVER, "⏭ 跳过")
+    tap = server.inject_update(TOKEN, specs.text(DRIVER, "📅 本月活动"))
+    await app.feed_raw(tap)
+    await app.dp.emit_shutdown(bot=app.bot)  # flushes the batch, as a clean stop would
+
+    async with running_app(server, engine, db_url) as restarted:  # fresh memory, same DB
+        before = restarted.last_seq()
+        await restarted.feed_raw(update)
+        await restarted.feed_raw(tap)
+        assert server.sent(TOKEN, after=before) == []
+        async with restarted.session_factory() as session:
+            ids = set(await session.scalars(select(ProcessedUpdate.update_id)))
+        assert {update["update_id"], tap["update_id"]} <= ids
+
+
+async def test_failed_update_leaves_no_trace_and_user_is_told(app: App) -> None:
+    await app.text(DRIVER, "/start")
+    await app.press(DRIVER, "✅")
+    await app.press(DRIVER, "🚚")
+    app.server.add_fault(TOKEN, 400, method="sendMessage", description="Bad Request: boom")
+    sent = await app.text(DRIVER, "温州")
+    assert texts(sent) == ["抱歉，系统出了点问题，请稍后再试。"]
+    assert "Traceback" not in json.dumps(sent, ensure_ascii=False)
+    assert (await app.user_row(DRIVER.id)).city is None  # the step's write was rolled back
+    sent = await app.text(DRIVER, "温州")  # retrying works
+    assert "城市：温州" in texts(sent)
+
+
+async def test_user_who_blocked_the_bot_is_marked(app: App) -> None:
+    await app.onboard(DRIVER)
+    app.server.set_blocked(TOKEN, DRIVER.id, True)
+    await app.text(DRIVER, "📅 本月活动")
+    assert (await app.user_row(DRIVER.id)).blocked_bot is True
+    app.server.set_blocked(TOKEN, DRIVER.id, False)
+    await app.text(DRIVER, "/help")  # writing to the bot again means unblocked
+    assert (await app.user_row(DRIVER.id)).blocked_bot is False
+
+
+async def test_my_chat_member_tracks_blocking(app: App) -> None:
+    await app.onboard(DRIVER)
+    bot_user = {"id": 123456, "is_bot": True, "first_name": "WarmDrive"}
+    for old, new, blocked in (("member", "kicked", True), ("kicked", "member", False)):
+        await app.feed(
+            specs.raw(
+                {
+                    "my_chat_member": {
+                        "chat": {"id": DRIVER.id, "type": "private", "first_name": "张"},
+                        "from": DRIVER.as_dict(),
+                        "date": 1,
+                        "old_chat_member": {"status": old, "user": bot_user, "until_date": 0},
+                        "new_chat_member": {"status": new, "user": bot_user, "until_date": 0},
+                    }
+                }
+            )
+        )
+        assert (await app.user_row(DRIVER.id)).blocked_bot is blocked
+
+
+async def test_flood_is_answered_once_and_others_are_not_slowed(
+    server: BotApiServer, engine: AsyncEngine, db_url: str
+) -> None:
+    async with running_app(server, engine, db_url, throttle_rate=3, throttle_period=60) as app:
+        flooder, other = DRIVER, TgUser(2002, "李师傅")
+        replies = await app.text(flooder, "/language")  # 1 of 3
+        replies += await app.text(flooder, "/help")  # 2 of 3
+        for i in range(8):
+            replies += await app.text(flooder, f"/help {i}")
+            if i == 4:
+                other_reply = await app.text(other, "/help")
+        assert len(texts(replies)) == 3 + 1  # three answers, then one polite warning
+        assert texts(replies)[-1] == "您发送得太快了，请稍等几秒再试。"
+        assert texts(other_reply)[0].startswith("暖驶为路上的司机朋友服务")
+        # A throttled button press is answered silently (no spinner) and changes nothing.
+        sent = await app.press(flooder, "English")
+        assert [(r["method"], r["params"].get("text")) for r in sent] == [
+            ("answerCallbackQuery", None)
+        ]
+        assert (await app.user_row(flooder.id)).language == "zh"
+
+
+async def test_admin_commands_refused_for_drivers(app: App) -> None:
+    await app.onboard(DRIVER)
+    for command in ("/stats", f"/setrole {DRIVER.id} admin"):
+        sent = await app.text(DRIVER, command)
+        assert texts(sent) == ["抱歉，此命令仅限管理员使用。"]
+    assert (await app.user_row(DRIVER.id)).role.value == "driver"
+
+
+async def test_admin_stats_and_setrole(app: App) -> None:
+    await app.onboard(DRIVER)
+    await app.onboard(ADMIN)
+    sent = await app.text(ADMIN, "/stats")
+    assert "司机：1" in texts(sent)[0] and "管理员：1" in texts(sent)[0]
+    assert "🚚 货车司机: 2" in texts(sent)[0]
+    sent = await app.text(ADMIN, f"/setrole {DRIVER.id} volunteer")
+    assert texts(sent) == [f"用户 {DRIVER.id} 的角色已改为：志愿者。"]
+    assert (await app.user_row(DRIVER.id)).role.value == "volunteer"
+    assert "用法" in texts(await app.text(ADMIN, "/setrole 12 king"))[0]
+    assert "还没有使用过" in texts(await app.text(ADMIN, "/setrole 77 driver"))[0]
+    assert "ADMIN_IDS" in texts(await app.text(ADMIN, f"/setrole {ADMIN.id} driver"))[0]
+
+
+async def test_mydata_sends_own_data_as_json(app: App) -> None:
+    await app.onboard(DRIVER)
+    sent = await app.text(DRIVER, "/mydata")
+    doc = next(r for r in sent if r["method"] == "sendDocument")
+    file_id = doc["result"]["document"]["file_id"]
+    file = await app.bot.get_file(file_id)
+    data = json.loads((await app.bot.download(file)).read())
+    assert data["user"]["telegram_id"] == DRIVER.id
+    assert data["user"]["occupation"] == "truck"
+    assert data["user"]["consent_at"]
+
+
+async def test_deleteme_erases_after_confirmation(app: App) -> None:
+    await app.onboard(DRIVER)
+    await app.text(DRIVER, "/deleteme")
+    sent = await app.press(DRIVER, "↩️")
+    assert "没有删除" in texts(sent)[0]
+    assert (await app.user_row(DRIVER.id)) is not None
+    await app.text(DRIVER, "/deleteme")
+    sent = await app.press(DRIVER, "🗑 确认删除")
+    assert "已删除" in texts(sent)[0]
+    assert await app.user_row(DRIVER.id) is None  # no row carries the Telegram id any more
+    async with app.session_factory() as session:
+        erased = (await session.scalars(select(User).where(User.erased_at.is_not(None)))).all()
+        assert len(erased) == 1 and erased[0].display_name is None and erased[0].city is None
+        assert await session.scalar(select(func.count()).select_from(User)) == 1
+    sent = await app.text(DRIVER, "/start")  # coming back starts afresh
+    assert "您同意吗" in texts(sent)[0]
+
+
+async def test_commands_registered_per_language(app: App) -> None:
+    await app.dp.emit_startup(bot=app.bot)
+    registered = {
+        (c["scope"].get("type", "default") if c.get("scope") else "default", c["language_code"]): [
+            x["command"] for x in c["commands"]
+        ]
+        for c in app.server.commands(TOKEN)
+    }
+    assert registered[("default", "zh")][0] == "start"
+    assert "stats" not in registered[("default", "en")]
+    descriptions = {
+        c["language_code"]: c["commands"][0]["description"]
+        for c in app.server.commands(TOKEN)
+        if not c.get("scope") or c["scope"].get("type") == "default"
+    }
+    assert descriptions["zh"] == "开始使用 / 显示菜单"
+    assert descriptions["en"] == "Start, or show the menu"
