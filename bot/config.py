@@ -36,8 +36,8 @@ class Settings(BaseSettings):
     # Polling: how many updates are handled at once; same-chat updates are serialised anyway.
     tasks_concurrency_limit: int = Field(default=64, ge=1, le=10_000)
     # Per-user flood control: at most `throttle_rate` updates per `throttle_period` seconds.
-    throttle_rate: int = Field(default=5, ge=1)
-    throttle_period: float = Field(default=3.0, gt=0)
+    throttle_rate: int = Field(default=10, ge=1)
+    throttle_period: float = Field(default=5.0, gt=0)
     log_level: str = "INFO"
 
     @field_validator("admin_ids", mode="before")

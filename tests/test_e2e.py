@@ -1,0 +1,181 @@
+"""End to end: the bot runs for real (polling or webhook) against the local Bot API server and a
+user talks to it over HTTP, as through a Telegram client."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram import Bot, Dispatcher
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import create_dispatcher
+from bot.db.engine import create_engine
+from bot.sandbox import BotApiServer, SandboxClient, TgUser
+from tests.harness import TOKEN, make_bot, test_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+MENU_ZH = ["📍 附近驿站", "🩺 体检预约", "📝 我要投诉", "📸 随手拍", "⭐ 我的积分", "📅 本月活动"]
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+async def _button(client: SandboxClient, chat_id: int, label: str) -> tuple[int, str]:
+    for message in reversed(await client.chat_messages(chat_id)):
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if label in button["text"]:
+                    return message["message_id"], button["callback_data"]
+    raise AssertionError(f"no button {label!r}")
+
+
+def _texts(records: list[dict[str, Any]]) -> list[str]:
+    return [r["plain_text"] for r in records if r.get("plain_text")]
+
+
+async def converse_onboarding(client: SandboxClient, user: TgUser) -> None:
+    """A driver's whole first conversation, every step checked."""
+    sent = await client.send_text_and_wait(user, "/start", method="sendMessage")
+    assert "您同意吗" in _texts(sent)[0]
+    sent = await client.press_and_wait(
+        user, *await _button(client, user.id, "✅"), method="sendMessage"
+    )
+    assert "您从事什么工作" in _texts(sent)[0]
+    sent = await client.press_and_wait(
+        user, *await _button(client, user.id, "🚚"), method="sendMessage"
+    )
+    assert "哪个城市" in _texts(sent)[0]
+    sent = await client.send_text_and_wait(user, "自贡", count=2, method="sendMessage")
+    assert _texts(sent)[0] == "城市：自贡"
+    sent = await client.send_text_and_wait(user, "⏭ 跳过", method="sendMessage")
+    assert _texts(sent)[0].startswith("设置完成")
+    keyboard = (await client.chat(user.id))["reply_keyboard"]
+    assert [b["text"] for row in keyboard["keyboard"] for b in row] == MENU_ZH
+    sent = await client.send_text_and_wait(user, "🩺 体检预约", method="sendMessage")
+    assert "即将上线" in _texts(sent)[0]
+
+
+@asynccontextmanager
+async def polling(dp: Dispatcher, bot: Bot, server: BotApiServer) -> AsyncIterator[None]:
+    task = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
+    try:
+        await server.wait_polling(TOKEN, timeout=10)
+        yield
+    finally:
+        await dp.stop_polling()
+        await asyncio.wait_for(task, 10)
+
+
+async def test_polling_conversation_over_http(
+    server: BotApiServer, engine: AsyncEngine, db_url: str
+) -> None:
+    settings = test_settings(db_url, server.base_url)
+    dp = create_dispatcher(settings, engine=engine)
+    bot = make_bot(server.base_url)
+    async with polling(dp, bot, server), SandboxClient(server.base_url, TOKEN) as client:
+        await converse_onboarding(client, TgUser(3001, "周师傅"))
+        # Commands were registered at start-up, per language.
+        langs = {c["language_code"] for c in await client.my_commands()}
+        assert {"zh", "en"} <= langs
+    await bot.session.close()
+
+
+async def test_redis_mode_conversation(
+    server: BotApiServer, engine: AsyncEngine, db_url: str
+) -> None:
+    """Several-workers configuration: FSM, isolation, flood limits in Redis; ledger in the DB."""
+    redis = pytest.importorskip("redis.asyncio")
+    client_redis = redis.Redis.from_url(REDIS_URL)
+    try:
+        await asyncio.wait_for(client_redis.flushdb(), 3)
+    except (OSError, TimeoutError) as exc:
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc!r}")
+    finally:
+        await client_redis.aclose()
+    settings = test_settings(db_url, server.base_url, redis_url=REDIS_URL)
+    dp = create_dispatcher(settings, engine=engine)
+    bot = make_bot(server.base_url)
+    async with polling(dp, bot, server), SandboxClient(server.base_url, TOKEN) as client:
+        await converse_onboarding(client, TgUser(3002, "吴师傅"))
+    await bot.session.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def bot_process(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env={**clean, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(proc.wait(), 15)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+
+async def _output(proc: asyncio.subprocess.Process) -> str:
+    assert proc.stdout is not None
+    return (await proc.stdout.read()).decode(errors="replace")
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_real_process(server: BotApiServer, db_url: str, tmp_path: Path, mode: str) -> None:
+    if db_url.startswith("sqlite"):
+        db_url = f"sqlite+aiosqlite:///{tmp_path}/empty.sqlite3"  # run must migrate it itself
+    env = {
+        "BOT_TOKEN": TOKEN,
+        "DATABASE_URL": db_url,
+        "TELEGRAM_API_BASE": server.base_url,
+        "ADMIN_IDS": "900001",
+        "LOG_LEVEL": "WARNING",
+        "THROTTLE_RATE": "1000",  # the scripted user is faster than any thumb
+    }
+    if mode == "webhook":
+        port = _free_port()
+        env |= {"WEBHOOK_URL": f"http://127.0.0.1:{port}", "WEBHOOK_LISTEN": f"127.0.0.1:{port}"}
+    async with bot_process(env) as proc, SandboxClient(server.base_url, TOKEN) as client:
+        if mode == "polling":
+            await server.wait_polling(TOKEN, timeout=60)
+        else:
+            state = server.bot(TOKEN)
+            assert await state.updates_signal.wait_for(lambda: state.webhook is not None, 60)
+        await converse_onboarding(client, TgUser(3003, "郑师傅"))
+        proc.send_signal(signal.SIGINT)
+        await asyncio.wait_for(proc.wait(), 30)
+        output = await _output(proc)
+        assert proc.returncode == 0, output
+        assert "Traceback" not in output, output
+    if db_url.startswith("sqlite"):
+        check = create_engine(db_url)
+        async with check.connect() as conn:
+            onboarded = await conn.scalar(
+                text("SELECT count(*) FROM users WHERE onboarded_at IS NOT NULL")
+            )
+        assert onboarded == 1
+        await check.dispose()

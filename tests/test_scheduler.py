@@ -1,0 +1,49 @@
+"""Scheduled jobs: fixed ids (idempotent scheduling) and the processed-update pruning."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import ProcessedUpdate
+from bot.db.repositories.processed_updates import ProcessedUpdateRepository
+from bot.db.types import utcnow
+from scheduler.jobs import PROCESSED_UPDATES_KEEP, prune_processed_updates
+from scheduler.setup import create_scheduler
+
+
+async def test_prune_keeps_recent_records(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    now = utcnow()
+    async with session_factory() as session:
+        repo = ProcessedUpdateRepository(session)
+        await repo.claim_many(
+            [
+                (1, 10, now - PROCESSED_UPDATES_KEEP - timedelta(hours=1)),
+                (1, 11, now - timedelta(hours=1)),
+                (2, 10, now),
+            ]
+        )
+        assert not await repo.claim(1, 11, now)  # already recorded
+        await session.commit()
+    assert await prune_processed_updates(session_factory) == 1
+    async with session_factory() as session:
+        left = set(
+            (await session.execute(select(ProcessedUpdate.bot_id, ProcessedUpdate.update_id))).all()
+        )
+    assert left == {(1, 11), (2, 10)}
+
+
+async def test_scheduler_jobs_have_fixed_ids(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    scheduler = create_scheduler(session_factory, "Asia/Shanghai")
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.get_job("prune_processed_updates")
+        assert job is not None and job.max_instances == 1 and job.coalesce
+    finally:
+        scheduler.shutdown(wait=False)
