@@ -63,6 +63,32 @@ async def converse_onboarding(client: SandboxClient, user: TgUser) -> None:
     assert "即将上线" in _texts(sent)[0]
 
 
+async def edge_cases_over_http(client: SandboxClient, user: TgUser) -> None:
+    """/cancel mid-flow, an admin command refused, one update delivered twice."""
+    await client.send_text_and_wait(user, "/start", method="sendMessage")
+    await client.press_and_wait(user, *await _button(client, user.id, "✅"), method="sendMessage")
+    await client.press_and_wait(user, *await _button(client, user.id, "🛵"), method="sendMessage")
+    sent = await client.send_text_and_wait(user, "/cancel", method="sendMessage")
+    assert _texts(sent) == ["已取消。 已返回菜单。"]
+    sent = await client.send_text_and_wait(user, "乐山", method="sendMessage")
+    assert "没看懂" in _texts(sent)[0]  # not taken as a city any more
+
+    sent = await client.send_text_and_wait(user, "/stats", method="sendMessage")
+    assert _texts(sent) == ["抱歉，此命令仅限管理员使用。"]
+
+    # Telegram delivers at least once: the same update twice, then a marker message. Same-chat
+    # updates are handled in order, so once the marker is answered the duplicate was handled.
+    before = client.cursor(user.id)
+    await client.send_text(user, "/help", update_id=777_001)
+    await client.send_text(user, "/help", update_id=777_001)
+    await client.send_text_and_wait(user, "/cancel", method="sendMessage")
+    sent = await client.wait_sent(user.id, count=2, after=before, method="sendMessage")
+    assert [t.split("\n")[0] for t in _texts(sent)] == [
+        "暖驶为路上的司机朋友服务。",
+        "当前没有需要取消的操作。 已返回菜单。",
+    ]
+
+
 @asynccontextmanager
 async def polling(dp: Dispatcher, bot: Bot, server: BotApiServer) -> AsyncIterator[None]:
     task = asyncio.create_task(dp.start_polling(bot, handle_signals=False, polling_timeout=1))
@@ -82,6 +108,7 @@ async def test_polling_conversation_over_http(
     bot = make_bot(server.base_url)
     async with polling(dp, bot, server), SandboxClient(server.base_url, TOKEN) as client:
         await converse_onboarding(client, TgUser(3001, "周师傅"))
+        await edge_cases_over_http(client, TgUser(3004, "冯师傅"))
         # Commands were registered at start-up, per language.
         langs = {c["language_code"] for c in await client.my_commands()}
         assert {"zh", "en"} <= langs
