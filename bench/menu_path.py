@@ -102,7 +102,9 @@ def _summary(timings: list[float]) -> dict[str, float]:
     }
 
 
-async def bench_warmdrive(database_url: str, n_updates: int, n_users: int) -> dict[str, float]:
+async def bench_warmdrive(
+    database_url: str, n_updates: int, n_users: int, redis_url: str | None = None
+) -> dict[str, float]:
     engine = create_engine(database_url)
     await upgrade(engine)
     factory = create_session_factory(engine)
@@ -116,13 +118,23 @@ async def bench_warmdrive(database_url: str, n_updates: int, n_users: int) -> di
         await session.commit()
     # The bench measures throughput, so the flood limit must not drop updates.
     settings = Settings(
-        bot_token=TOKEN, database_url=database_url, throttle_rate=1_000_000, throttle_period=1
+        bot_token=TOKEN,
+        database_url=database_url,
+        redis_url=redis_url,
+        throttle_rate=1_000_000,
+        throttle_period=1,
     )
     dp = create_dispatcher(settings, engine=engine)
     bot = Bot(TOKEN, session=NullSession())
-    updates = [_update(i, first_user + i % n_users, MENU_TEXT_ZH) for i in range(1, n_updates + 1)]
+    # Each run its own update ids: one database may serve several runs, and the ledger
+    # rightly drops ids it has already seen.
+    base = int(time.time() * 1000) % 1_000_000_000 * 1000
+    updates = [
+        _update(base + i, first_user + i % n_users, MENU_TEXT_ZH) for i in range(1, n_updates + 1)
+    ]
     timings = await _measure(dp, bot, updates)
     sent = bot.session.calls  # type: ignore[attr-defined]
+    await dp.emit_shutdown(bot=bot)
     await engine.dispose()
     assert sent >= n_updates, f"only {sent} replies for {n_updates} updates"
     return _summary(timings)
@@ -167,6 +179,20 @@ async def _drop_postgres(admin_url: str, url: str) -> None:
     await engine.dispose()
 
 
+async def _redis_ok(url: str) -> bool:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url)
+    try:
+        await asyncio.wait_for(client.flushdb(), 3)
+        return True
+    except (OSError, TimeoutError) as exc:
+        print(f"Redis skipped: {exc!r}", file=sys.stderr)
+        return False
+    finally:
+        await client.aclose()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=3000)
@@ -175,6 +201,11 @@ async def main() -> None:
         "--postgres",
         default="postgresql+asyncpg://postgres@127.0.0.1:5432/test",
         help="admin URL used to create a throw-away database ('' to skip)",
+    )
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/14",
+        help="Redis for the several-workers row ('' to skip); the database is flushed",
     )
     args = parser.parse_args()
 
@@ -187,6 +218,11 @@ async def main() -> None:
     if pg_url:
         try:
             results["postgres"] = await bench_warmdrive(pg_url, args.updates, args.users)
+            if args.redis and await _redis_ok(args.redis):
+                # Several-workers mode: FSM and locks in Redis, every update checked in the DB.
+                results["pg_redis"] = await bench_warmdrive(
+                    pg_url, args.updates, args.users, redis_url=args.redis
+                )
         finally:
             await _drop_postgres(args.postgres, pg_url)
 
