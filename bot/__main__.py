@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+from pathlib import Path
 
 from bot.config import ConfigError, load_settings
 
@@ -24,6 +25,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (default): long polling, or webhook if WEBHOOK_URL")
     sub.add_parser("migrate", help="upgrade the database to the latest schema")
+    stations = sub.add_parser("stations", help="import or export stations (CSV or GeoJSON)")
+    action = stations.add_subparsers(dest="action", required=True)
+    for name, text in (("import", "upsert stations from FILE"), ("export", "write FILE")):
+        action.add_parser(name, help=text).add_argument("file", type=Path)
     return parser
 
 
@@ -38,6 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "stations":
+        from bot import cli_stations
+
+        run = cli_stations.import_file if args.action == "import" else cli_stations.export_file
+        return run(settings, args.file)
     if args.command != "migrate" and settings.bot_token is None:
         print(NO_TOKEN_HELP, file=sys.stderr, end="")
         return 2

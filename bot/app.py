@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.commands import set_commands
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
+from bot.db.types import utcnow
 from bot.i18n import create_i18n
 from bot.locale_cache import LocaleCache
 from bot.middlewares.db import DbSessionMiddleware
@@ -22,6 +25,7 @@ from bot.middlewares.dedupe import DedupeMiddleware
 from bot.middlewares.throttle import MemoryThrottle, RedisThrottle, Throttle, ThrottleMiddleware
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.services.profile_cache import ProfileCache
+from bot.services.stations import StationCatalog
 from bot.services.update_ledger import UpdateLedger
 from handlers import build_routers
 
@@ -54,6 +58,7 @@ def create_dispatcher(
     storage: BaseStorage | None = None,
     events_isolation: BaseEventIsolation | None = None,
     throttle: Throttle | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Dispatcher:
     """Everything an update needs. Nothing here connects anywhere until the first update."""
     owns_engine = engine is None
@@ -85,6 +90,8 @@ def create_dispatcher(
         locales=locales,
         ledger=ledger,
         profiles=profiles,
+        stations=StationCatalog(session_factory),
+        clock=clock,
     )
     # Outer → inner; all run after aiogram's own error, user-context and FSM middlewares.
     dp.update.outer_middleware(DedupeMiddleware(ledger))

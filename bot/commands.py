@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 USER_COMMANDS = (
     ("start", N_("Start, or show the menu")),
+    ("nearest", N_("Nearest driver stations")),
     ("profile", N_("Your details")),
     ("language", N_("中文 / English")),
     ("cancel", N_("Leave the current step")),
@@ -25,6 +26,8 @@ USER_COMMANDS = (
 ADMIN_COMMANDS = (
     ("stats", N_("User numbers")),
     ("setrole", N_("Change a user's role")),
+    ("station_close", N_("Mark a station temporarily closed")),
+    ("station_open", N_("Reopen a station")),
 )
 
 

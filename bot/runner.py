@@ -14,6 +14,7 @@ from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
+from bot.services.stations import load_sample_if_empty
 from scheduler.setup import create_scheduler
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,14 @@ async def migrate(settings: Settings) -> None:
 async def run(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     await upgrade(engine)  # idempotent: a fresh database gets every table, a current one nothing
+    session_factory = create_session_factory(engine)
+    added = await load_sample_if_empty(session_factory)
+    if added:
+        log.info("loaded %d sample stations (illustrative data)", added)
     dp = create_dispatcher(settings, engine=engine)
     bot = create_bot(settings)
-    scheduler = create_scheduler(create_session_factory(engine), settings.timezone)
+    await dp["stations"].refresh()
+    scheduler = create_scheduler(session_factory, settings.timezone, dp["stations"])
     scheduler.start()
     try:
         if settings.webhook_url:

@@ -16,6 +16,7 @@ from handlers import (
     privacy,
     profile,
     start,
+    stations,
 )
 
 
@@ -24,7 +25,7 @@ def build_routers() -> list[Router]:
     return [
         errors.create_router(),
         # The most frequent update, a menu tap, is matched first; the router checks consent.
-        menu.create_router(),
+        menu.create_router({menu.NEARBY: stations.ask_location}),
         chat_member.create_router(),
         basic.create_router(),  # /help, /cancel: from any state, before consent too
         language.create_router(),
@@ -32,6 +33,7 @@ def build_routers() -> list[Router]:
         start.create_router(),
         start.create_gate_router(),  # nothing below runs for a user who has not agreed
         admin.create_router(),
+        stations.create_router(),
         profile.create_router(),
         onboarding.create_router(),
         fallback.create_router(),

@@ -6,13 +6,17 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.db.models import Occupation, Role
+from bot.services.stations import StationCatalog, StationError, StationService
 from bot.services.users import ProfileError, UserService
 from handlers.filters import IsAdmin
-from handlers.texts import occupation_label, role_label
+from handlers.texts import occupation_label, q, role_label
+from knowledge.stations import StationStatus
 
-ADMIN_COMMANDS = ("stats", "setrole")
+ADMIN_COMMANDS = ("stats", "setrole", "station_close", "station_open")
 
 
 async def stats_command(message: Message, users: UserService) -> None:
@@ -62,6 +66,33 @@ async def setrole_command(message: Message, command: CommandObject, users: UserS
     )
 
 
+async def station_status_command(
+    message: Message,
+    command: CommandObject,
+    session: AsyncSession,
+    stations: StationCatalog,
+    settings: Settings,
+) -> None:
+    station_id = (command.args or "").strip()
+    status = StationStatus.CLOSED if command.command == "station_close" else StationStatus.OPEN
+    if not station_id or " " in station_id:
+        await message.answer(_("Usage: /{command} STATION_ID").format(command=command.command))
+        return
+    try:
+        station = await StationService(session, stations, settings.tz).set_status(
+            station_id, status
+        )
+    except StationError:
+        await message.answer(_("No station with id {id}.").format(id=q(station_id)))
+        return
+    text = (
+        _("{name} ({id}) is now marked temporarily closed.")
+        if status is StationStatus.CLOSED
+        else _("{name} ({id}) is open again.")
+    )
+    await message.answer(text.format(name=q(station.name), id=q(station.id)))
+
+
 async def refuse(message: Message) -> None:
     await message.answer(_("Sorry, this command is for admins only."))
 
@@ -71,5 +102,8 @@ def create_router() -> Router:
     router.message.filter(Command(*ADMIN_COMMANDS))
     router.message.register(stats_command, Command("stats"), IsAdmin())
     router.message.register(setrole_command, Command("setrole"), IsAdmin())
+    router.message.register(
+        station_status_command, Command("station_close", "station_open"), IsAdmin()
+    )
     router.message.register(refuse)
     return router

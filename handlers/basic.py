@@ -24,6 +24,7 @@ def help_text(user: UserProfile | None) -> str:
         "📅 This month: the theme and activities of the month\n\n"
         "<b>Commands</b>\n"
         "/start: start, or show the menu\n"
+        "/nearest: the nearest driver stations\n"
         "/profile: your details\n"
         "/language: 中文 / English\n"
         "/cancel: leave the current step\n"
@@ -35,7 +36,8 @@ def help_text(user: UserProfile | None) -> str:
         text += "\n\n" + _(
             "<b>Admin</b>\n"
             "/stats: user numbers\n"
-            "/setrole ID ROLE: make a user a driver, volunteer or admin"
+            "/setrole ID ROLE: make a user a driver, volunteer or admin\n"
+            "/station_close ID, /station_open ID: mark a station temporarily closed or open"
         )
     return text
 

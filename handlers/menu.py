@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiogram import Router
 from aiogram.fsm.context import FSMContext
@@ -13,8 +15,9 @@ from aiogram.utils.i18n import gettext as _
 from handlers.filters import N_, Button, Consented
 
 # Order is the keyboard layout, two per row. Features replace their entry as they land.
+NEARBY = N_("📍 Nearby stations")
 MENU_BUTTONS = (
-    N_("📍 Nearby stations"),
+    NEARBY,
     N_("🩺 Checkup booking"),
     N_("📝 File a complaint"),
     N_("📸 Snap report"),
@@ -50,8 +53,11 @@ async def menu_button(message: Message, button: str, state: FSMContext) -> None:
     )
 
 
-def create_router() -> Router:
+def create_router(features: dict[str, Callable[..., Awaitable[Any]]]) -> Router:
+    """`features` maps a menu msgid to the handler of a feature that has landed."""
     router = Router(name="menu")
     router.message.filter(Consented())  # others meet the consent gate further down
-    router.message.register(menu_button, Button(*MENU_BUTTONS))
+    for msgid, handler in features.items():
+        router.message.register(handler, Button(msgid))
+    router.message.register(menu_button, Button(*(m for m in MENU_BUTTONS if m not in features)))
     return router

@@ -5,13 +5,16 @@ from __future__ import annotations
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services.stations import StationCatalog
 from scheduler.jobs import prune_processed_updates
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
 
 def create_scheduler(
-    session_factory: async_sessionmaker[AsyncSession], timezone: str
+    session_factory: async_sessionmaker[AsyncSession],
+    timezone: str,
+    stations: StationCatalog | None = None,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=timezone, job_defaults=JOB_DEFAULTS)
     scheduler.add_job(
@@ -23,4 +26,13 @@ def create_scheduler(
         replace_existing=True,
         args=[session_factory],
     )
+    if stations is not None:
+        # Another process (the import CLI, another worker) may have changed the stations.
+        scheduler.add_job(
+            stations.refresh,
+            "interval",
+            seconds=60,
+            id="refresh_station_index",
+            replace_existing=True,
+        )
     return scheduler

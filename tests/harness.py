@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from bot.app import create_dispatcher
 from bot.config import Settings
 from bot.db.models import User
 from bot.sandbox import BotApiServer, TgUser, specs
+from bot.services.stations import load_sample_if_empty
 
 TOKEN = "123456:TEST"
 ADMIN = TgUser(900001, "管理员")
@@ -134,12 +136,21 @@ def texts(records: list[dict[str, Any]]) -> list[str]:
 AppFactory = Callable[..., Awaitable[App]]
 
 
+# Monday 2026-11-23, 12:00 in Shanghai: tests see a fixed "now".
+NOON_MONDAY = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+
+
 @asynccontextmanager
 async def running_app(
-    server: BotApiServer, engine: AsyncEngine, db_url: str, **overrides: Any
+    server: BotApiServer,
+    engine: AsyncEngine,
+    db_url: str,
+    clock: Callable[[], datetime] = lambda: NOON_MONDAY,
+    **overrides: Any,
 ) -> AsyncIterator[App]:
     settings = test_settings(db_url, server.base_url, **overrides)
-    dp = create_dispatcher(settings, engine=engine)
+    dp = create_dispatcher(settings, engine=engine, clock=clock)
+    await load_sample_if_empty(dp["session_factory"])
     bot = make_bot(server.base_url)
     try:
         yield App(server, dp, bot, settings, dp["session_factory"])

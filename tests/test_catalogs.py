@@ -57,7 +57,7 @@ def test_catalog_complete(locale: str) -> None:
 
 def test_chinese_is_really_chinese() -> None:
     i18n = create_i18n("zh")
-    han = re.compile(r"[\u4e00-\u9fff]")
+    han = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")  # Han and CJK punctuation
     # Texts that are language-neutral in both catalogs (symbols, names of languages).
     neutral = {"中文 / English", "🌐 English"}
     for msgid in CODE_MSGIDS - neutral:

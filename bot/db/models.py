@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime, time
 
-from sqlalchemy import BigInteger, Boolean, Enum, String, Time, func
+from sqlalchemy import BigInteger, Boolean, Enum, Float, String, Time, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.db.types import BigIntId, UTCDateTime
+from bot.db.types import BigIntId, UTCDateTime, utcnow
 
 
 class Base(DeclarativeBase):
@@ -76,3 +76,29 @@ class ProcessedUpdate(Base):
     bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class StationRow(Base):
+    """A driver station; knowledge.stations.Station is its in-memory twin."""
+
+    __tablename__ = "stations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(16))
+    city: Mapped[str] = mapped_column(String(32), default="")
+    district: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(160), default="")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    opening_hours: Mapped[str] = mapped_column(String(255), default="24/7")
+    services: Mapped[str] = mapped_column(String(400), default="")  # ';'-separated codes
+    note: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set in Python for microsecond precision (SQLite's now() has whole seconds): the index
+    # notices a change by the newest updated_at.
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.now()
+    )

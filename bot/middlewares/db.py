@@ -14,6 +14,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.after_commit import take_after_commit
 from bot.db.write_tracking import session_wrote
 from bot.services.update_ledger import UpdateLedger
 
@@ -55,6 +56,9 @@ class DbSessionMiddleware(BaseMiddleware):
                     await session.commit()  # ends the read transaction, if any
                     self.ledger.record_later(key)
             except BaseException:
+                take_after_commit(session)
                 await session.rollback()
                 raise
-            return result
+        for callback in take_after_commit(session):
+            await callback()
+        return result

@@ -1,0 +1,206 @@
+"""Reading and writing station files (CSV and GeoJSON). Validation reports every bad row with
+its line number; a file is accepted only when every row is good."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from knowledge.hours import HoursError, parse_hours
+from knowledge.stations import Service, Station, StationKind, StationStatus
+
+CSV_COLUMNS = (
+    "id", "name", "kind", "city", "district", "address", "lat", "lon", "phone",
+    "opening_hours", "services", "note", "status",
+)  # fmt: skip
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")  # short: it rides in callback data
+LIMITS = {"name": 80, "city": 32, "district": 32, "address": 160, "phone": 32, "note": 300}
+
+
+@dataclass
+class ParseResult:
+    stations: list[Station] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _float(value: str, name: str, low: float, high: float) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{name} is not a number: {value!r}") from None
+    if not low <= number <= high:  # also rejects NaN
+        raise ValueError(f"{name} {number} is outside [{low:g}, {high:g}]")
+    return number
+
+
+def station_from_fields(row: dict[str, Any], is_sample: bool = False) -> Station:
+    """One station from string fields; ValueError says what is wrong."""
+
+    def text(name: str) -> str:
+        value = row.get(name)
+        value = "" if value is None else str(value).strip()
+        if len(value) > LIMITS.get(name, 10_000):
+            raise ValueError(f"{name} is longer than {LIMITS[name]} characters")
+        return value
+
+    station_id = text("id")
+    if not ID_PATTERN.match(station_id):
+        raise ValueError(f"id must be 1-32 letters, digits, '-', '_' or '.': {station_id!r}")
+    name = text("name")
+    if not name:
+        raise ValueError("missing name")
+    try:
+        kind = StationKind(text("kind") or "other")
+    except ValueError:
+        raise ValueError(f"unknown kind {text('kind')!r}") from None
+    hours = text("opening_hours") or "24/7"
+    try:
+        parse_hours(hours)
+    except HoursError as exc:
+        raise ValueError(f"unparsable opening_hours {hours!r}: {exc}") from None
+    services: set[Service] = set()
+    raw_services = row.get("services") or ""
+    items = raw_services if isinstance(raw_services, list) else str(raw_services).split(";")
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        try:
+            services.add(Service(item))
+        except ValueError:
+            raise ValueError(f"unknown service {item!r}") from None
+    try:
+        status = StationStatus(text("status") or "open")
+    except ValueError:
+        raise ValueError(f"unknown status {text('status')!r}") from None
+    return Station(
+        id=station_id,
+        name=name,
+        kind=kind,
+        city=text("city"),
+        district=text("district"),
+        address=text("address"),
+        lat=_float(text("lat"), "lat", -90, 90),
+        lon=_float(text("lon"), "lon", -180, 180),
+        phone=text("phone"),
+        opening_hours=hours,
+        services=frozenset(services),
+        note=text("note"),
+        status=status,
+        is_sample=is_sample,
+    )
+
+
+def _collect(rows: Iterable[tuple[int, dict[str, Any]]], is_sample: bool) -> ParseResult:
+    result = ParseResult()
+    first_line: dict[str, int] = {}
+    for line, row in rows:
+        try:
+            station = station_from_fields(row, is_sample)
+        except ValueError as exc:
+            result.errors.append(f"line {line}: {exc}")
+            continue
+        if station.id in first_line:
+            result.errors.append(
+                f"line {line}: duplicate id {station.id!r} (first on line {first_line[station.id]})"
+            )
+            continue
+        first_line[station.id] = line
+        result.stations.append(station)
+    if not result.stations and not result.errors:
+        result.errors.append("no stations in the file")
+    return result
+
+
+def parse_csv(text: str, is_sample: bool = False) -> ParseResult:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = tuple(h.strip() for h in reader.fieldnames or ())
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        return ParseResult(errors=[f"line 1: missing columns: {', '.join(missing)}"])
+    # reader.line_num is the physical line where the record ended (quoted newlines count).
+    rows = ((reader.line_num, row) for row in reader)
+    return _collect(rows, is_sample)
+
+
+def parse_geojson(text: str) -> ParseResult:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return ParseResult(errors=[f"line {exc.lineno}: not valid JSON: {exc.msg}"])
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        return ParseResult(errors=["not a GeoJSON FeatureCollection"])
+
+    def rows() -> Iterable[tuple[int, dict[str, Any]]]:
+        for number, feature in enumerate(features, start=1):
+            props = dict((feature or {}).get("properties") or {})
+            coords = ((feature or {}).get("geometry") or {}).get("coordinates")
+            coords = coords if isinstance(coords, list) else []
+            props["lon"], props["lat"] = [*coords, "", ""][:2]
+            yield number, props
+
+    result = _collect(rows(), is_sample=False)
+    # GeoJSON has no lines per station: report the feature's position instead.
+    result.errors = [e.replace("line ", "feature ", 1) for e in result.errors]
+    return result
+
+
+def parse_file(name: str, text: str) -> ParseResult:
+    lowered = name.lower()
+    if lowered.endswith((".geojson", ".json")):
+        return parse_geojson(text)
+    return parse_csv(text)
+
+
+def _fields(station: Station) -> dict[str, str]:
+    return {
+        "id": station.id,
+        "name": station.name,
+        "kind": station.kind.value,
+        "city": station.city,
+        "district": station.district,
+        "address": station.address,
+        "lat": f"{station.lat:.6f}",
+        "lon": f"{station.lon:.6f}",
+        "phone": station.phone,
+        "opening_hours": station.opening_hours,
+        "services": ";".join(sorted(s.value for s in station.services)),
+        "note": station.note,
+        "status": station.status.value,
+    }
+
+
+def to_csv(stations: Iterable[Station]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for station in stations:
+        writer.writerow(_fields(station))
+    return out.getvalue()
+
+
+def to_geojson(stations: Iterable[Station]) -> str:
+    features = []
+    for station in stations:
+        props: dict[str, Any] = _fields(station)
+        del props["lat"], props["lon"]
+        props["services"] = sorted(s.value for s in station.services)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [station.lon, station.lat]},
+                "properties": props,
+            }
+        )
+    return json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1
+    )
