@@ -1,0 +1,5 @@
+"""Pure data and search: no aiogram, no database session."""
+
+from pathlib import Path
+
+DATA_DIR = Path(__file__).with_name("data")

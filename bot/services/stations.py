@@ -10,7 +10,6 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process, utils
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.after_commit import after_commit
 from bot.db.repositories.stations import StationRepository, UpsertCounts, to_station
+from knowledge import DATA_DIR
 from knowledge.cities import match_city
 from knowledge.hours import HoursState, state_at
 from knowledge.station_index import Hit, StationIndex
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
 RADIUS_KM = 50.0
-SAMPLE_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "stations_sample.csv"
+SAMPLE_FILE = DATA_DIR / "stations_sample.csv"
 _COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，\s]\s*(-?\d+(?:\.\d+)?)\s*$")
 _KIND_WORDS = {
     "司机之家": StationKind.DRIVER_HOME,
