@@ -113,7 +113,7 @@ async def bench_warmdrive(
         users = UserService(session)
         for uid in range(first_user, first_user + n_users):
             profile = await users.ensure(uid, "司机", None, "zh")
-            await users.accept_consent(profile.id)
+            await users.accept_consent(profile.id, "司机")
             await users.complete_onboarding(profile.id)
         await session.commit()
     # The bench measures throughput, so the flood limit must not drop updates.

@@ -81,7 +81,9 @@ def create_dispatcher(
     ledger = UpdateLedger(session_factory, shared=shared)
     profiles = None if shared else ProfileCache()
 
-    dp = Dispatcher(storage=storage, events_isolation=events_isolation)
+    # FSM (and with it the per-chat lock) is registered below, after dedupe and throttle, so a
+    # flood is dropped before it queues on its chat's lock and holds polling slots.
+    dp = Dispatcher(storage=storage, events_isolation=events_isolation, disable_fsm=True)
     dp.workflow_data.update(
         settings=settings,
         engine=engine,
@@ -93,9 +95,10 @@ def create_dispatcher(
         stations=StationCatalog(session_factory),
         clock=clock,
     )
-    # Outer → inner; all run after aiogram's own error, user-context and FSM middlewares.
+    # Outer → inner, after aiogram's own error and user-context middlewares.
     dp.update.outer_middleware(DedupeMiddleware(ledger))
     dp.update.outer_middleware(ThrottleMiddleware(throttle, i18n, locales))
+    dp.update.outer_middleware(dp.fsm)  # FSM state + same-chat serialisation
     dp.update.outer_middleware(DbSessionMiddleware(session_factory, ledger))
     dp.update.outer_middleware(
         UserMiddleware(settings.admin_ids, settings.default_language, locales, profiles)
@@ -106,10 +109,8 @@ def create_dispatcher(
     async def on_startup(bot: Bot) -> None:
         await set_commands(bot, i18n, settings.admin_ids)
 
-    async def on_shutdown() -> None:
+    async def on_shutdown() -> None:  # aiogram closes the FSM storage and isolation itself
         await ledger.close()
-        await storage.close()
-        await events_isolation.close()
         if owns_engine:
             await engine.dispose()
 

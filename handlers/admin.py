@@ -23,7 +23,7 @@ async def stats_command(message: Message, users: UserService) -> None:
     stats = await users.stats()
     by_role = stats["by_role"]
     lines = [
-        f"{occupation_label(Occupation(o) if o else None)}: {n}"
+        _("{label}: {count}").format(label=occupation_label(Occupation(o) if o else None), count=n)
         for o, n in sorted(stats["by_occupation"].items(), key=lambda kv: -kv[1])
     ]
     await message.answer(

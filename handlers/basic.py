@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.users import UserProfile
+from handlers.filters import IsPrivate
 from handlers.menu import main_menu_kb
 
 
@@ -46,18 +48,34 @@ async def help_command(message: Message, user: UserProfile | None) -> None:
     await message.answer(help_text(user))
 
 
+# Commands that show or change a driver's own data: never answered inside a group.
+PERSONAL_COMMANDS = ("start", "cancel", "profile", "language", "mydata", "deleteme", "nearest")
+
+
+async def personal_in_group(message: Message, bot: Bot) -> None:
+    me = await bot.me()
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("💬 Open a private chat"), url=f"https://t.me/{me.username}")
+    await message.reply(
+        _("To keep your details private, please use this in a private chat with me."),
+        reply_markup=kb.as_markup(),
+    )
+
+
 async def cancel_command(message: Message, state: FSMContext, user: UserProfile | None) -> None:
     had_state = await state.get_state() is not None
     await state.clear()
-    text = _("Cancelled.") if had_state else _("Nothing to cancel.")
     if user is not None and user.consented:
-        await message.answer(text + " " + _("Back to the menu."), reply_markup=main_menu_kb())
+        text = _("Cancelled. Back to the menu.") if had_state else _("Nothing to cancel.")
+        await message.answer(text, reply_markup=main_menu_kb())
     else:
+        text = _("Cancelled.") if had_state else _("Nothing to cancel.")
         await message.answer(text, reply_markup=ReplyKeyboardRemove())
 
 
 def create_router() -> Router:
     router = Router(name="basic")
+    router.message.register(personal_in_group, ~IsPrivate(), Command(*PERSONAL_COMMANDS))
     router.message.register(help_command, Command("help"))
     router.message.register(cancel_command, Command("cancel"))
     return router

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram import Router
 from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, ContentType, Message, TelegramObject
 from aiogram.utils.i18n import I18n
@@ -55,8 +56,10 @@ class IsAdmin(Filter):
 
 
 class NotConsented(Filter):
+    """No agreed user behind the update (also anonymous group admins, channel posts)."""
+
     async def __call__(self, event: TelegramObject, user: UserProfile | None = None) -> bool:
-        return user is not None and not user.consented
+        return user is None or not user.consented
 
 
 class Consented(Filter):
@@ -68,3 +71,9 @@ class IsPrivate(Filter):
     async def __call__(self, event: Message | CallbackQuery) -> bool:
         message = event.message if isinstance(event, CallbackQuery) else event
         return message is not None and message.chat.type == "private"
+
+
+def private_only(router: Router) -> None:
+    """Personal features stay in the private chat: nothing of a driver's shows in a group."""
+    router.message.filter(IsPrivate())
+    router.callback_query.filter(IsPrivate())

@@ -14,6 +14,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import LANGUAGE_NAMES
 from bot.locale_cache import LocaleCache
 from bot.services.users import UserProfile, UserService
+from handlers.filters import private_only
 from handlers.menu import main_menu_kb
 
 
@@ -62,6 +63,7 @@ async def language_chosen(
 
 def create_router() -> Router:
     router = Router(name="language")
+    private_only(router)
     router.message.register(language_command, Command("language"))
     router.callback_query.register(language_chosen, LangCb.filter())
     return router

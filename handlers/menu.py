@@ -12,7 +12,7 @@ from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
-from handlers.filters import N_, Button, Consented
+from handlers.filters import N_, Button, Consented, IsPrivate
 
 # Order is the keyboard layout, two per row. Features replace their entry as they land.
 NEARBY = N_("📍 Nearby stations")
@@ -56,7 +56,7 @@ async def menu_button(message: Message, button: str, state: FSMContext) -> None:
 def create_router(features: dict[str, Callable[..., Awaitable[Any]]]) -> Router:
     """`features` maps a menu msgid to the handler of a feature that has landed."""
     router = Router(name="menu")
-    router.message.filter(Consented())  # others meet the consent gate further down
+    router.message.filter(IsPrivate(), Consented())  # others meet the consent gate below
     for msgid, handler in features.items():
         router.message.register(handler, Button(msgid))
     router.message.register(menu_button, Button(*(m for m in MENU_BUTTONS if m not in features)))

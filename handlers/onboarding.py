@@ -20,10 +20,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Occupation
 from bot.services.users import ProfileError, UserProfile, UserService
-from handlers.filters import N_, Button, ContentIs
+from handlers.filters import N_, Button, ContentIs, private_only
 from handlers.menu import main_menu_kb
 from handlers.profile_view import show_profile
-from handlers.texts import OCCUPATION_LABELS, SKIP, q
+from handlers.texts import OCCUPATION_LABELS, SKIP, city_label, q
 
 REMOVE_PHONE = N_("🗑 Remove my number")
 
@@ -175,7 +175,7 @@ async def city_typed(
     except ProfileError as exc:
         await message.answer(_(PROFILE_ERRORS[exc.code]), reply_markup=city_kb())
         return
-    await message.answer(_("City: {city}").format(city=q(user.city)))
+    await message.answer(_("City: {city}").format(city=q(city_label(user.city or ""))))
     await _next_step(message, state, user, users)
 
 
@@ -190,7 +190,7 @@ async def city_located(
     except ProfileError as exc:
         await message.answer(_(PROFILE_ERRORS[exc.code]), reply_markup=city_kb())
         return
-    await message.answer(_("City: {city}").format(city=q(user.city)))
+    await message.answer(_("City: {city}").format(city=q(city_label(user.city or ""))))
     await _next_step(message, state, user, users)
 
 
@@ -239,6 +239,7 @@ async def phone_expected(message: Message, state: FSMContext) -> None:
 
 def create_router() -> Router:
     router = Router(name="onboarding")
+    private_only(router)
     router.callback_query.register(
         occupation_chosen, StateFilter(ProfileSteps.occupation), OccupationCb.filter()
     )

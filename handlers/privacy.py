@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.users import UserProfile, UserService
+from handlers.filters import private_only
 
 
 class EraseCb(CallbackData, prefix="erase"):
@@ -73,6 +74,7 @@ async def erase_chosen(
 
 def create_router() -> Router:
     router = Router(name="privacy")
+    private_only(router)
     router.message.register(mydata_command, Command("mydata"))
     router.message.register(deleteme_command, Command("deleteme"))
     router.callback_query.register(erase_chosen, EraseCb.filter())

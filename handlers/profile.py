@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.users import UserProfile, UserService
+from handlers.filters import private_only
 from handlers.language import ask_language
 from handlers.onboarding import ask_city, ask_occupation, ask_phone
 from handlers.profile_view import ProfileCb, profile_kb, profile_text
@@ -125,6 +126,7 @@ async def party_chosen(
 
 def create_router() -> Router:
     router = Router(name="profile")
+    private_only(router)
     router.message.register(profile_command, Command("profile"))
     router.callback_query.register(profile_action, ProfileCb.filter())
     router.callback_query.register(quiet_chosen, QuietCb.filter())

@@ -12,7 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import LANGUAGE_NAMES
 from bot.services.users import UserProfile
 from handlers.menu import main_menu_kb
-from handlers.texts import occupation_label, q, role_label
+from handlers.texts import city_label, occupation_label, q, role_label
 
 ProfileAction = Literal["occupation", "city", "phone", "language", "notify", "quiet", "party"]
 
@@ -47,7 +47,7 @@ def profile_text(user: UserProfile) -> str:
     ).format(
         name=q(user.display_name or _("not set")),
         occupation=occupation_label(user.occupation),
-        city=q(user.city or _("not set")),
+        city=q(city_label(user.city) if user.city else _("not set")),
         phone=q(user.phone or _("not set")),
         party=_yes_no(user.party_member),
         language=LANGUAGE_NAMES.get(user.language, user.language),
@@ -77,5 +77,5 @@ def profile_kb(user: UserProfile) -> InlineKeyboardMarkup:
 
 async def show_profile(message: Message, user: UserProfile) -> None:
     """Send the card as a new message (restoring the menu keyboard first)."""
-    await message.answer(_("Profile updated."), reply_markup=main_menu_kb())
+    await message.answer(_("Here is your profile."), reply_markup=main_menu_kb())
     await message.answer(profile_text(user), reply_markup=profile_kb(user))

@@ -13,8 +13,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.services.users import UserProfile, UserService
-from handlers.filters import IsPrivate, NotConsented
+from bot.services.users import UserProfile, UserService, full_name
+from handlers.filters import IsPrivate, NotConsented, private_only
 from handlers.menu import main_menu_kb
 from handlers.onboarding import ask_occupation
 from handlers.texts import q
@@ -24,13 +24,13 @@ class ConsentCb(CallbackData, prefix="consent"):
     action: Literal["agree", "decline", "lang"]
 
 
-def consent_text(user: UserProfile) -> str:
+def consent_text(name: str) -> str:
     welcome = _(
         "👋 Welcome to WarmDrive, {name}!\n\n"
         "Between jobs, a few taps find you the nearest driver home or station that is open, "
         "book a free health checkup, file a complaint, report a road hazard, "
         "and earn points by volunteering."
-    ).format(name=q(user.display_name or _("driver")))
+    ).format(name=q(name or _("driver")))
     notice = _(
         "<b>Before we start: what we store and why</b>\n"
         "• your Telegram id, name and language, to talk to you;\n"
@@ -57,7 +57,8 @@ def consent_kb() -> InlineKeyboardMarkup:
 async def start(message: Message, state: FSMContext, user: UserProfile) -> None:
     await state.clear()
     if not user.consented:
-        await message.answer(consent_text(user), reply_markup=consent_kb())
+        name = message.from_user.first_name if message.from_user else ""
+        await message.answer(consent_text(name), reply_markup=consent_kb())
     elif not user.onboarded:
         await ask_occupation(message, state)
     else:
@@ -85,14 +86,16 @@ async def consent_choice(
         other = "en" if user.language == "zh" else "zh"
         user = await users.set_language(user.id, other)
         with i18n.use_locale(other):
-            await message.edit_text(consent_text(user), reply_markup=consent_kb())
+            await message.edit_text(
+                consent_text(query.from_user.first_name), reply_markup=consent_kb()
+            )
             await query.answer()
         return
     if callback_data.action == "decline":
         await message.edit_text(
             _(
-                "No problem. Without your consent we store nothing more and cannot help you yet. "
-                "Send /start whenever you change your mind."
+                "No problem. We keep only your Telegram id and language, so that the bot can "
+                "answer you; nothing else is stored. Send /start whenever you change your mind."
             )
         )
         await query.answer()
@@ -100,16 +103,19 @@ async def consent_choice(
     if user.consented:  # a second tap on an old message
         await query.answer(_("You have already agreed."))
         return
-    await users.accept_consent(user.id)
+    await users.accept_consent(
+        user.id, full_name(query.from_user.first_name, query.from_user.last_name)
+    )
     await message.edit_reply_markup(reply_markup=None)
     await query.answer(_("Thank you!"))
     await ask_occupation(message, state)
 
 
-async def gate_message(message: Message, user: UserProfile) -> None:
-    if message.chat.type != "private":
-        return
-    await message.answer(consent_text(user), reply_markup=consent_kb())
+async def gate_message(message: Message, user: UserProfile | None) -> None:
+    if message.chat.type != "private" or user is None:
+        return  # groups: stay quiet for people who have not agreed
+    name = message.from_user.first_name if message.from_user else ""
+    await message.answer(consent_text(name), reply_markup=consent_kb())
 
 
 async def gate_callback(query: CallbackQuery) -> None:
@@ -118,6 +124,7 @@ async def gate_callback(query: CallbackQuery) -> None:
 
 def create_router() -> Router:
     router = Router(name="start")
+    private_only(router)
     router.message.register(start, CommandStart(), IsPrivate())
     router.callback_query.register(consent_choice, ConsentCb.filter())
     return router

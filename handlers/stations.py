@@ -33,7 +33,7 @@ from bot.services.stations import (
     StationError,
     StationService,
 )
-from handlers.filters import N_, Button, ContentIs
+from handlers.filters import N_, Button, ContentIs, private_only
 from handlers.menu import main_menu_kb
 from handlers.station_texts import (
     FILTER_LABELS,
@@ -340,6 +340,7 @@ async def station_details(
 
 def create_router() -> Router:
     router = Router(name="stations")
+    private_only(router)
     router.message.register(nearest_command, Command("nearest"))
     router.message.register(back_to_menu, StateFilter(NearestSteps.place), Button(BACK_TO_MENU))
     router.message.register(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from html import escape
 
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.db.models import Occupation, Role
 from handlers.filters import N_
+from knowledge.cities import city_by_name
 
 OCCUPATION_LABELS: dict[Occupation, str] = {
     Occupation.TRUCK: N_("🚚 Truck driver"),
@@ -29,6 +31,14 @@ SKIP = N_("⏭ Skip")
 def q(value: object) -> str:
     """User-supplied text, escaped for parse_mode=HTML."""
     return escape(str(value), quote=False)
+
+
+def city_label(city: str) -> str:
+    """A stored city (its Chinese name) in the user's language, when it is a known city."""
+    if get_i18n().current_locale == "zh":
+        return city
+    known = city_by_name(city)
+    return known.en if known else city
 
 
 def occupation_label(occupation: Occupation | None) -> str:

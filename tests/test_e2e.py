@@ -69,7 +69,7 @@ async def edge_cases_over_http(client: SandboxClient, user: TgUser) -> None:
     await client.press_and_wait(user, *await _button(client, user.id, "✅"), method="sendMessage")
     await client.press_and_wait(user, *await _button(client, user.id, "🛵"), method="sendMessage")
     sent = await client.send_text_and_wait(user, "/cancel", method="sendMessage")
-    assert _texts(sent) == ["已取消。 已返回菜单。"]
+    assert _texts(sent) == ["已取消，已返回菜单。"]
     sent = await client.send_text_and_wait(user, "乐山", method="sendMessage")
     assert "没看懂" in _texts(sent)[0]  # not taken as a city any more
 
@@ -85,7 +85,7 @@ async def edge_cases_over_http(client: SandboxClient, user: TgUser) -> None:
     sent = await client.wait_sent(user.id, count=2, after=before, method="sendMessage")
     assert [t.split("\n")[0] for t in _texts(sent)] == [
         "暖驶为路上的司机朋友服务。",
-        "当前没有需要取消的操作。 已返回菜单。",
+        "当前没有需要取消的操作。",
     ]
 
 

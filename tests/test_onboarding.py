@@ -56,7 +56,7 @@ async def test_english_user_gets_english_everywhere(app: App) -> None:
     await app.press(EN_DRIVER, "✅ I agree")
     await app.press(EN_DRIVER, "🛵")
     sent = await app.feed(specs.location(EN_DRIVER, 27.99, 120.70))
-    assert "City: 温州" in texts(sent)
+    assert "City: Wenzhou" in texts(sent)  # stored as 温州, shown in English
     sent = await app.text(EN_DRIVER, "⏭ Skip")
     assert any(t.startswith("All set!") for t in texts(sent))
     assert app.reply_keyboard(EN_DRIVER.id) == MENU_EN
@@ -79,9 +79,10 @@ async def test_nothing_happens_before_consent(app: App) -> None:
     sent = await app.text(DRIVER, "📍 附近驿站")
     assert "您同意吗" in texts(sent)[0]  # the notice again, not the feature
     sent = await app.press(DRIVER, "❌ 不同意")
-    assert "不会再保存" in texts(sent)[0]
+    assert "只保留您的电报 ID 和语言设置" in texts(sent)[0]
     row = await app.user_row(DRIVER.id)
-    assert row.consent_at is None and row.occupation is None
+    # As promised: no name, nothing else, before consent.
+    assert (row.consent_at, row.occupation, row.display_name) == (None, None, None)
 
 
 async def test_cancel_leaves_flow_from_anywhere(app: App) -> None:
@@ -89,7 +90,7 @@ async def test_cancel_leaves_flow_from_anywhere(app: App) -> None:
     await app.press(DRIVER, "✅")
     await app.press(DRIVER, "🚕")
     sent = await app.text(DRIVER, "/cancel")
-    assert texts(sent) == ["已取消。 已返回菜单。"]
+    assert texts(sent) == ["已取消，已返回菜单。"]
     assert app.reply_keyboard(DRIVER.id) == MENU_ZH
     sent = await app.text(DRIVER, "乐山")  # no longer read as a city
     assert "没看懂" in texts(sent)[0]

@@ -121,7 +121,7 @@ async def test_admin_stats_and_setrole(app: App) -> None:
     await app.onboard(ADMIN)
     sent = await app.text(ADMIN, "/stats")
     assert "司机：1" in texts(sent)[0] and "管理员：1" in texts(sent)[0]
-    assert "🚚 货车司机: 2" in texts(sent)[0]
+    assert "🚚 货车司机：2" in texts(sent)[0]
     sent = await app.text(ADMIN, f"/setrole {DRIVER.id} volunteer")
     assert texts(sent) == [f"用户 {DRIVER.id} 的角色已改为：志愿者。"]
     assert (await app.user_row(DRIVER.id)).role.value == "volunteer"

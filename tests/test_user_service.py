@@ -49,7 +49,7 @@ async def test_onboarding_steps_and_validation(session: AsyncSession) -> None:
     profile = await users.ensure(TG_ID, "李师傅", None, "zh")
     with pytest.raises(ProfileError):
         await users.complete_onboarding(profile.id)  # no consent yet
-    await users.accept_consent(profile.id)
+    await users.accept_consent(profile.id, "王师傅")
     await users.set_occupation(profile.id, Occupation.TRUCK)
     assert (await users.set_city(profile.id, "自贡市")).city == "自贡"
     assert (await users.set_city(profile.id, "  新津镇  ")).city == "新津镇"
@@ -86,7 +86,7 @@ async def test_quiet_hours_rules(session: AsyncSession) -> None:
 async def test_export_and_erase(session: AsyncSession) -> None:
     users = await _new(session)
     profile = await users.ensure(TG_ID, "王师傅", None, "zh")
-    await users.accept_consent(profile.id)
+    await users.accept_consent(profile.id, "王师傅")
     await users.set_phone(profile.id, "+8613800138000")
     await users.set_quiet_hours(profile.id, time(23), time(6))
     data = await users.export(profile.id)

@@ -61,6 +61,8 @@ class User(Base):
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)
     blocked_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Admin because listed in ADMIN_IDS (and so no longer admin once removed from it).
+    admin_from_config: Mapped[bool] = mapped_column(Boolean, default=False)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

@@ -52,6 +52,7 @@ class DbSessionMiddleware(BaseMiddleware):
                         await session.rollback()
                         return None
                     await session.commit()
+                    self.ledger.committed(key)
                 else:
                     await session.commit()  # ends the read transaction, if any
                     self.ledger.record_later(key)

@@ -11,11 +11,7 @@ from aiogram.utils.i18n import I18nMiddleware
 
 from bot.locale_cache import LocaleCache
 from bot.services.profile_cache import ProfileCache
-from bot.services.users import UserProfile, UserService
-
-
-def _display_name(user: User) -> str:
-    return " ".join(p for p in (user.first_name, user.last_name) if p)
+from bot.services.users import UserProfile, UserService, full_name
 
 
 class UserMiddleware(BaseMiddleware):
@@ -42,7 +38,10 @@ class UserMiddleware(BaseMiddleware):
             data["user"] = None
             return await handler(event, data)
         profile = await service.ensure(
-            tg_user.id, _display_name(tg_user), tg_user.language_code, self.default_language
+            tg_user.id,
+            full_name(tg_user.first_name, tg_user.last_name),
+            tg_user.language_code,
+            self.default_language,
         )
         data["user"] = profile
         self.locales.set(tg_user.id, profile.language)

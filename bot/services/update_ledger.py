@@ -18,10 +18,8 @@ import logging
 from collections import OrderedDict
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import ProcessedUpdate
 from bot.db.repositories.processed_updates import ProcessedUpdateRepository
 from bot.db.types import utcnow
 
@@ -60,13 +58,8 @@ class UpdateLedger:
             if self._loaded:
                 return
             async with self.session_factory() as session:
-                rows = await session.execute(
-                    select(ProcessedUpdate.bot_id, ProcessedUpdate.update_id)
-                    .order_by(ProcessedUpdate.processed_at.desc())
-                    .limit(self.capacity)
-                )
-                for bot_id, update_id in reversed(rows.all()):
-                    self._remember((bot_id, update_id))
+                for key in await ProcessedUpdateRepository(session).recent(self.capacity):
+                    self._remember(key)
             self._loaded = True
 
     def seen_in_memory(self, key: Key) -> bool:
@@ -78,20 +71,16 @@ class UpdateLedger:
         if key in self._seen:
             return True
         if self.shared:
-            found = await session.scalar(
-                select(ProcessedUpdate.update_id).where(
-                    ProcessedUpdate.bot_id == key[0], ProcessedUpdate.update_id == key[1]
-                )
-            )
-            return found is not None
+            return await ProcessedUpdateRepository(session).exists(*key)
         return False
 
     async def claim_in(self, session: AsyncSession, key: Key) -> bool:
-        """Record inside the caller's transaction; False when another worker recorded it."""
-        claimed = await ProcessedUpdateRepository(session).claim(key[0], key[1], utcnow())
-        if claimed:
-            self._remember(key)
-        return claimed
+        """Record inside the caller's transaction; False when another worker recorded it.
+        Call committed() once the transaction has committed."""
+        return await ProcessedUpdateRepository(session).claim(key[0], key[1], utcnow())
+
+    def committed(self, key: Key) -> None:
+        self._remember(key)
 
     def record_later(self, key: Key) -> None:
         self._remember(key)
@@ -113,15 +102,17 @@ class UpdateLedger:
                     [(bot_id, update_id, at) for (bot_id, update_id), at in pending.items()]
                 )
                 await session.commit()
-        except Exception:
-            log.exception("could not record %d handled updates; will retry", len(pending))
+        except BaseException as exc:  # also cancellation: the batch must not be lost
             self._pending.update(pending)
-            return 0
+            if isinstance(exc, Exception):
+                log.exception("could not record %d handled updates; will retry", len(pending))
+                return 0
+            raise
         return len(pending)
 
     async def close(self) -> None:
-        if self._flusher is not None:
+        if self._flusher is not None and not self._flusher.done():
             self._flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._flusher
-        await self.flush()
+        await self.flush()  # whatever the cancelled flush put back

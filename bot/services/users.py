@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import SUPPORTED_LANGUAGES
+from bot.db.after_commit import after_commit
 from bot.db.models import Occupation, Role, User
 from bot.db.repositories.users import UserRepository
 from bot.db.types import utcnow
@@ -48,6 +49,7 @@ class UserProfile:
     quiet_start: time | None
     quiet_end: time | None
     blocked_bot: bool
+    admin_from_config: bool
     created_at: datetime | None
 
     @property
@@ -65,6 +67,10 @@ class UserProfile:
     @classmethod
     def of(cls, user: User) -> UserProfile:
         return cls(**{f: getattr(user, f) for f in cls.__slots__})  # type: ignore[attr-defined]
+
+
+def full_name(first: str | None, last: str | None) -> str:
+    return " ".join(p for p in (first, last) if p)
 
 
 def _clean_text(value: str, max_len: int) -> str:
@@ -102,18 +108,29 @@ class UserService:
         self.admin_ids = admin_ids
         self.cache = cache
 
+    def _forget(self, telegram_id: int | None) -> None:
+        """Drop a cached profile now and again once this transaction has committed, so no
+        update can keep the version from before the change."""
+        if self.cache is None or telegram_id is None:
+            return
+        cache = self.cache
+        cache.drop(telegram_id)
+
+        async def drop_again() -> None:
+            cache.drop(telegram_id)
+
+        after_commit(self.repo.session, drop_again)
+
     async def _row(self, user_id: int) -> User:
-        """The user about to be changed; their cached profile is dropped first."""
+        """The user about to be changed."""
         user = await self.repo.by_id(user_id)
         if user is None or user.erased_at is not None:
             raise ProfileError("user_missing")
-        if self.cache is not None:
-            self.cache.drop(user.telegram_id)
+        self._forget(user.telegram_id)
         return user
 
     async def _row_by_telegram_id(self, telegram_id: int) -> User | None:
-        if self.cache is not None:
-            self.cache.drop(telegram_id)
+        self._forget(telegram_id)
         return await self.repo.by_telegram_id(telegram_id)
 
     def _cached(self, telegram_id: int, display_name: str | None) -> UserProfile | None:
@@ -125,8 +142,8 @@ class UserService:
             return None
         if display_name and profile.display_name != display_name:
             return None
-        if telegram_id in self.admin_ids and not profile.is_admin:
-            return None
+        if (telegram_id in self.admin_ids) != profile.admin_from_config:
+            return None  # ADMIN_IDS changed: ensure() must update the role
         return profile
 
     async def ensure(
@@ -140,35 +157,44 @@ class UserService:
         cached = self._cached(telegram_id, display_name)
         if cached is not None:
             return cached
+        ticket = self.cache.ticket() if self.cache is not None else 0
         user = await self.repo.by_telegram_id(telegram_id)
+        pinned = telegram_id in self.admin_ids
         if user is None:
             language = "en" if (language_hint or "").startswith("en") else default_language
-            role = Role.ADMIN if telegram_id in self.admin_ids else Role.DRIVER
-            user = await self.repo.create_if_missing(telegram_id, display_name, language, role)
+            role = Role.ADMIN if pinned else Role.DRIVER
+            user = await self.repo.create_if_missing(telegram_id, language, role, pinned)
             return UserProfile.of(user)  # not cached before it is committed
         changed = False
-        if display_name and user.display_name != display_name[:128]:
+        # The name is personal data: stored only once the user has agreed.
+        if user.consent_at and display_name and user.display_name != display_name[:128]:
             user.display_name, changed = display_name[:128], True
-        if telegram_id in self.admin_ids and user.role is not Role.ADMIN:
-            user.role, changed = Role.ADMIN, True
+        if pinned and (user.role is not Role.ADMIN or not user.admin_from_config):
+            user.role, user.admin_from_config, changed = Role.ADMIN, True, True
+        elif not pinned and user.admin_from_config:  # removed from ADMIN_IDS: no longer admin
+            user.role, user.admin_from_config, changed = Role.DRIVER, False, True
         if user.blocked_bot:  # a user who writes to us has evidently unblocked the bot
             user.blocked_bot, changed = False, True
         profile = UserProfile.of(user)
-        if not changed and self.cache is not None:
-            self.cache.put(telegram_id, profile)
+        if changed:
+            self._forget(telegram_id)
+        elif self.cache is not None:
+            self.cache.put(telegram_id, profile, ticket)
         return profile
 
     async def _update(self, user_id: int, **values: Any) -> UserProfile:
+        # No flush: the row is written at commit, so SQLite's write lock is not held while the
+        # handler talks to Telegram.
         user = await self._row(user_id)
         for key, value in values.items():
             setattr(user, key, value)
-        await self.repo.session.flush()
         return UserProfile.of(user)
 
-    async def accept_consent(self, user_id: int) -> UserProfile:
+    async def accept_consent(self, user_id: int, display_name: str | None) -> UserProfile:
         user = await self._row(user_id)
         if user.consent_at is None:
             user.consent_at = utcnow()
+            user.display_name = (display_name or None) and display_name[:128]
         return UserProfile.of(user)
 
     async def set_occupation(self, user_id: int, occupation: Occupation) -> UserProfile:
@@ -227,6 +253,7 @@ class UserService:
         if telegram_id in self.admin_ids and role is not Role.ADMIN:
             raise ProfileError("role_pinned")  # ADMIN_IDS would promote them again
         user.role = role
+        user.admin_from_config = telegram_id in self.admin_ids
         return UserProfile.of(user)
 
     async def export(self, user_id: int) -> dict[str, Any]:
@@ -255,6 +282,7 @@ class UserService:
         user.quiet_end = None
         user.notifications = False
         user.role = Role.DRIVER
+        user.admin_from_config = False
         user.erased_at = utcnow()
 
     async def stats(self) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import ProcessedUpdate
@@ -36,6 +36,23 @@ class ProcessedUpdateRepository:
                 ],
                 ["bot_id", "update_id"],
             )
+
+    async def recent(self, limit: int) -> list[tuple[int, int]]:
+        """The newest records, oldest first."""
+        rows = await self.session.execute(
+            select(ProcessedUpdate.bot_id, ProcessedUpdate.update_id)
+            .order_by(ProcessedUpdate.processed_at.desc())
+            .limit(limit)
+        )
+        return [(b, u) for b, u in reversed(rows.all())]
+
+    async def exists(self, bot_id: int, update_id: int) -> bool:
+        found = await self.session.scalar(
+            select(ProcessedUpdate.update_id).where(
+                ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id
+            )
+        )
+        return found is not None
 
     async def prune_before(self, cutoff: datetime) -> int:
         result = await self.session.execute(

@@ -20,7 +20,7 @@ class UserRepository:
         return await self.session.get(User, user_id)
 
     async def create_if_missing(
-        self, telegram_id: int, display_name: str | None, language: str, role: Role
+        self, telegram_id: int, language: str, role: Role, admin_from_config: bool
     ) -> User:
         # ON CONFLICT keeps two first updates of one user (e.g. from two chats) from clashing.
         await insert_ignore(
@@ -28,9 +28,9 @@ class UserRepository:
             User.__table__,  # type: ignore[arg-type]
             {
                 "telegram_id": telegram_id,
-                "display_name": display_name,
                 "language": language,
                 "role": role.value,
+                "admin_from_config": admin_from_config,
                 "notifications": True,
                 "blocked_bot": False,
             },
