@@ -27,13 +27,16 @@ from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.services.profile_cache import ProfileCache
 from bot.services.stations import StationCatalog
 from bot.services.update_ledger import UpdateLedger
+from bot.telegram_retry import RetryAfterMiddleware
 from handlers import build_routers
 
 
-def create_bot(settings: Settings) -> Bot:
+def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
+    """The Bot client; `session` lets tests swap the HTTP session, nothing else."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session = session or AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session.middleware(RetryAfterMiddleware())
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,

@@ -9,7 +9,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.i18n import I18n
 
-from handlers.filters import N_
+from bot.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +39,33 @@ def command_list(i18n: I18n, locale: str, admin: bool = False) -> list[BotComman
     ]
 
 
-async def set_commands(bot: Bot, i18n: I18n, admin_ids: frozenset[int]) -> None:
-    # No language_code: the list for clients whose language has no own list.
-    await bot.set_my_commands(command_list(i18n, i18n.default_locale))
+async def _set_lists(
+    bot: Bot, i18n: I18n, admin: bool, scope: BotCommandScopeChat | None = None
+) -> None:
+    # No language_code: the list for clients whose language has no own list. A chat scope
+    # beats the default scope whatever its language, so it needs every language too.
+    await bot.set_my_commands(command_list(i18n, i18n.default_locale, admin), scope=scope)
     for locale in i18n.available_locales:
-        await bot.set_my_commands(command_list(i18n, locale), language_code=locale)
+        await bot.set_my_commands(
+            command_list(i18n, locale, admin), scope=scope, language_code=locale
+        )
+
+
+async def set_admin_commands(bot: Bot, i18n: I18n, chat_id: int, admin: bool) -> None:
+    """Give an admin's private chat the admin commands, or take them away."""
+    scope = BotCommandScopeChat(chat_id=chat_id)
+    try:
+        if admin:
+            await _set_lists(bot, i18n, True, scope)
+        else:
+            await bot.delete_my_commands(scope=scope)
+            for locale in i18n.available_locales:
+                await bot.delete_my_commands(scope=scope, language_code=locale)
+    except TelegramAPIError as exc:  # e.g. the user has not opened a chat with the bot yet
+        log.info("admin commands not updated for %s: %s", chat_id, exc)
+
+
+async def set_commands(bot: Bot, i18n: I18n, admin_ids: frozenset[int]) -> None:
+    await _set_lists(bot, i18n, admin=False)
     for admin_id in admin_ids:
-        try:
-            await bot.set_my_commands(
-                command_list(i18n, i18n.default_locale, admin=True),
-                scope=BotCommandScopeChat(chat_id=admin_id),
-            )
-        except TelegramAPIError as exc:  # the admin has not opened a chat with the bot yet
-            log.info("admin commands not set for %s: %s", admin_id, exc)
+        await set_admin_commands(bot, i18n, admin_id, admin=True)

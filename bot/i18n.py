@@ -12,6 +12,11 @@ LOCALES_DIR = Path(__file__).with_name("locales")
 DOMAIN = "messages"
 
 
+def N_(message: str) -> str:
+    """Mark a msgid for extraction; translated later, where the locale is known."""
+    return message
+
+
 def catalog_paths(locales_dir: Path = LOCALES_DIR) -> list[Path]:
     return sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.commands import set_admin_commands
 from bot.config import Settings
+from bot.db.after_commit import after_commit
 from bot.db.models import Occupation, Role
 from bot.services.stations import StationCatalog, StationError, StationService
 from bot.services.users import ProfileError, UserService
@@ -42,7 +45,14 @@ async def stats_command(message: Message, users: UserService) -> None:
     )
 
 
-async def setrole_command(message: Message, command: CommandObject, users: UserService) -> None:
+async def setrole_command(
+    message: Message,
+    command: CommandObject,
+    users: UserService,
+    session: AsyncSession,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
     parts = (command.args or "").split()
     roles = {r.value: r for r in Role}
     if len(parts) != 2 or not parts[0].isdigit() or parts[1].lower() not in roles:
@@ -61,6 +71,11 @@ async def setrole_command(message: Message, command: CommandObject, users: UserS
             text = _("No user with Telegram id {id} has used the bot yet.").format(id=telegram_id)
         await message.answer(text)
         return
+
+    async def update_command_menu() -> None:
+        await set_admin_commands(bot, i18n, telegram_id, admin=role is Role.ADMIN)
+
+    after_commit(session, update_command_menu)
     await message.answer(
         _("User {id} is now: {role}.").format(id=telegram_id, role=role_label(role))
     )

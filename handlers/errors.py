@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.locale_cache import LocaleCache
 from bot.services.profile_cache import ProfileCache
-from bot.services.users import UserService
+from bot.services.users import mark_blocked
 
 log = logging.getLogger("warmdrive.errors")
 
@@ -28,12 +28,12 @@ async def on_error(
 ) -> bool:
     update, exc = event.update, event.exception
     user_id = event_from_user.id if event_from_user else None
-    if isinstance(exc, TelegramForbiddenError) and user_id is not None:
-        # The user blocked the bot: remember it so nothing more is sent to them.
+    failed_chat = getattr(getattr(exc, "method", None), "chat_id", None)
+    if isinstance(exc, TelegramForbiddenError) and user_id is not None and failed_chat == user_id:
+        # A 403 for the user's own private chat: they blocked the bot. (A 403 from a group
+        # says nothing about this user.)
         log.info("user %s has blocked the bot (update %s)", user_id, update.update_id)
-        async with session_factory() as session:
-            await UserService(session, cache=profiles).set_blocked(user_id, True)
-            await session.commit()
+        await mark_blocked(session_factory, profiles, user_id)
         return True
     log.error(
         "update %s (%s) from user %s failed: %r",

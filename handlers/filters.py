@@ -10,12 +10,10 @@ from aiogram.filters import Filter
 from aiogram.types import CallbackQuery, ContentType, Message, TelegramObject
 from aiogram.utils.i18n import I18n
 
+from bot.i18n import N_
 from bot.services.users import UserProfile
 
-
-def N_(message: str) -> str:
-    """Mark a msgid for extraction; translated later, where the locale is known."""
-    return message
+__all__ = ["N_", "Button", "Consented", "ContentIs", "IsAdmin", "IsPrivate", "NotConsented"]
 
 
 class Button(Filter):

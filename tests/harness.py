@@ -18,7 +18,7 @@ from aiogram.types import Update
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.app import create_dispatcher
+from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.db.models import User
 from bot.sandbox import BotApiServer, TgUser, specs
@@ -39,13 +39,8 @@ class FastSession(AiohttpSession):
 
 
 def make_bot(base_url: str) -> Bot:
-    from aiogram.client.default import DefaultBotProperties
-
-    return Bot(
-        TOKEN,
-        session=FastSession(api=TelegramAPIServer.from_base(base_url)),
-        default=DefaultBotProperties(parse_mode="HTML"),
-    )
+    settings = Settings(bot_token=TOKEN, telegram_api_base=base_url, _env_file=None)
+    return create_bot(settings, FastSession(api=TelegramAPIServer.from_base(base_url)))
 
 
 def test_settings(database_url: str, base_url: str, **overrides: Any) -> Settings:

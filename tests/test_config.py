@@ -35,6 +35,10 @@ def test_defaults_and_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
         ("TELEGRAM_API_BASE", "ftp://x"),
         ("ADMIN_CHAT_ID", "admins"),
         ("THROTTLE_RATE", "0"),
+        ("BOT_TOKEN", "abc"),
+        ("REDIS_URL", "notaurl"),
+        ("WEBHOOK_SECRET", "has spaces!"),
+        ("WEBHOOK_LISTEN", "8080"),
     ],
 )
 def test_bad_value_names_variable(monkeypatch: pytest.MonkeyPatch, var: str, value: str) -> None:

@@ -160,20 +160,103 @@ async def test_deleteme_erases_after_confirmation(app: App) -> None:
     assert "您同意吗" in texts(sent)[0]
 
 
+def _command_lists(app: App) -> dict[tuple[str, str | None], list[str]]:
+    lists = {}
+    for entry in app.server.commands(TOKEN):
+        scope = entry.get("scope") or {"type": "default"}
+        where = f"chat:{scope['chat_id']}" if scope["type"] == "chat" else scope["type"]
+        lists[(where, entry.get("language_code") or None)] = [
+            f"{c['command']}={c['description']}" for c in entry["commands"]
+        ]
+    return lists
+
+
 async def test_commands_registered_per_language(app: App) -> None:
     await app.dp.emit_startup(bot=app.bot)
-    registered = {
-        (c["scope"].get("type", "default") if c.get("scope") else "default", c["language_code"]): [
-            x["command"] for x in c["commands"]
-        ]
-        for c in app.server.commands(TOKEN)
+    lists = _command_lists(app)
+    assert lists[("default", "zh")][0] == "start=开始使用 / 显示菜单"
+    assert lists[("default", "en")][0] == "start=Start, or show the menu"
+    assert lists[("default", None)] == lists[("default", "zh")]
+    assert not any(c.startswith("stats=") for c in lists[("default", "en")])
+    # Admins get their own lists, in every language (a chat scope beats any default one).
+    admin_en = lists[(f"chat:{ADMIN.id}", "en")]
+    assert "stats=User numbers" in admin_en and "start=Start, or show the menu" in admin_en
+    assert "stats=用户统计" in lists[(f"chat:{ADMIN.id}", "zh")]
+
+
+async def test_setrole_updates_command_menu(app: App) -> None:
+    await app.onboard(DRIVER)
+    await app.onboard(ADMIN)
+    await app.text(ADMIN, f"/setrole {DRIVER.id} admin")
+    assert "stats=User numbers" in _command_lists(app)[(f"chat:{DRIVER.id}", "en")]
+    await app.text(ADMIN, f"/setrole {DRIVER.id} driver")
+    assert (f"chat:{DRIVER.id}", "en") not in _command_lists(app)
+
+
+async def test_removed_from_admin_ids_loses_admin(
+    server: BotApiServer, engine: AsyncEngine, db_url: str
+) -> None:
+    async with running_app(server, engine, db_url) as app:
+        await app.onboard(ADMIN)
+        assert (await app.user_row(ADMIN.id)).role.value == "admin"
+    async with running_app(server, engine, db_url, admin_ids=frozenset()) as app:
+        sent = await app.text(ADMIN, "/stats")
+        assert texts(sent) == ["抱歉，此命令仅限管理员使用。"]
+        assert (await app.user_row(ADMIN.id)).role.value == "driver"
+
+
+GROUP = -100555
+
+
+async def test_personal_data_never_shows_in_a_group(app: App) -> None:
+    await app.onboard(DRIVER)
+    for command in ("/mydata", "/profile", "/start", "/cancel", "/nearest", "/deleteme"):
+        sent = await app.feed(specs.text(DRIVER, command, chat_id=GROUP))
+        sent = [r for r in sent if r["method"] != "getMe"]  # the bot looks up its username
+        assert [r["method"] for r in sent] == ["sendMessage"], command
+        assert texts(sent) == ["为保护您的个人信息，请在与我的私聊中使用此功能。"], command
+        buttons = sent[0]["reply_markup"]["inline_keyboard"][0][0]
+        assert buttons["url"].startswith("https://t.me/"), command
+    for text in ("📍 附近驿站", "随便说点什么"):
+        assert await app.feed(specs.text(DRIVER, text, chat_id=GROUP)) == []
+    assert await app.feed(specs.location(DRIVER, 29.4, 103.5, chat_id=GROUP)) == []
+
+
+async def test_anonymous_group_admin_is_ignored_quietly(app: App) -> None:
+    anonymous = {
+        "id": 1087968824,
+        "is_bot": True,
+        "first_name": "Group",
+        "username": "GroupAnonymousBot",
     }
-    assert registered[("default", "zh")][0] == "start"
-    assert "stats" not in registered[("default", "en")]
-    descriptions = {
-        c["language_code"]: c["commands"][0]["description"]
-        for c in app.server.commands(TOKEN)
-        if not c.get("scope") or c["scope"].get("type") == "default"
-    }
-    assert descriptions["zh"] == "开始使用 / 显示菜单"
-    assert descriptions["en"] == "Start, or show the menu"
+    for text in ("/stats", "/help", "hello"):
+        update = {
+            "message": {
+                "message_id": 1, "date": 1, "text": text,
+                "chat": {"id": GROUP, "type": "supergroup", "title": "管理组"},
+                "from": anonymous,
+                "sender_chat": {"id": GROUP, "type": "supergroup", "title": "管理组"},
+            }
+        }  # fmt: skip
+        sent = await app.feed(specs.raw(update))
+        assert not any("出了点问题" in t for t in texts(sent)), text
+
+
+async def test_short_rate_limit_is_retried_and_nothing_is_lost(app: App) -> None:
+    await app.text(DRIVER, "/start")
+    await app.press(DRIVER, "✅")
+    await app.press(DRIVER, "🚚")
+    app.server.add_fault(TOKEN, 429, method="sendMessage", retry_after=1, count=1)
+    sent = await app.text(DRIVER, "温州")
+    assert [r["ok"] for r in sent if r["method"] == "sendMessage"][:2] == [False, True]
+    assert "城市：温州" in texts(sent)
+    assert (await app.user_row(DRIVER.id)).city == "温州"
+
+
+async def test_long_rate_limit_fails_the_update_cleanly(app: App) -> None:
+    await app.text(DRIVER, "/start")
+    await app.press(DRIVER, "✅")
+    await app.press(DRIVER, "🚚")
+    app.server.add_fault(TOKEN, 429, method="sendMessage", retry_after=600, count=1)
+    await app.text(DRIVER, "温州")
+    assert (await app.user_row(DRIVER.id)).city is None  # rolled back, not half-done

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import ProcessedUpdate
 from bot.db.repositories.processed_updates import ProcessedUpdateRepository
 from bot.db.types import utcnow
+from bot.services.stations import StationCatalog
 from scheduler.jobs import PROCESSED_UPDATES_KEEP, prune_processed_updates
 from scheduler.setup import create_scheduler
 
@@ -40,10 +41,17 @@ async def test_prune_keeps_recent_records(
 async def test_scheduler_jobs_have_fixed_ids(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:
-    scheduler = create_scheduler(session_factory, "Asia/Shanghai")
+    scheduler = create_scheduler(session_factory, "Asia/Shanghai", StationCatalog(session_factory))
     scheduler.start(paused=True)
     try:
+        ids = sorted(job.id for job in scheduler.get_jobs())
+        assert ids == ["prune_processed_updates", "refresh_station_index"]
         job = scheduler.get_job("prune_processed_updates")
         assert job is not None and job.max_instances == 1 and job.coalesce
+        # Scheduling again replaces the jobs instead of adding twins.
+        scheduler.add_job(prune_processed_updates, "interval", hours=1,
+                          id="prune_processed_updates", replace_existing=True,
+                          args=[session_factory])  # fmt: skip
+        assert len(scheduler.get_jobs()) == 2
     finally:
         scheduler.shutdown(wait=False)

@@ -63,7 +63,9 @@ async def test_onboarding_steps_and_validation(session: AsyncSession) -> None:
     with pytest.raises(ProfileError) as exc:
         await users.set_city_from_location(profile.id, 0.0, 0.0)  # Gulf of Guinea
     assert exc.value.code == "city_unknown_location"
-    assert (await users.set_phone(profile.id, "138 0013 8000")).phone == "+13800138000"
+    assert (await users.set_phone(profile.id, "138 0013 8000")).phone == "+8613800138000"
+    assert (await users.set_phone(profile.id, "8613800138000")).phone == "+8613800138000"
+    assert (await users.set_phone(profile.id, "0085291234567")).phone == "+85291234567"
     with pytest.raises(ProfileError):
         await users.set_phone(profile.id, "call me")
     done = await users.complete_onboarding(profile.id)

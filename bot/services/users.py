@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.db.after_commit import after_commit
@@ -86,6 +86,21 @@ def normalise_city(text: str) -> str:
     if len(cleaned) < 2 or cleaned.startswith("/"):
         raise ProfileError("city_invalid")
     return cleaned
+
+
+def normalise_phone(raw: str) -> str:
+    """E.164 form. Telegram sends digits with the country code; a bare 11-digit number
+    starting with 1 is a mainland mobile number (+86)."""
+    phone = re.sub(r"[\s\-()]", "", raw)
+    if not _PHONE_RE.match(phone):
+        raise ProfileError("phone_invalid")
+    if phone.startswith("+"):
+        return phone
+    if phone.startswith("00"):
+        return "+" + phone[2:]
+    if len(phone) == 11 and phone.startswith("1"):
+        return "+86" + phone
+    return "+" + phone
 
 
 def city_from_location(lat: float, lon: float) -> str:
@@ -208,11 +223,7 @@ class UserService:
 
     async def set_phone(self, user_id: int, phone: str | None) -> UserProfile:
         if phone is not None:
-            phone = re.sub(r"[\s\-()]", "", phone)
-            if not _PHONE_RE.match(phone):
-                raise ProfileError("phone_invalid")
-            if not phone.startswith("+"):
-                phone = "+" + phone
+            phone = normalise_phone(phone)
         return await self._update(user_id, phone=phone)
 
     async def set_language(self, user_id: int, language: str) -> UserProfile:
@@ -291,3 +302,14 @@ class UserService:
             "by_occupation": await self.repo.count_by_occupation(),
             "consented": await self.repo.count_consented(),
         }
+
+
+async def mark_blocked(
+    factory: async_sessionmaker[AsyncSession], cache: ProfileCache | None, telegram_id: int
+) -> None:
+    """Record, outside any update's transaction, that the user has blocked the bot."""
+    async with factory() as session:
+        await UserService(session, cache=cache).set_blocked(telegram_id, True)
+        await session.commit()
+    if cache is not None:
+        cache.drop(telegram_id)
