@@ -112,10 +112,10 @@ async def bench_warmdrive(
     async with factory() as session:  # drivers who finished onboarding, as in real use
         users = UserService(session)
         for uid in range(first_user, first_user + n_users):
-            profile = await users.ensure(uid, "司机", None, "zh")
+            profile = await users.ensure(factory, uid, "司机", None, "zh")
             await users.accept_consent(profile.id, "司机")
             await users.complete_onboarding(profile.id)
-        await session.commit()
+            await session.commit()  # before the next ensure(), which may roll back
     # The bench measures throughput, so the flood limit must not drop updates.
     settings = Settings(
         bot_token=TOKEN,

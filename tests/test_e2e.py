@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import create_dispatcher
 from bot.db.engine import create_engine
-from bot.sandbox import BotApiServer, SandboxClient, TgUser
+from bot.sandbox import BotApiServer, SandboxClient, TgUser, specs
 from tests.harness import TOKEN, make_bot, test_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -206,3 +206,37 @@ async def test_real_process(server: BotApiServer, db_url: str, tmp_path: Path, m
             )
         assert onboarded == 1
         await check.dispose()
+
+
+async def test_flood_does_not_hold_up_other_users(
+    server: BotApiServer, engine: AsyncEngine, db_url: str
+) -> None:
+    """A flood is throttled before it queues on its chat's lock, so it holds at most
+    THROTTLE_RATE polling slots and everyone else is served at once."""
+    settings = test_settings(
+        db_url, server.base_url, throttle_rate=3, throttle_period=60, tasks_concurrency_limit=8
+    )
+    dp = create_dispatcher(settings, engine=engine)
+    bot = make_bot(server.base_url)
+    flooder, other = TgUser(3101, "刷屏的"), TgUser(3102, "正常的")
+    state = server.bot(TOKEN)
+    task = asyncio.create_task(
+        dp.start_polling(bot, handle_signals=False, polling_timeout=1, tasks_concurrency_limit=8)
+    )
+    try:
+        await server.wait_polling(TOKEN, timeout=10)
+        state.latency = 0.2  # every reply takes a Telegram round trip
+        for i in range(30):
+            server.inject_update(TOKEN, specs.text(flooder, f"/help {i}"))
+        server.inject_update(TOKEN, specs.text(other, "/help"))
+        await server.wait_sent(TOKEN, chat_id=other.id, count=1, timeout=20)
+        await server.wait_sent(TOKEN, chat_id=flooder.id, count=4, timeout=20)
+        order = [r["chat_id"] for r in server.sent(TOKEN, method="sendMessage")]
+        # The other user's answer came before the flooder's three allowed answers were done.
+        assert order.index(other.id) < [i for i, c in enumerate(order) if c == flooder.id][2]
+        assert order.count(flooder.id) == 3 + 1  # three answers and one warning
+    finally:
+        state.latency = 0.0
+        await dp.stop_polling()
+        await asyncio.wait_for(task, 10)
+        await bot.session.close()

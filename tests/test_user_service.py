@@ -6,11 +6,12 @@ from datetime import time
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Occupation, Role, User
 from bot.services.users import ProfileError, UserService, normalise_city
 
+Factory = async_sessionmaker[AsyncSession]
 TG_ID = 5550001
 
 
@@ -18,35 +19,41 @@ async def _new(session: AsyncSession, admin_ids: frozenset[int] = frozenset()) -
     return UserService(session, admin_ids)
 
 
-async def test_ensure_creates_once_and_keeps_language(session: AsyncSession) -> None:
+async def test_ensure_creates_once_and_keeps_language(
+    session: AsyncSession, session_factory: Factory
+) -> None:
     users = await _new(session)
-    first = await users.ensure(TG_ID, "张师傅", "en-US", "zh")
+    first = await users.ensure(session_factory, TG_ID, "张师傅", "en-US", "zh")
     assert first.language == "en" and first.role is Role.DRIVER and not first.consented
-    again = await users.ensure(TG_ID, "张师傅", "zh-hans", "zh")
+    again = await users.ensure(session_factory, TG_ID, "张师傅", "zh-hans", "zh")
     assert again.id == first.id and again.language == "en"
     await session.commit()
     count = len((await session.scalars(select(User))).all())
     assert count == 1
 
 
-async def test_new_user_defaults_to_default_language(session: AsyncSession) -> None:
+async def test_new_user_defaults_to_default_language(
+    session: AsyncSession, session_factory: Factory
+) -> None:
     users = await _new(session)
-    assert (await users.ensure(TG_ID, None, None, "zh")).language == "zh"
-    assert (await users.ensure(TG_ID + 1, None, "ru", "zh")).language == "zh"
+    assert (await users.ensure(session_factory, TG_ID, None, None, "zh")).language == "zh"
+    assert (await users.ensure(session_factory, TG_ID + 1, None, "ru", "zh")).language == "zh"
 
 
-async def test_admin_ids_promote(session: AsyncSession) -> None:
+async def test_admin_ids_promote(session: AsyncSession, session_factory: Factory) -> None:
     users = await _new(session, frozenset({TG_ID}))
-    profile = await users.ensure(TG_ID, "admin", None, "zh")
+    profile = await users.ensure(session_factory, TG_ID, "admin", None, "zh")
     assert profile.is_admin
     with pytest.raises(ProfileError) as exc:
         await users.set_role(TG_ID, Role.DRIVER)
     assert exc.value.code == "role_pinned"
 
 
-async def test_onboarding_steps_and_validation(session: AsyncSession) -> None:
+async def test_onboarding_steps_and_validation(
+    session: AsyncSession, session_factory: Factory
+) -> None:
     users = await _new(session)
-    profile = await users.ensure(TG_ID, "李师傅", None, "zh")
+    profile = await users.ensure(session_factory, TG_ID, "李师傅", None, "zh")
     with pytest.raises(ProfileError):
         await users.complete_onboarding(profile.id)  # no consent yet
     await users.accept_consent(profile.id, "王师傅")
@@ -72,9 +79,9 @@ async def test_onboarding_steps_and_validation(session: AsyncSession) -> None:
     assert done.onboarded and done.occupation is Occupation.TRUCK and done.city == "温州"
 
 
-async def test_quiet_hours_rules(session: AsyncSession) -> None:
+async def test_quiet_hours_rules(session: AsyncSession, session_factory: Factory) -> None:
     users = await _new(session)
-    profile = await users.ensure(TG_ID, None, None, "zh")
+    profile = await users.ensure(session_factory, TG_ID, None, None, "zh")
     set_ = await users.set_quiet_hours(profile.id, time(22), time(7))
     assert (set_.quiet_start, set_.quiet_end) == (time(22), time(7))
     with pytest.raises(ProfileError):
@@ -85,9 +92,9 @@ async def test_quiet_hours_rules(session: AsyncSession) -> None:
     assert cleared.quiet_start is None
 
 
-async def test_export_and_erase(session: AsyncSession) -> None:
+async def test_export_and_erase(session: AsyncSession, session_factory: Factory) -> None:
     users = await _new(session)
-    profile = await users.ensure(TG_ID, "王师傅", None, "zh")
+    profile = await users.ensure(session_factory, TG_ID, "王师傅", None, "zh")
     await users.accept_consent(profile.id, "王师傅")
     await users.set_phone(profile.id, "+8613800138000")
     await users.set_quiet_hours(profile.id, time(23), time(6))
@@ -106,7 +113,7 @@ async def test_export_and_erase(session: AsyncSession) -> None:
         None,
     )
     # Coming back starts a fresh, unconsented profile.
-    fresh = await users.ensure(TG_ID, "王师傅", None, "zh")
+    fresh = await users.ensure(session_factory, TG_ID, "王师傅", None, "zh")
     assert fresh.id != profile.id and not fresh.consented
 
 

@@ -38,6 +38,7 @@ class UserMiddleware(BaseMiddleware):
             data["user"] = None
             return await handler(event, data)
         profile = await service.ensure(
+            data["session_factory"],
             tg_user.id,
             full_name(tg_user.first_name, tg_user.last_name),
             tg_user.language_code,

@@ -7,6 +7,7 @@ HTTP control API (bot/sandbox/control.py), which calls the same methods.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Mapping
@@ -154,6 +155,8 @@ class BotApiServer:
         try:
             if entry is None:
                 raise ApiError(404, "Not Found")
+            if state.latency and name != "getUpdates":
+                await asyncio.sleep(state.latency)
             self._check_faults(state, name, record["chat_id"], params)
             result = await entry[1](Call(self, state, name, params, record))
         except ApiError as exc:

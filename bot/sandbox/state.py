@@ -264,6 +264,8 @@ class BotState:
         self.polls_signal = Signal()
         self.webhook_signal = Signal()  # after every webhook delivery attempt
         self.webhook_task: asyncio.Task[None] | None = None
+        # Seconds each Bot API call takes (getUpdates aside), like a round trip to Telegram.
+        self.latency = 0.0
         self.reset()
 
     @property

@@ -161,25 +161,17 @@ class UserService:
             return None  # ADMIN_IDS changed: ensure() must update the role
         return profile
 
-    async def ensure(
-        self,
-        telegram_id: int,
-        display_name: str | None,
-        language_hint: str | None,
-        default_language: str,
-    ) -> UserProfile:
-        """Load the user, creating them on first contact. Writes only when something changed."""
+    async def load(self, telegram_id: int, display_name: str | None) -> UserProfile | None:
+        """The user behind an update (None before first contact), brought up to date with
+        ADMIN_IDS and their Telegram name. Writes only when something changed."""
         cached = self._cached(telegram_id, display_name)
         if cached is not None:
             return cached
         ticket = self.cache.ticket() if self.cache is not None else 0
         user = await self.repo.by_telegram_id(telegram_id)
-        pinned = telegram_id in self.admin_ids
         if user is None:
-            language = "en" if (language_hint or "").startswith("en") else default_language
-            role = Role.ADMIN if pinned else Role.DRIVER
-            user = await self.repo.create_if_missing(telegram_id, language, role, pinned)
-            return UserProfile.of(user)  # not cached before it is committed
+            return None
+        pinned = telegram_id in self.admin_ids
         changed = False
         # The name is personal data: stored only once the user has agreed.
         if user.consent_at and display_name and user.display_name != display_name[:128]:
@@ -195,6 +187,25 @@ class UserService:
             self._forget(telegram_id)
         elif self.cache is not None:
             self.cache.put(telegram_id, profile, ticket)
+        return profile
+
+    async def ensure(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        telegram_id: int,
+        display_name: str | None,
+        language_hint: str | None,
+        default_language: str,
+    ) -> UserProfile:
+        """load(), registering the user first on first contact."""
+        profile = await self.load(telegram_id, display_name)
+        if profile is not None:
+            return profile
+        await register(factory, self.admin_ids, telegram_id, language_hint, default_language)
+        # End this session's read snapshot (SQLite WAL) so the new row is visible to it.
+        await self.repo.session.rollback()
+        profile = await self.load(telegram_id, display_name)
+        assert profile is not None
         return profile
 
     async def _update(self, user_id: int, **values: Any) -> UserProfile:
@@ -302,6 +313,25 @@ class UserService:
             "by_occupation": await self.repo.count_by_occupation(),
             "consented": await self.repo.count_consented(),
         }
+
+
+async def register(
+    factory: async_sessionmaker[AsyncSession],
+    admin_ids: frozenset[int],
+    telegram_id: int,
+    language_hint: str | None,
+    default_language: str,
+) -> None:
+    """Create a user on first contact, in a short transaction of its own: the update's own
+    transaction then holds no write lock while it talks to Telegram. Creating twice is
+    harmless (ON CONFLICT DO NOTHING), so this needs no undo if the update later fails."""
+    language = "en" if (language_hint or "").startswith("en") else default_language
+    pinned = telegram_id in admin_ids
+    async with factory() as session:
+        await UserRepository(session).create_if_missing(
+            telegram_id, language, Role.ADMIN if pinned else Role.DRIVER, pinned
+        )
+        await session.commit()
 
 
 async def mark_blocked(
