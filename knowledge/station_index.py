@@ -28,10 +28,6 @@ def unit_vectors(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[
     return np.column_stack((cos_phi * np.cos(lam), cos_phi * np.sin(lam), np.sin(phi)))
 
 
-def chord_to_km(chord: NDArray[np.float64] | float) -> NDArray[np.float64] | float:
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(np.asarray(chord) / 2, 1.0))
-
-
 def km_to_chord(km: float) -> float:
     return 2 * math.sin(min(km / EARTH_RADIUS_KM, math.pi) / 2)
 
@@ -99,7 +95,8 @@ class StationIndex:
         wanted = skip + k
         if tree.tree is None or wanted <= 0:
             return []
-        query = unit_vectors(np.array([lat]), np.array([lon]))[0]
+        phi, lam = math.radians(lat), math.radians(lon)
+        query = (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
         bound = km_to_chord(radius_km) if radius_km is not None else np.inf
         size = len(tree.members)
         ask = min(size, wanted if where is None else max(2 * wanted, 16))
@@ -108,10 +105,10 @@ class StationIndex:
             chords, positions = np.atleast_1d(chords), np.atleast_1d(positions)
             found = positions < size  # misses beyond the radius come back as `size`
             hits: list[Hit] = []
-            for chord, pos in zip(chords[found], positions[found], strict=True):
+            for chord, pos in zip(chords[found].tolist(), positions[found].tolist(), strict=True):
                 station = self.stations[tree.members[pos]]
                 if where is None or where(station):
-                    hits.append(Hit(station, float(chord_to_km(chord))))
+                    hits.append(Hit(station, 2 * EARTH_RADIUS_KM * math.asin(min(chord / 2, 1.0))))
                     if len(hits) == wanted:
                         return hits[skip:]
             exhausted = ask >= size or not found.all()
