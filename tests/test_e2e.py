@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import create_dispatcher
 from bot.db.engine import create_engine
 from bot.sandbox import BotApiServer, SandboxClient, TgUser, specs
+from bot.services.stations import load_sample_if_empty
 from tests.harness import TOKEN, make_bot, test_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +62,31 @@ async def converse_onboarding(client: SandboxClient, user: TgUser) -> None:
     assert [b["text"] for row in keyboard["keyboard"] for b in row] == MENU_ZH
     sent = await client.send_text_and_wait(user, "🩺 体检预约", method="sendMessage")
     assert "即将上线" in _texts(sent)[0]
+
+
+async def converse_nearest(client: SandboxClient, user: TgUser) -> None:
+    """Location in → nearest list → a filter edits it in place → details with map links."""
+    sent = await client.send_text_and_wait(user, "📍 附近驿站", method="sendMessage")
+    assert "您在哪里" in _texts(sent)[0]
+    sent = await client.inject_and_wait(
+        specs.location(user, 29.415, 103.55), count=2, method="sendMessage"
+    )
+    listing = sent[-1]
+    assert _texts([listing])[0].startswith("📍 您附近的驿站")
+    sent = await client.press_and_wait(
+        user, *await _button(client, user.id, "🛏 住宿"), method="editMessageText"
+    )
+    assert sent[0]["message_id"] == listing["result"]["message_id"]
+    assert "筛选：🛏 住宿" in _texts(sent)[0]
+    sent = await client.press_and_wait(
+        user, *await _button(client, user.id, "暖心之家"), method="sendMessage"
+    )
+    buttons = [b for row in sent[0]["reply_markup"]["inline_keyboard"] for b in row]
+    assert {b["text"] for b in buttons if b.get("url")} == {
+        "🧭 高德地图",
+        "🧭 百度地图",
+        "🧭 腾讯地图",
+    }
 
 
 async def edge_cases_over_http(client: SandboxClient, user: TgUser) -> None:
@@ -105,9 +131,11 @@ async def test_polling_conversation_over_http(
 ) -> None:
     settings = test_settings(db_url, server.base_url)
     dp = create_dispatcher(settings, engine=engine)
+    await load_sample_if_empty(dp["session_factory"])  # as `run` does on a fresh database
     bot = make_bot(server.base_url)
     async with polling(dp, bot, server), SandboxClient(server.base_url, TOKEN) as client:
         await converse_onboarding(client, TgUser(3001, "周师傅"))
+        await converse_nearest(client, TgUser(3001, "周师傅"))
         await edge_cases_over_http(client, TgUser(3004, "冯师傅"))
         # Commands were registered at start-up, per language.
         langs = {c["language_code"] for c in await client.my_commands()}
@@ -193,6 +221,7 @@ async def test_real_process(server: BotApiServer, db_url: str, tmp_path: Path, m
             state = server.bot(TOKEN)
             assert await state.updates_signal.wait_for(lambda: state.webhook is not None, 60)
         await converse_onboarding(client, TgUser(3003, "郑师傅"))
+        await converse_nearest(client, TgUser(3003, "郑师傅"))
         proc.send_signal(signal.SIGINT)
         await asyncio.wait_for(proc.wait(), 30)
         output = await _output(proc)
