@@ -64,6 +64,12 @@ def test_chinese_is_really_chinese() -> None:
         assert han.search(i18n.gettext(msgid, locale="zh")), f"not Chinese: {msgid!r}"
 
 
+def test_compiles_into_another_directory(tmp_path: Path) -> None:
+    # What a read-only install falls back to: the same layout under a cache directory.
+    assert compile_catalogs(target=tmp_path) == 2
+    assert (tmp_path / "zh" / "LC_MESSAGES" / "messages.mo").stat().st_size > 1000
+
+
 def test_compile_writes_mo_only_when_stale(tmp_path: Path) -> None:
     for po in catalog_paths():
         target = tmp_path / po.relative_to(LOCALES_DIR)
