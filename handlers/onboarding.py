@@ -23,7 +23,7 @@ from bot.services.users import ProfileError, UserProfile, UserService
 from handlers.filters import N_, Button, ContentIs, private_only
 from handlers.menu import main_menu_kb
 from handlers.profile_view import show_profile
-from handlers.texts import OCCUPATION_LABELS, SKIP, city_label, q
+from handlers.texts import OCCUPATION_LABELS, SKIP, city_label, location_request_kb, q
 
 REMOVE_PHONE = N_("🗑 Remove my number")
 
@@ -62,15 +62,7 @@ def occupation_kb() -> InlineKeyboardMarkup:
 
 
 def city_kb() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        keyboard=[
-            [KeyboardButton(text=_("📍 Share my location"), request_location=True)],
-            [KeyboardButton(text=_(SKIP))],
-        ],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-        input_field_placeholder=_("City name, e.g. 自贡"),
-    )
+    return location_request_kb(SKIP, _("City name, e.g. 自贡"))
 
 
 def phone_kb(editing: bool) -> ReplyKeyboardMarkup:

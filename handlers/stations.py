@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
@@ -16,20 +16,17 @@ from aiogram.types import (
     CallbackQuery,
     ContentType,
     InlineKeyboardMarkup,
-    KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    TelegramObject,
 )
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.services.stations import (
     PAGE_SIZE,
     RADIUS_KM,
     NearbyResult,
-    StationCatalog,
     StationError,
     StationService,
 )
@@ -44,7 +41,7 @@ from handlers.station_texts import (
     list_line,
     open_state_text,
 )
-from handlers.texts import q
+from handlers.texts import location_request_kb, q
 from knowledge.maps import map_links
 from knowledge.stations import SERVICE_FILTERS, StationKind
 
@@ -81,19 +78,17 @@ Clock = Callable[[], datetime]
 
 
 def location_kb() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        keyboard=[
-            [KeyboardButton(text=_("📍 Share my location"), request_location=True)],
-            [KeyboardButton(text=_(BACK_TO_MENU))],
-        ],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-        input_field_placeholder=_("A city, a station, or lat,lon"),
-    )
+    return location_request_kb(BACK_TO_MENU, _("A city, a station, or lat,lon"))
 
 
-def _service(session: AsyncSession, stations: StationCatalog, settings: Settings) -> StationService:
-    return StationService(session, stations, settings.tz)
+async def _inject_service(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    """Every handler here works through one StationService for its update."""
+    data["station_service"] = StationService(data["session"], data["stations"], data["settings"].tz)
+    return await handler(event, data)
 
 
 async def ask_location(message: Message, state: FSMContext) -> None:
@@ -216,29 +211,28 @@ async def nearest_command(message: Message, state: FSMContext) -> None:
 async def location_shared(
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
-    stations: StationCatalog,
-    settings: Settings,
+    station_service: StationService,
     clock: Clock,
 ) -> None:
     assert message.location is not None
-    service = _service(session, stations, settings)
     await _answer_results(
-        message, state, service, message.location.latitude, message.location.longitude, clock()
+        message,
+        state,
+        station_service,
+        message.location.latitude,
+        message.location.longitude,
+        clock(),
     )
 
 
 async def place_typed(
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
-    stations: StationCatalog,
-    settings: Settings,
+    station_service: StationService,
     clock: Clock,
 ) -> None:
-    service = _service(session, stations, settings)
     try:
-        place = await service.find_place(message.text or "")
+        place = await station_service.find_place(message.text or "")
     except StationError as exc:
         await message.answer(_(ERRORS[exc.code]), reply_markup=location_kb())
         return
@@ -252,7 +246,7 @@ async def place_typed(
         )
         return
     await _answer_results(
-        message, state, service, place.lat, place.lon, clock(), place.label, place.kind
+        message, state, station_service, place.lat, place.lon, clock(), place.label, place.kind
     )
 
 
@@ -278,9 +272,7 @@ async def place_expected(message: Message) -> None:
 async def results_page(
     query: CallbackQuery,
     callback_data: NearCb,
-    session: AsyncSession,
-    stations: StationCatalog,
-    settings: Settings,
+    station_service: StationService,
     clock: Clock,
 ) -> None:
     message = query.message
@@ -290,7 +282,7 @@ async def results_page(
         return
     now = clock()
     try:
-        result = await _search(_service(session, stations, settings), callback_data, now)
+        result = await _search(station_service, callback_data, now)
     except StationError as exc:
         await query.answer(_(ERRORS[exc.code]), show_alert=True)
         return
@@ -309,14 +301,12 @@ async def station_details(
     query: CallbackQuery,
     callback_data: StationCb,
     bot: Bot,
-    session: AsyncSession,
-    stations: StationCatalog,
-    settings: Settings,
+    station_service: StationService,
     clock: Clock,
 ) -> None:
     now = clock()
     try:
-        view = await _service(session, stations, settings).details(callback_data.id, now)
+        view = await station_service.details(callback_data.id, now)
     except StationError as exc:
         await query.answer(_(ERRORS[exc.code]), show_alert=True)
         return
@@ -341,6 +331,8 @@ async def station_details(
 def create_router() -> Router:
     router = Router(name="stations")
     private_only(router)
+    router.message.middleware(_inject_service)
+    router.callback_query.middleware(_inject_service)
     router.message.register(nearest_command, Command("nearest"))
     router.message.register(back_to_menu, StateFilter(NearestSteps.place), Button(BACK_TO_MENU))
     router.message.register(

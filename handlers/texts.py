@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
@@ -26,6 +27,19 @@ ROLE_LABELS: dict[Role, str] = {
 }
 
 SKIP = N_("⏭ Skip")
+
+
+def location_request_kb(second_button: str, placeholder: str) -> ReplyKeyboardMarkup:
+    """“📍 Share my location” and one more button (msgid), for steps that want a place."""
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=_("📍 Share my location"), request_location=True)],
+            [KeyboardButton(text=_(second_button))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=placeholder,
+    )
 
 
 def q(value: object) -> str:
