@@ -11,11 +11,11 @@ Ends with one RESULT line.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +61,12 @@ def synthetic(n: int, seed: int = 1) -> list[Station]:
     return stations
 
 
+def _rss_mb() -> float:
+    """Resident memory of this process (Linux), which counts scipy's own allocations too."""
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered) * 1e6, ordered[int(len(ordered) * 0.99) - 1] * 1e6
@@ -82,14 +88,13 @@ def main() -> None:
     args = parser.parse_args()
 
     stations = synthetic(args.stations)
-    tracemalloc.start()
+    rss_before = _rss_mb()
     started = time.perf_counter()
     index = StationIndex(stations)
     build_s = time.perf_counter() - started
     wanted = SERVICE_FILTERS["shower"]
     index.nearest(30.0, 110.0, services=wanted)  # builds the shower tree, counted below
-    memory_mb = tracemalloc.get_traced_memory()[0] / 2**20
-    tracemalloc.stop()
+    memory_mb = _rss_mb() - rss_before
 
     rng = random.Random(2)
     queries = [(rng.uniform(22, 45), rng.uniform(100, 123)) for _ in range(args.queries)]
@@ -101,13 +106,18 @@ def main() -> None:
     def open_now(station: Station) -> bool:
         return is_open(station.opening_hours, now, SHANGHAI)
 
+    def top5(dist: np.ndarray) -> list[int]:
+        # argpartition then a sort of five: the fastest exact brute force numpy offers.
+        five = np.argpartition(dist, 5)[:5]
+        return [int(i) for i in five[np.argsort(dist[five], kind="stable")]]
+
     def brute(lat: float, lon: float) -> list[int]:
-        return list(np.argsort(haversine_km(lat, lon, lats, lons))[:5])
+        return top5(haversine_km(lat, lon, lats, lons))
 
     def brute_filtered(lat: float, lon: float) -> list[int]:
         dist = haversine_km(lat, lon, lats, lons)
         dist[~has_shower] = np.inf
-        return list(np.argsort(dist)[:5])
+        return top5(dist)
 
     def brute_open(lat: float, lon: float) -> list[int]:
         order = np.argsort(haversine_km(lat, lon, lats, lons))
@@ -138,7 +148,7 @@ def main() -> None:
         ),
     }
     print(f"{args.stations} stations: index built in {build_s * 1000:.0f} ms, "
-          f"{memory_mb:.1f} MB (with one service tree)")  # fmt: skip
+          f"{memory_mb:.1f} MB resident (with one service tree)")  # fmt: skip
     print(f"{'query':<12} {'index p50 µs':>13} {'p99 µs':>8} {'brute p50 µs':>13} "
           f"{'p99 µs':>8} {'speed-up':>9}")  # fmt: skip
     fields = [f"stations={args.stations}", f"build_ms={build_s * 1000:.0f}",

@@ -49,6 +49,8 @@ def import_file(settings: Settings, path: Path) -> int:
         return 1
     counts = asyncio.run(_upsert(settings, result.stations))
     print(f"added {counts.added}, updated {counts.updated}, unchanged {counts.unchanged}")
+    if counts.samples_removed:
+        print(f"removed {counts.samples_removed} sample stations (illustrative data)")
     return 0
 
 

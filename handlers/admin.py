@@ -94,9 +94,7 @@ async def station_status_command(
         await message.answer(_("Usage: /{command} STATION_ID").format(command=command.command))
         return
     try:
-        station = await StationService(session, stations, settings.tz).set_status(
-            station_id, status
-        )
+        station = await StationService(session, stations).set_status(station_id, status)
     except StationError:
         await message.answer(_("No station with id {id}.").format(id=q(station_id)))
         return

@@ -13,7 +13,16 @@ from aiogram.utils.i18n import I18n
 from bot.i18n import N_
 from bot.services.users import UserProfile
 
-__all__ = ["N_", "Button", "Consented", "ContentIs", "IsAdmin", "IsPrivate", "NotConsented"]
+__all__ = [
+    "N_",
+    "Button",
+    "Consented",
+    "ContentIs",
+    "IsAdmin",
+    "IsCommand",
+    "IsPrivate",
+    "NotConsented",
+]
 
 
 class Button(Filter):
@@ -46,6 +55,13 @@ class ContentIs(Filter):
 
     async def __call__(self, message: Message) -> bool:
         return message.content_type in self.types
+
+
+class IsCommand(Filter):
+    """A "/command" text: routed to commands, never read as an answer to a question."""
+
+    async def __call__(self, message: Message) -> bool:
+        return bool(message.text) and message.text.startswith("/")
 
 
 class IsAdmin(Filter):

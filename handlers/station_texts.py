@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from aiogram.utils.i18n import gettext as _
@@ -51,6 +52,29 @@ FILTER_LABELS: dict[str, str] = {
 OPEN_FILTER_LABEL = N_("🟢 Open now")
 
 
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+_OSM_DAYS = {"Mo": 0, "Tu": 1, "We": 2, "Th": 3, "Fr": 4, "Sa": 5, "Su": 6}
+_DAY_RANGE = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)-(Mo|Tu|We|Th|Fr|Sa|Su)\b")
+_DAY = re.compile(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\b")
+
+
+def hours_text(expression: str) -> str:
+    """OSM opening hours in words a driver reads at a glance ("Mo-Fr 08:00-20:00" →
+    "周一至周五 08:00-20:00"); anything unusual is left as written."""
+    if not expression:
+        return _("not known")
+    if expression.strip() == "24/7":
+        return _("24 hours, every day")
+    day = {code: _(WEEKDAYS[i]) for code, i in _OSM_DAYS.items()}
+    text = _DAY_RANGE.sub(lambda m: _("{first} to {last}").format(
+        first=day[m[1]], last=day[m[2]]), expression)  # fmt: skip
+    text = _DAY.sub(lambda m: day[m[1]], text)
+    text = re.sub(r"\bPH\b", _("public holidays"), text)
+    text = re.sub(r"\boff\b", _("closed"), text)
+    text = text.replace("; ", ";").replace(", ", ",")
+    return text.replace(";", _(";")).replace(",", _(", "))
+
+
 def distance_text(km: float) -> str:
     if km < 1:
         return _("{m} m").format(m=max(10, round(km * 100) * 10))
@@ -64,13 +88,17 @@ def _when(moment: datetime, now: datetime) -> str:
         return clock
     if moment.date() == now.date() + timedelta(days=1):
         return _("tomorrow {time}").format(time=clock)
+    if moment.date() < now.date() + timedelta(days=7):
+        return f"{_(WEEKDAYS[moment.weekday()])} {clock}"
     return _("{month}/{day} {time}").format(month=moment.month, day=moment.day, time=clock)
 
 
 def open_state_text(view: StationView, now: datetime) -> str:
     hours = view.hours
-    if hours is None:
+    if view.closed:
         return _("⛔ Temporarily closed")
+    if hours is None:
+        return _("❔ Hours not known")
     if hours.always:
         return _("🟢 Open 24 hours")
     local_now = now.astimezone(hours.next_change.tzinfo) if hours.next_change else now
@@ -106,7 +134,7 @@ def details_text(view: StationView, now: datetime) -> str:
         "",
         _("📍 Address: {address}").format(address=q(station.address or place or "—")),
         _("🕘 Hours: {hours} ({state})").format(
-            hours=q(station.opening_hours), state=open_state_text(view, now)
+            hours=q(hours_text(station.opening_hours)), state=open_state_text(view, now)
         ),
     ]
     if station.phone:

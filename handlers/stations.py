@@ -30,7 +30,7 @@ from bot.services.stations import (
     StationError,
     StationService,
 )
-from handlers.filters import N_, Button, ContentIs, private_only
+from handlers.filters import N_, Button, ContentIs, IsCommand, private_only
 from handlers.menu import main_menu_kb
 from handlers.station_texts import (
     FILTER_LABELS,
@@ -87,7 +87,7 @@ async def _inject_service(
     data: dict[str, Any],
 ) -> Any:
     """Every handler here works through one StationService for its update."""
-    data["station_service"] = StationService(data["session"], data["stations"], data["settings"].tz)
+    data["station_service"] = StationService(data["session"], data["stations"])
     return await handler(event, data)
 
 
@@ -144,6 +144,12 @@ def results_kb(result: NearbyResult, cb: NearCb) -> InlineKeyboardMarkup:
             callback_data=StationCb(id=view.station.id, a="d"),
         )
     rows = [1] * len(shown)
+    if cb.k:  # a kind the driver typed ("鹰潭 司机之家"): one tap shows every kind
+        kb.button(
+            text="✅ " + _(KIND_LABELS[StationKind(cb.k)]) + " ✖",
+            callback_data=cb.model_copy(update={"k": "", "p": 0}),
+        )
+        rows.append(1)
     for key, label in FILTER_LABELS.items():
         mark = "✅ " if cb.f == key else ""
         kb.button(
@@ -192,16 +198,22 @@ async def _answer_results(
     kind: StationKind | None = None,
 ) -> None:
     came_from_prompt = await state.get_state() == NearestSteps.place.state
-    await state.clear()
     cb = NearCb(lat=round(lat * SCALE), lon=round(lon * SCALE), k=kind.value if kind else "")
     try:
         result = await _search(service, cb, now)
     except StationError as exc:
-        await message.answer(_(ERRORS[exc.code]), reply_markup=location_kb())
+        await ask_again(message, state, _(ERRORS[exc.code]))
         return
+    await state.clear()
     if came_from_prompt:  # put the main menu back in place of the location keyboard
         await message.answer(_("Looking for stations…"), reply_markup=main_menu_kb())
     await message.answer(results_text(result, cb, now, label), reply_markup=results_kb(result, cb))
+
+
+async def ask_again(message: Message, state: FSMContext, text: str) -> None:
+    """Any answer that shows the location keyboard also waits for a place."""
+    await state.set_state(NearestSteps.place)
+    await message.answer(text, reply_markup=location_kb())
 
 
 async def nearest_command(message: Message, state: FSMContext) -> None:
@@ -234,15 +246,16 @@ async def place_typed(
     try:
         place = await station_service.find_place(message.text or "")
     except StationError as exc:
-        await message.answer(_(ERRORS[exc.code]), reply_markup=location_kb())
+        await ask_again(message, state, _(ERRORS[exc.code]))
         return
     if place is None:
-        await message.answer(
+        await ask_again(
+            message,
+            state,
             _(
                 "I could not find “{text}”. Try a city (e.g. 温州), a station name, "
                 "or share your location."
             ).format(text=q((message.text or "")[:40])),
-            reply_markup=location_kb(),
         )
         return
     await _answer_results(
@@ -255,17 +268,19 @@ async def back_to_menu(message: Message, state: FSMContext) -> None:
     await message.answer(_("Back to the menu."), reply_markup=main_menu_kb())
 
 
-async def venue_forwarded(message: Message) -> None:
-    await message.answer(
+async def venue_forwarded(message: Message, state: FSMContext) -> None:
+    await ask_again(
+        message,
+        state,
         _("That is a saved place, not where you are. Please tap “📍 Share my location”."),
-        reply_markup=location_kb(),
     )
 
 
-async def place_expected(message: Message) -> None:
-    await message.answer(
+async def place_expected(message: Message, state: FSMContext) -> None:
+    await ask_again(
+        message,
+        state,
         _("Please share your location with the button below, or type a city or station name."),
-        reply_markup=location_kb(),
     )
 
 
@@ -287,9 +302,10 @@ async def results_page(
         await query.answer(_(ERRORS[exc.code]), show_alert=True)
         return
     await query.answer()
+    label = station_service.place_label(callback_data.lat / SCALE, callback_data.lon / SCALE)
     try:
         await message.edit_text(
-            results_text(result, callback_data, now, None),
+            results_text(result, callback_data, now, label),
             reply_markup=results_kb(result, callback_data),
         )
     except TelegramBadRequest as exc:
@@ -314,9 +330,8 @@ async def station_details(
     station = view.station
     chat_id = query.from_user.id if query.message is None else query.message.chat.id
     if callback_data.a == "v":
-        await bot.send_venue(
-            chat_id, station.lat, station.lon, station.name, station.address or station.city
-        )
+        address = station.address or station.city or f"{station.lat:.5f}, {station.lon:.5f}"
+        await bot.send_venue(chat_id, station.lat, station.lon, station.name, address)
         return
     links = map_links(station.lat, station.lon, station.name, station.address)
     kb = InlineKeyboardBuilder()
@@ -342,9 +357,9 @@ def create_router() -> Router:
         location_shared, StateFilter(NearestSteps.place, None), ContentIs(ContentType.LOCATION)
     )
     router.message.register(
-        place_typed, StateFilter(NearestSteps.place), ContentIs(ContentType.TEXT)
+        place_typed, StateFilter(NearestSteps.place), ContentIs(ContentType.TEXT), ~IsCommand()
     )
-    router.message.register(place_expected, StateFilter(NearestSteps.place))
+    router.message.register(place_expected, StateFilter(NearestSteps.place), ~IsCommand())
     router.callback_query.register(results_page, NearCb.filter())
     router.callback_query.register(station_details, StationCb.filter())
     return router

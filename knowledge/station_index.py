@@ -64,6 +64,20 @@ class StationIndex:
         self._by_services: dict[frozenset[Service], _Tree] = {}
         self.by_id = {s.id: s for s in self.stations}
 
+    def with_station(self, station: Station) -> StationIndex:
+        """A copy with one station's non-spatial fields replaced (e.g. its status), sharing the
+        trees: position and services are unchanged, so nothing is rebuilt."""
+        old = self.by_id[station.id]
+        if (old.lat, old.lon, old.services) != (station.lat, station.lon, station.services):
+            raise ValueError("with_station() cannot move a station or change its services")
+        copy = object.__new__(StationIndex)
+        copy.__dict__.update(self.__dict__)
+        position = self.stations.index(old)
+        copy.stations = (*self.stations[:position], station, *self.stations[position + 1 :])
+        copy.by_id = {**self.by_id, station.id: station}
+        copy._by_services = self._by_services  # shared cache of per-filter trees
+        return copy
+
     def __len__(self) -> int:
         return len(self.stations)
 

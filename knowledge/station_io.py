@@ -19,7 +19,11 @@ CSV_COLUMNS = (
     "opening_hours", "services", "note", "status",
 )  # fmt: skip
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")  # short: it rides in callback data
-LIMITS = {"name": 80, "city": 32, "district": 32, "address": 160, "phone": 32, "note": 300}
+# The database columns' sizes: a longer value must fail here, with its line number.
+LIMITS = {
+    "name": 80, "city": 32, "district": 32, "address": 160, "phone": 32, "note": 300,
+    "opening_hours": 255,
+}  # fmt: skip
 
 
 @dataclass
@@ -44,6 +48,8 @@ def _float(value: str, name: str, low: float, high: float) -> float:
 
 def station_from_fields(row: dict[str, Any], is_sample: bool = False) -> Station:
     """One station from string fields; ValueError says what is wrong."""
+    if "_error" in row:
+        raise ValueError(row["_error"])
 
     def text(name: str) -> str:
         value = row.get(name)
@@ -62,11 +68,12 @@ def station_from_fields(row: dict[str, Any], is_sample: bool = False) -> Station
         kind = StationKind(text("kind") or "other")
     except ValueError:
         raise ValueError(f"unknown kind {text('kind')!r}") from None
-    hours = text("opening_hours") or "24/7"
-    try:
-        parse_hours(hours)
-    except HoursError as exc:
-        raise ValueError(f"unparsable opening_hours {hours!r}: {exc}") from None
+    hours = text("opening_hours")  # empty: unknown, never shown as open
+    if hours:
+        try:
+            parse_hours(hours)
+        except HoursError as exc:
+            raise ValueError(f"unparsable opening_hours {hours!r}: {exc}") from None
     services: set[Service] = set()
     raw_services = row.get("services") or ""
     items = raw_services if isinstance(raw_services, list) else str(raw_services).split(";")
@@ -121,14 +128,24 @@ def _collect(rows: Iterable[tuple[int, dict[str, Any]]], is_sample: bool) -> Par
 
 
 def parse_csv(text: str, is_sample: bool = False) -> ParseResult:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = tuple(h.strip() for h in reader.fieldnames or ())
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in next(reader, [])]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
         return ParseResult(errors=[f"line 1: missing columns: {', '.join(missing)}"])
-    # reader.line_num is the physical line where the record ended (quoted newlines count).
-    rows = ((reader.line_num, row) for row in reader)
-    return _collect(rows, is_sample)
+
+    def rows() -> Iterable[tuple[int, dict[str, Any]]]:
+        start = reader.line_num + 1  # a record may span lines: report where it starts
+        for fields in reader:
+            line, start = start, reader.line_num + 1
+            if not any(f.strip() for f in fields):
+                continue  # blank line
+            if len(fields) != len(header):
+                yield line, {"_error": f"expected {len(header)} fields, got {len(fields)}"}
+                continue
+            yield line, dict(zip(header, fields, strict=True))
+
+    return _collect(rows(), is_sample)
 
 
 def parse_geojson(text: str) -> ParseResult:
@@ -142,11 +159,14 @@ def parse_geojson(text: str) -> ParseResult:
 
     def rows() -> Iterable[tuple[int, dict[str, Any]]]:
         for number, feature in enumerate(features, start=1):
-            props = dict((feature or {}).get("properties") or {})
-            coords = ((feature or {}).get("geometry") or {}).get("coordinates")
+            props = feature.get("properties") if isinstance(feature, dict) else None
+            geometry = feature.get("geometry") if isinstance(feature, dict) else None
+            if not isinstance(props, dict) or not isinstance(geometry, dict):
+                yield number, {"_error": "expected a Feature with properties and a geometry"}
+                continue
+            coords = geometry.get("coordinates")
             coords = coords if isinstance(coords, list) else []
-            props["lon"], props["lat"] = [*coords, "", ""][:2]
-            yield number, props
+            yield number, {**props, "lon": [*coords, "", ""][0], "lat": [*coords, "", ""][1]}
 
     result = _collect(rows(), is_sample=False)
     # GeoJSON has no lines per station: report the feature's position instead.

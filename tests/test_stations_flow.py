@@ -49,7 +49,14 @@ async def test_filters_edit_the_message_in_place(app: App) -> None:
     assert "筛选" not in next(r for r in sent if r["method"] == "editMessageText")["plain_text"]
     sent = await app.press(DRIVER, "🟢 营业中")
     assert "筛选：🟢 营业中" in sent[-1]["plain_text"]
-    sent = await app.press(DRIVER, "✅ 🟢 营业中")  # same result twice is no error
+    # The same button pressed twice (a double tap): Telegram says "not modified", the
+    # driver sees no error.
+    message_id, data = app.find_button(DRIVER.id, "✅ 🟢 营业中")
+    await app.feed(specs.callback(DRIVER, message_id, data))
+    sent = await app.feed(specs.callback(DRIVER, message_id, data, check_button=False))
+    assert [r["method"] for r in sent] == ["answerCallbackQuery", "editMessageText"]
+    assert "not modified" in sent[1]["error"]["description"]
+    assert sent[0]["params"].get("text") is None  # no error shown
     sent = await app.press(DRIVER, "更多 ➡️")
     assert "6. " in sent[-1]["plain_text"]
 
@@ -61,7 +68,7 @@ async def test_details_and_navigation_with_converted_coordinates(app: App) -> No
     details = next(r for r in sent if r["method"] == "sendMessage")
     text = details["plain_text"]
     assert text.startswith("沙湾区G348线货车司机“暖心之家”\n司机之家 · 乐山 沙湾区")
-    assert "🕘 营业时间：24/7（🟢 24 小时营业）" in text
+    assert "🕘 营业时间：全天 24 小时（🟢 24 小时营业）" in text
     assert "🛏 床位" in text and "⚠️ 示例数据" in text
     urls = {
         b["text"]: b.get("url") for row in details["reply_markup"]["inline_keyboard"] for b in row
@@ -102,7 +109,7 @@ async def test_menu_button_prompt_and_typed_places(app: App) -> None:
 async def test_far_away_shows_the_nearest_anyway(app: App) -> None:
     await app.onboard(DRIVER)
     record = await _nearest_list(app, 39.9, 116.4)  # Beijing: no sample station within 50 km
-    assert "50 公里内没有驿站。最近的一个在" in record["plain_text"]
+    assert "50 公里内没有驿站。最近的在 " in record["plain_text"]
     assert "1. " in record["plain_text"]
 
 
@@ -124,7 +131,8 @@ async def test_bad_location_input(app: App) -> None:
     await app.feed_raw(update)
     assert "不是有效的位置" in texts(app.server.sent(TOKEN, after=before))[0]
     message_id = app.server.chat_messages(TOKEN, DRIVER.id)[-1]["message_id"]
-    for data in ("nr:9999999999:1:x:0:0", "st:no-such-station:d", "nr:1:2:sauna:0:0"):
+    for data in ("nr:9999999999:1::0::0", "st:no-such-station:d", "nr:1:2:sauna:0::0",
+                 "nr:1:2::0:spaceship:0"):  # fmt: skip
         sent = await app.feed(specs.callback(DRIVER, message_id, data, check_button=False))
         answer = next(r for r in sent if r["method"] == "answerCallbackQuery")
         assert answer["params"].get("text"), data
@@ -156,3 +164,61 @@ async def test_english_list(app: App) -> None:
     sent = await app.feed(specs.location(EN_DRIVER, *ZIGONG))
     text = texts(sent)[-1]
     assert text.startswith("📍 Stations near you") and " km" in text
+
+
+async def test_place_heading_and_kind_survive_filter_taps(app: App) -> None:
+    await app.onboard(DRIVER)
+    await app.text(DRIVER, "/nearest")
+    sent = await app.text(DRIVER, "乐山市沙湾区")  # a city at the start of a longer name
+    assert texts(sent)[-1].startswith("📍 乐山附近的驿站")
+    sent = await app.press(DRIVER, "🛏 住宿")
+    assert sent[-1]["plain_text"].startswith("📍 乐山附近的驿站")  # heading kept
+    await app.text(DRIVER, "/nearest")
+    sent = await app.text(DRIVER, "鹰潭 司机之家")  # the prompt's own example
+    listing = texts(sent)[-1]
+    assert "筛选：司机之家" in listing
+    assert "鹰潭市司机群体党群服务中心" in listing  # run as a service centre, still found
+    sent = await app.press(DRIVER, "✅ 司机之家 ✖")  # one tap drops the kind
+    assert "筛选" not in sent[-1]["plain_text"] and "鹰潭北站" in sent[-1]["plain_text"]
+
+
+async def test_typed_coordinates_either_order(app: App) -> None:
+    await app.onboard(DRIVER)
+    for typed in ("29.415,103.55", "103.55, 29.415"):  # map apps copy lon,lat
+        await app.text(DRIVER, "/nearest")
+        sent = await app.text(DRIVER, typed)
+        assert texts(sent)[-1].startswith("📍 (29.4150, 103.5500)附近的驿站"), typed
+
+
+async def test_commands_at_the_prompt_are_commands(app: App) -> None:
+    await app.onboard(DRIVER)
+    await app.text(DRIVER, "/nearest")
+    sent = await app.text(DRIVER, "/profile")
+    assert texts(sent)[0].startswith("👤 我的资料")
+
+
+async def test_error_answers_keep_waiting_for_a_place(app: App) -> None:
+    await app.onboard(DRIVER)
+    await app.feed(specs.venue(DRIVER, 29.4, 103.5, "某地", "某路"))  # outside the flow
+    sent = await app.text(DRIVER, "乐山")  # the keyboard shown means "waiting for a place"
+    assert texts(sent)[-1].startswith("📍 乐山附近的驿站")
+    await app.text(DRIVER, "/nearest")
+    await app.text(DRIVER, "95.1, 200")  # no order makes this a place
+    sent = await app.text(DRIVER, "⬅️ 返回菜单")
+    assert texts(sent) == ["已返回菜单。"]
+
+
+async def test_venue_without_address_still_works(app: App) -> None:
+    from bot.services.stations import import_stations
+    from knowledge.station_io import parse_csv
+    from tests.test_station_knowledge import HEADER
+
+    row = "bare1,无地址小站,station,,,,29.416,103.551,,Mo-Fr 08:00-18:00,rest,,open"
+    await import_stations(app.session_factory, parse_csv(f"{HEADER}\n{row}\n").stations)
+    await app.dp["stations"].refresh()
+    await app.onboard(DRIVER)
+    await _nearest_list(app, *SHAWAN)
+    await app.press(DRIVER, "无地址小站")
+    sent = await app.press(DRIVER, "📍 在 Telegram 中查看位置")
+    venue = next(r for r in sent if r["method"] == "sendVenue")
+    assert venue["ok"] and venue["params"]["address"] == "29.41600, 103.55100"

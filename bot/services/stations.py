@@ -6,10 +6,12 @@ No Telegram here: handlers turn these results into messages.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process, utils
@@ -18,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.after_commit import after_commit
 from bot.db.repositories.stations import StationRepository, UpsertCounts, to_station
 from knowledge import DATA_DIR
-from knowledge.cities import match_city
-from knowledge.hours import HoursState, state_at
+from knowledge.cities import City, match_city, nearest_city
+from knowledge.hours import HoursError, HoursState, state_at
 from knowledge.station_index import Hit, StationIndex
 from knowledge.station_io import parse_csv
 from knowledge.stations import (
@@ -31,6 +33,7 @@ from knowledge.stations import (
 
 log = logging.getLogger(__name__)
 
+STATION_TZ = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 5
 RADIUS_KM = 50.0
 SAMPLE_FILE = DATA_DIR / "stations_sample.csv"
@@ -42,6 +45,13 @@ _KIND_WORDS = {
     "服务中心": StationKind.SERVICE_CENTRE,
     "服务区": StationKind.SERVICE_AREA,
     "食堂": StationKind.CANTEEN,
+}
+
+
+# Drivers asking for a 司机之家 mean any full-service driver site: Yingtan's, for one, is run
+# as a Party service centre.
+KIND_MATCHES: dict[StationKind, frozenset[StationKind]] = {
+    StationKind.DRIVER_HOME: frozenset({StationKind.DRIVER_HOME, StationKind.SERVICE_CENTRE}),
 }
 
 
@@ -65,33 +75,58 @@ class StationCatalog:
         self._lock = asyncio.Lock()
 
     async def refresh(self, force: bool = False) -> bool:
-        """Rebuild the index if the table changed since the last build; True if rebuilt."""
-        async with self._lock, self.session_factory() as session:
-            repo = StationRepository(session)
-            fingerprint = await repo.fingerprint()
-            if fingerprint == self._fingerprint and not force:
-                return False
-            stations = await repo.all()
-        # Building 150k points takes a moment: keep the event loop free meanwhile.
-        index = await asyncio.to_thread(StationIndex, stations)
-        self.index, self._fingerprint = index, fingerprint
-        log.info("station index built: %d stations", len(stations))
+        """Rebuild the index if the table changed since the last build; True if rebuilt.
+
+        The lock is held through the build, so an older build can never replace a newer one.
+        """
+        async with self._lock:
+            async with self.session_factory() as session:
+                repo = StationRepository(session)
+                fingerprint = await repo.fingerprint()
+                if fingerprint == self._fingerprint and not force:
+                    return False
+                rows = await repo.all_rows()
+            # Converting and indexing 150k rows takes a while: keep the event loop free.
+            self.index = await asyncio.to_thread(_build_index, rows)
+            self._fingerprint = fingerprint
+        log.info("station index built: %d stations", len(self.index))
         return True
 
     async def ensure_loaded(self) -> None:
         if self._fingerprint is None:
             await self.refresh()
 
+    async def replace(self, station: Station) -> None:
+        """Take one station's new status at once, without rebuilding anything."""
+        async with self._lock:
+            if station.id not in self.index.by_id:
+                return
+            self.index = self.index.with_station(station)
+            async with self.session_factory() as session:
+                # Our own change must not trigger a full rebuild at the next check.
+                self._fingerprint = await StationRepository(session).fingerprint()
+
+
+def _build_index(rows: list[Any]) -> StationIndex:
+    stations = []
+    for row in rows:
+        try:
+            stations.append(to_station(row))
+        except ValueError as exc:  # one bad row must not take the whole feature down
+            log.error("station %r skipped: %s", getattr(row, "id", "?"), exc)
+    return StationIndex(stations)
+
 
 @dataclass(frozen=True, slots=True)
 class StationView:
     station: Station
     distance_km: float | None
-    hours: HoursState | None  # None when temporarily closed by an admin
+    hours: HoursState | None  # None: closed by an admin, or hours unknown
+    closed: bool = False  # temporarily closed by an admin
 
     @property
     def open_now(self) -> bool:
-        return self.hours is not None and self.hours.open
+        return not self.closed and self.hours is not None and self.hours.open
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,19 +144,43 @@ class Place:
     kind: StationKind | None = None
 
 
+def _city_in(word: str) -> City | None:
+    """A city named by the word or at its start ("乐山市沙湾区" → 乐山)."""
+    city = match_city(word)
+    if city is not None:
+        return city
+    for length in (4, 3, 2):
+        if len(word) > length:
+            city = match_city(word[:length], min_score=100)
+            if city is not None:
+                return city
+    return None
+
+
 def valid_point(lat: float, lon: float) -> bool:
     return -90 <= lat <= 90 and -180 <= lon <= 180
 
 
 class StationService:
-    def __init__(self, session: AsyncSession, catalog: StationCatalog, tz: ZoneInfo) -> None:
+    def __init__(
+        self, session: AsyncSession, catalog: StationCatalog, tz: ZoneInfo = STATION_TZ
+    ) -> None:
+        # Opening hours are local wall-clock times of the station: all of China keeps one
+        # zone, whatever TIMEZONE the bot shows other times in.
         self.session, self.catalog, self.tz = session, catalog, tz
         self.repo = StationRepository(session)
 
     def view(self, station: Station, distance_km: float | None, now: datetime) -> StationView:
         if station.status is StationStatus.CLOSED:
-            return StationView(station, distance_km, None)
-        return StationView(station, distance_km, state_at(station.opening_hours, now, self.tz))
+            return StationView(station, distance_km, None, closed=True)
+        if not station.opening_hours:
+            return StationView(station, distance_km, None)  # hours unknown
+        try:
+            hours = state_at(station.opening_hours, now, self.tz)
+        except HoursError:  # e.g. a row edited by hand: show the hours as unknown
+            log.warning("station %s has unreadable hours %r", station.id, station.opening_hours)
+            hours = None
+        return StationView(station, distance_km, hours)
 
     async def nearby(
         self,
@@ -140,8 +199,10 @@ class StationService:
         index = self.catalog.index
         services = SERVICE_FILTERS.get(filter_key)
 
+        kinds = KIND_MATCHES.get(kind, frozenset({kind})) if kind is not None else None
+
         def where(station: Station) -> bool:
-            if kind is not None and station.kind is not kind:
+            if kinds is not None and station.kind not in kinds:
                 return False
             return not open_only or self.view(station, None, now).open_now
 
@@ -165,22 +226,33 @@ class StationService:
             raise StationError("station_unknown")
         return self.view(station, None, now)
 
+    def place_label(self, lat: float, lon: float) -> str | None:
+        """A name for a search centre a driver typed earlier (a city or a station), so the
+        list keeps its heading when a filter is tapped."""
+        city = nearest_city(lat, lon, max_km=0.5)
+        if city is not None:
+            return city.zh
+        near = self.catalog.index.nearest(lat, lon, 1, radius_km=0.05)
+        return near[0].station.name if near else None
+
     async def find_place(self, text: str) -> Place | None:
         """A typed place: "lat,lon", a station name, or a city (optionally with a kind word)."""
         match = _COORDS.match(text)
         if match:
             lat, lon = float(match[1]), float(match[2])
+            if not -90 <= lat <= 90 and -90 <= lon <= 90:
+                lat, lon = lon, lat  # "lon,lat", as map apps copy it
             if not valid_point(lat, lon):
                 raise StationError("location_invalid")
-            return Place(lat, lon, f"{lat:.5f}, {lon:.5f}")
+            return Place(lat, lon, f"({lat:.4f}, {lon:.4f})")
         await self.catalog.ensure_loaded()
         kind = next((k for word, k in _KIND_WORDS.items() if word in text), None)
         rest = text
         for word in _KIND_WORDS:
             rest = rest.replace(word, " ")
-        rest = rest.strip()
-        if rest:
-            city = match_city(rest.split()[0]) or match_city(rest)
+        words = rest.split()
+        if words:
+            city = _city_in(words[0]) or match_city(" ".join(words))
             if city is not None:
                 return Place(city.lat, city.lon, city.zh, kind)
         station = self._match_station(text)
@@ -190,11 +262,11 @@ class StationService:
 
     def _match_station(self, text: str) -> Station | None:
         stations = self.catalog.index.stations
-        if not stations or len(text.strip()) < 2:
+        if not stations or len(text.strip()) < 3:  # two characters match too much
             return None
         found = process.extractOne(
             text, [s.name for s in stations], scorer=fuzz.partial_ratio,
-            processor=utils.default_process, score_cutoff=80,
+            processor=utils.default_process, score_cutoff=90,
         )  # fmt: skip
         return stations[found[2]] if found else None
 
@@ -203,19 +275,26 @@ class StationService:
         if row is None:
             raise StationError("station_unknown")
         row.status = status.value
-        await self.session.flush()
-        after_commit(self.session, lambda: self.catalog.refresh(force=True))
-        return to_station(row)
+        station = to_station(row)
+
+        async def take_effect() -> None:
+            await self.catalog.replace(station)
+
+        after_commit(self.session, take_effect)
+        return station
 
 
 async def import_stations(
     factory: async_sessionmaker[AsyncSession], stations: list[Station]
 ) -> UpsertCounts:
-    """Upsert a validated file in one transaction (all or nothing)."""
+    """Upsert a validated file in one transaction (all or nothing). Real data replaces the
+    illustrative sample stations shipped for the first run."""
     async with factory() as session:
-        counts = await StationRepository(session).upsert_many(stations)
+        repo = StationRepository(session)
+        counts = await repo.upsert_many(stations)
+        removed = await repo.delete_samples_except({s.id for s in stations})
         await session.commit()
-    return counts
+    return dataclasses.replace(counts, samples_removed=removed)
 
 
 async def load_sample_if_empty(factory: async_sessionmaker[AsyncSession]) -> int:

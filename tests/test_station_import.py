@@ -1,0 +1,102 @@
+"""`python -m bot stations import/export` against both databases, and what the bot sees."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.repositories.stations import StationRepository
+from bot.i18n import create_i18n
+from bot.services.stations import StationCatalog, StationService, load_sample_if_empty
+from handlers.station_texts import hours_text, open_state_text
+from knowledge.station_io import CSV_COLUMNS, parse_geojson
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = ",".join(CSV_COLUMNS)
+ROW_A = "real-a,自贡汇东司机之家,driver_home,自贡,自流井区,汇东路,29.35,104.78,,24/7,shower,,open"
+ROW_B = "real-b,贡井驿站,station,自贡,贡井区,,29.35,104.71,,Mo-Su 08:00-20:00,water,,open"
+
+
+def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": db_url}
+    env.pop("BOT_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "stations", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+async def test_import_is_all_or_nothing_and_counts(
+    db_url: str, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    assert await load_sample_if_empty(session_factory) > 10
+    catalog = StationCatalog(session_factory)
+    await catalog.refresh()
+    samples = len(catalog.index)
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"{HEADER}\n{ROW_A}\nreal-c,,station,自贡,,,29,104,,,,,open\n", "utf-8")
+    result = _cli(db_url, "import", str(bad))
+    assert result.returncode == 1
+    assert "bad.csv: line 3: missing name" in result.stderr
+    assert "nothing imported" in result.stderr
+    async with session_factory() as session:
+        assert await StationRepository(session).get("real-a") is None  # not even the good row
+
+    good = tmp_path / "good.csv"
+    good.write_text(f"{HEADER}\n{ROW_A}\n{ROW_B}\n", "utf-8")
+    result = _cli(db_url, "import", str(good))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "added 2, updated 0, unchanged 0",
+        f"removed {samples} sample stations (illustrative data)",
+    ]
+    good.write_text(f"{HEADER}\n{ROW_A.replace('汇东路', '汇东路8号')}\n{ROW_B}\n", "utf-8")
+    assert _cli(db_url, "import", str(good)).stdout.strip() == "added 0, updated 1, unchanged 1"
+
+    # A running bot picks the change up (the scheduler calls refresh()).
+    assert await catalog.refresh() is True
+    assert sorted(catalog.index.by_id) == ["real-a", "real-b"]
+    assert await catalog.refresh() is False  # nothing changed since
+
+    out = tmp_path / "all.geojson"
+    assert _cli(db_url, "export", str(out)).returncode == 0
+    exported = parse_geojson(out.read_text("utf-8"))
+    assert exported.ok and {s.id for s in exported.stations} == {"real-a", "real-b"}
+
+
+@pytest.mark.parametrize(
+    ("hours", "now", "expected"),
+    [
+        ("Mo-Su 22:00-06:00", "2026-11-23T23:00:00+08:00", "🟢 营业中，明天 06:00 关门"),
+        ("Mo-Su 22:00-06:00", "2026-11-24T01:00:00+08:00", "🟢 营业中，06:00 关门"),
+        ("Mo-Su 22:00-06:00", "2026-11-23T12:00:00+08:00", "🔴 已关门，22:00 开门"),
+        ("Mo-Su 08:00-20:00", "2026-11-23T21:00:00+08:00", "🔴 已关门，明天 08:00 开门"),
+        ("Mo-Fr 08:00-18:00", "2026-11-28T10:00:00+08:00", "🔴 已关门，周一 08:00 开门"),
+        ("Mo 08:00-09:00", "2026-11-23T10:00:00+08:00", "🔴 已关门，11月30日 08:00 开门"),
+        ("24/7", "2026-11-23T03:00:00+08:00", "🟢 24 小时营业"),
+        ("", "2026-11-23T03:00:00+08:00", "❔ 营业时间未知"),
+    ],
+)
+def test_open_state_wording(hours: str, now: str, expected: str) -> None:
+    from knowledge.stations import Station, StationKind
+
+    station = Station(
+        id="t", name="t", kind=StationKind.STATION, city="", district="", address="",
+        lat=29.0, lon=104.0, phone="", opening_hours=hours, services=frozenset(), note="",
+    )  # fmt: skip
+    at = datetime.fromisoformat(now)
+    view = StationService(None, None).view(station, None, at)  # type: ignore[arg-type]
+    i18n = create_i18n("zh")
+    with i18n.context(), i18n.use_locale("zh"):
+        assert open_state_text(view, at.astimezone(ZoneInfo("Asia/Shanghai"))) == expected
+        assert hours_text("Mo-Fr 08:30-12:00,14:30-17:30; PH off") == (
+            "周一至周五 08:30-12:00、14:30-17:30；节假日 休息"
+        )
