@@ -10,7 +10,7 @@ use, so "nearest with a shower" costs the same as "nearest".
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +80,12 @@ class StationIndex:
 
     def __len__(self) -> int:
         return len(self.stations)
+
+    def prepare(self, filters: Iterable[frozenset[Service]]) -> StationIndex:
+        """Build the trees for these filters now (e.g. in a worker thread), not on first use."""
+        for services in filters:
+            self._tree_for(services)
+        return self
 
     def _tree_for(self, services: frozenset[Service] | None) -> _Tree:
         if not services:

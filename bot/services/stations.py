@@ -114,7 +114,7 @@ def _build_index(rows: list[Any]) -> StationIndex:
             stations.append(to_station(row))
         except ValueError as exc:  # one bad row must not take the whole feature down
             log.error("station %r skipped: %s", getattr(row, "id", "?"), exc)
-    return StationIndex(stations)
+    return StationIndex(stations).prepare(SERVICE_FILTERS.values())
 
 
 @dataclass(frozen=True, slots=True)
