@@ -5,7 +5,21 @@ from __future__ import annotations
 import enum
 from datetime import datetime, time
 
-from sqlalchemy import BigInteger, Boolean, Enum, Float, String, Time, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.db.types import BigIntId, UTCDateTime, utcnow
@@ -104,3 +118,99 @@ class StationRow(Base):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow, server_default=func.now()
     )
+
+
+class CheckupProviderRow(Base):
+    __tablename__ = "checkup_providers"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(16))
+    city: Mapped[str] = mapped_column(String(32), default="")
+    address: Mapped[str] = mapped_column(String(160), default="")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    phone: Mapped[str] = mapped_column(String(32), default="")
+
+
+class CheckupServiceRow(Base):
+    __tablename__ = "checkup_services"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(80))
+    name_en: Mapped[str] = mapped_column(String(80))
+    duration_min: Mapped[int] = mapped_column(Integer)
+    prep_zh: Mapped[str] = mapped_column(String(300), default="")
+    prep_en: Mapped[str] = mapped_column(String(300), default="")
+
+
+class SlotRow(Base):
+    """One dated time slot. `booked` counts bookings and seats held for a waitlist offer;
+    the database refuses more than `capacity` (CHECK), so no code path can overbook."""
+
+    __tablename__ = "checkup_slots"
+    __table_args__ = (
+        UniqueConstraint("provider_id", "service_id", "starts_at", name="uq_slot_time"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="ck_slot_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("checkup_providers.id"), index=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("checkup_services.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BookingRow(Base):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        # One active booking per service per driver, enforced where races cannot slip past.
+        Index(
+            "uq_booking_active_service",
+            "user_id",
+            "service_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("checkup_slots.id"), index=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("checkup_services.id"))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    # The confirm's idempotency key (e.g. the callback's update): a redelivery books nothing.
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WaitlistRow(Base):
+    __tablename__ = "checkup_waitlist"
+    __table_args__ = (UniqueConstraint("slot_id", "user_id", name="uq_waitlist_slot_user"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("checkup_slots.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReminderRow(Base):
+    """A reminder due to be sent; the scheduler polls for due pending rows."""
+
+    __tablename__ = "booking_reminders"
+    __table_args__ = (UniqueConstraint("booking_id", "kind", name="uq_reminder_kind"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "evening" | "soon"
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

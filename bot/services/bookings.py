@@ -1,0 +1,292 @@
+"""Checkup bookings: seats, waitlist offers, reminders. No Telegram here.
+
+Capacity is enforced by the database: a seat is taken by one conditional UPDATE
+(`booked < capacity`) and a CHECK constraint backs it, so concurrent confirms can never
+overbook. `booked` counts bookings and seats held for a waitlist offer.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import BookingRow, ReminderRow, SlotRow, WaitlistRow
+from bot.db.upsert import insert_ignore
+from knowledge.checkups import SlotTemplate
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out over the phone
+CODE_LENGTH = 6
+CANCEL_CUTOFF = timedelta(hours=2)
+OFFER_TTL = timedelta(minutes=30)
+EVENING_REMINDER = time(18, 0)
+SOON_REMINDER = timedelta(hours=2)
+
+
+class BookingError(ValueError):
+    """A rule a request broke; `code` picks the message to show."""
+
+    def __init__(self, code: str, booking: BookingRow | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.booking = booking
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    waitlist_id: int
+    user_id: int
+    slot_id: int
+    expires_at: datetime
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def reminder_times(starts_at: datetime, now: datetime, tz: ZoneInfo) -> dict[str, datetime]:
+    """The evening before at 18:00 local time, and two hours before; only those still ahead."""
+    local_day = starts_at.astimezone(tz).date()
+    evening = datetime.combine(local_day - timedelta(days=1), EVENING_REMINDER, tz)
+    times = {"evening": evening, "soon": starts_at - SOON_REMINDER}
+    return {kind: at for kind, at in times.items() if at > now}
+
+
+class BookingService:
+    def __init__(self, session: AsyncSession, tz: ZoneInfo) -> None:
+        self.session, self.tz = session, tz
+
+    # --- slots -----------------------------------------------------------------------------
+    async def generate_slots(self, templates: list[SlotTemplate], today: date) -> int:
+        """Create the slots each template makes bookable from `today` on; existing ones stay
+        as they are (their bookings too). Returns how many were added."""
+        added = 0
+        for template in templates:
+            for offset in range(template.days_ahead):
+                for start in template.slot_starts(today + timedelta(days=offset), self.tz):
+                    added += await insert_ignore(
+                        self.session,
+                        SlotRow.__table__,  # type: ignore[arg-type]
+                        {
+                            "provider_id": template.provider_id,
+                            "service_id": template.service_id,
+                            "starts_at": start,
+                            "ends_at": start + timedelta(minutes=template.slot_minutes),
+                            "capacity": template.capacity,
+                            "booked": 0,
+                            "closed": False,
+                        },
+                        ["provider_id", "service_id", "starts_at"],
+                    )
+        return added
+
+    async def _take_seat(self, slot_id: int, now: datetime) -> bool:
+        result = await self.session.execute(
+            update(SlotRow)
+            .where(
+                SlotRow.id == slot_id,
+                SlotRow.booked < SlotRow.capacity,
+                SlotRow.closed.is_(False),
+                SlotRow.starts_at > now,
+            )
+            .values(booked=SlotRow.booked + 1)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _free_seat(self, slot_id: int) -> None:
+        await self.session.execute(
+            update(SlotRow).where(SlotRow.id == slot_id).values(booked=SlotRow.booked - 1)
+        )
+
+    # --- booking ---------------------------------------------------------------------------
+    async def book(
+        self, user_id: int, slot_id: int, now: datetime, request_key: str | None = None
+    ) -> BookingRow:
+        """A booking for the slot; the same `request_key` again returns the same booking."""
+        if request_key is not None:
+            done = await self.session.scalar(
+                select(BookingRow).where(BookingRow.request_key == request_key)
+            )
+            if done is not None:
+                return done
+        slot = await self.session.get(SlotRow, slot_id)
+        if slot is None:
+            raise BookingError("slot_unknown")
+        # Plain values: a rolled-back savepoint expires ORM objects (no lazy loads in async).
+        service_id, starts_at = slot.service_id, slot.starts_at
+        existing = await self._active(user_id, service_id)
+        if existing is not None:
+            if request_key is not None and existing.request_key == request_key:
+                return existing  # this very request, finished meanwhile by a retry
+            raise BookingError("already_booked", existing)
+        try:
+            async with self.session.begin_nested():  # seat and booking together, or neither
+                if not await self._take_seat(slot_id, now):
+                    raise BookingError("full")
+                booking = BookingRow(
+                    code=new_code(),
+                    user_id=user_id,
+                    slot_id=slot_id,
+                    service_id=service_id,
+                    status="active",
+                    request_key=request_key,
+                    created_at=now,
+                )
+                self.session.add(booking)
+                await self.session.flush()
+        except IntegrityError:
+            # Lost a race: the same confirm twice, or a second booking for this service.
+            existing = await self._active(user_id, service_id)
+            if existing is not None and request_key and existing.request_key == request_key:
+                return existing
+            raise BookingError("already_booked", existing) from None
+        await self._schedule_reminders(booking, starts_at, now)
+        return booking
+
+    async def _active(self, user_id: int, service_id: str) -> BookingRow | None:
+        return await self.session.scalar(
+            select(BookingRow).where(
+                BookingRow.user_id == user_id,
+                BookingRow.service_id == service_id,
+                BookingRow.status == "active",
+            )
+        )
+
+    async def _owned(self, user_id: int, code: str) -> tuple[BookingRow, SlotRow]:
+        booking = await self.session.scalar(select(BookingRow).where(BookingRow.code == code))
+        # Someone else's code looks exactly like an unknown one: nothing leaks.
+        if booking is None or booking.user_id != user_id:
+            raise BookingError("booking_unknown")
+        if booking.status != "active":
+            raise BookingError("not_active", booking)
+        slot = await self.session.get(SlotRow, booking.slot_id)
+        assert slot is not None
+        return booking, slot
+
+    async def cancel(self, user_id: int, code: str, now: datetime) -> Offer | None:
+        """Cancel; the freed seat goes to the first on the waitlist (returned, to notify)."""
+        booking, slot = await self._owned(user_id, code)
+        if slot.starts_at - now < CANCEL_CUTOFF:
+            raise BookingError("too_late", booking)
+        booking.status, booking.cancelled_at = "cancelled", now
+        await self._cancel_reminders(booking.id)
+        return await self._hand_on_seat(slot.id, now)
+
+    async def reschedule(
+        self, user_id: int, code: str, new_slot_id: int, now: datetime
+    ) -> tuple[BookingRow, Offer | None]:
+        """Move to another slot; the old seat is kept unless the new one is confirmed."""
+        booking, old_slot = await self._owned(user_id, code)
+        if old_slot.starts_at - now < CANCEL_CUTOFF:
+            raise BookingError("too_late", booking)
+        async with self.session.begin_nested():  # any failure leaves the old booking as it was
+            booking.status, booking.cancelled_at = "moved", now
+            await self.session.flush()
+            new = await self.book(user_id, new_slot_id, now)
+        await self._cancel_reminders(booking.id)
+        return new, await self._hand_on_seat(old_slot.id, now)
+
+    # --- waitlist ----------------------------------------------------------------------------
+    async def join_waitlist(self, user_id: int, slot_id: int, now: datetime) -> bool:
+        """True when added; False when already on it."""
+        return await insert_ignore(
+            self.session,
+            WaitlistRow.__table__,  # type: ignore[arg-type]
+            {"slot_id": slot_id, "user_id": user_id, "status": "waiting", "created_at": now},
+            ["slot_id", "user_id"],
+        )
+
+    async def _hand_on_seat(self, slot_id: int, now: datetime) -> Offer | None:
+        """A freed seat stays held for the next waiting driver, or goes back on sale."""
+        nxt = await self.session.scalar(
+            select(WaitlistRow)
+            .where(WaitlistRow.slot_id == slot_id, WaitlistRow.status == "waiting")
+            .order_by(WaitlistRow.created_at, WaitlistRow.id)
+            .limit(1)
+        )
+        if nxt is None:
+            await self._free_seat(slot_id)
+            return None
+        nxt.status, nxt.offer_expires_at = "offered", now + OFFER_TTL
+        return Offer(nxt.id, nxt.user_id, slot_id, nxt.offer_expires_at)
+
+    async def accept_offer(
+        self, user_id: int, waitlist_id: int, now: datetime, request_key: str | None = None
+    ) -> BookingRow:
+        entry = await self.session.get(WaitlistRow, waitlist_id)
+        if entry is None or entry.user_id != user_id:
+            raise BookingError("offer_unknown")
+        if entry.status != "offered" or entry.offer_expires_at is None:
+            raise BookingError("offer_gone")
+        if entry.offer_expires_at <= now:
+            raise BookingError("offer_expired")
+        slot = await self.session.get(SlotRow, entry.slot_id)
+        assert slot is not None
+        if await self._active(user_id, slot.service_id) is not None:
+            raise BookingError("already_booked")
+        # The seat is already held for this offer: the booking takes it over, no new seat.
+        entry.status = "booked"
+        booking = BookingRow(
+            code=new_code(), user_id=user_id, slot_id=slot.id, service_id=slot.service_id,
+            status="active", request_key=request_key, created_at=now,
+        )  # fmt: skip
+        self.session.add(booking)
+        await self.session.flush()
+        await self._schedule_reminders(booking, slot.starts_at, now)
+        return booking
+
+    async def expire_offers(self, now: datetime) -> list[Offer]:
+        """Lapsed offers pass their seat on to the next waiting driver; returns new offers."""
+        lapsed = await self.session.scalars(
+            select(WaitlistRow).where(
+                WaitlistRow.status == "offered", WaitlistRow.offer_expires_at <= now
+            )
+        )
+        offers = []
+        for entry in list(lapsed):
+            entry.status = "expired"
+            await self.session.flush()
+            offer = await self._hand_on_seat(entry.slot_id, now)
+            if offer is not None:
+                offers.append(offer)
+        return offers
+
+    # --- reminders ---------------------------------------------------------------------------
+    async def _schedule_reminders(
+        self, booking: BookingRow, starts_at: datetime, now: datetime
+    ) -> None:
+        for kind, due in reminder_times(starts_at, now, self.tz).items():
+            self.session.add(
+                ReminderRow(booking_id=booking.id, kind=kind, due_at=due, status="pending")
+            )
+        await self.session.flush()
+
+    async def _cancel_reminders(self, booking_id: int) -> None:
+        await self.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.booking_id == booking_id, ReminderRow.status == "pending")
+            .values(status="cancelled")
+        )
+
+    async def due_reminders(self, now: datetime, limit: int = 100) -> list[ReminderRow]:
+        rows = await self.session.scalars(
+            select(ReminderRow)
+            .where(ReminderRow.status == "pending", ReminderRow.due_at <= now)
+            .order_by(ReminderRow.due_at)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def mark_sent(self, reminder_id: int, now: datetime) -> bool:
+        """True once per reminder, however often a job retries it."""
+        result = await self.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
+            .values(status="sent", sent_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
