@@ -23,7 +23,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Under a burst of writers SQLite picks the next lock holder unfairly: wait rather than fail.
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 

@@ -107,7 +107,12 @@ class BookingService:
     async def book(
         self, user_id: int, slot_id: int, now: datetime, request_key: str | None = None
     ) -> BookingRow:
-        """A booking for the slot; the same `request_key` again returns the same booking."""
+        """A booking for the slot; the same `request_key` again returns the same booking.
+
+        Call it before the update's other writes: losing a race (the same confirm twice at
+        once, or a second booking for this service) rolls the session back. No savepoints:
+        SQLite's driver would commit a savepoint that opened the transaction.
+        """
         if request_key is not None:
             done = await self.session.scalar(
                 select(BookingRow).where(BookingRow.request_key == request_key)
@@ -117,30 +122,24 @@ class BookingService:
         slot = await self.session.get(SlotRow, slot_id)
         if slot is None:
             raise BookingError("slot_unknown")
-        # Plain values: a rolled-back savepoint expires ORM objects (no lazy loads in async).
+        # Plain values: a rollback expires ORM objects (and async code cannot lazy-load).
         service_id, starts_at = slot.service_id, slot.starts_at
         existing = await self._active(user_id, service_id)
         if existing is not None:
             if request_key is not None and existing.request_key == request_key:
                 return existing  # this very request, finished meanwhile by a retry
             raise BookingError("already_booked", existing)
+        if not await self._take_seat(slot_id, now):
+            raise BookingError("full")  # nothing was written
+        booking = BookingRow(
+            code=new_code(), user_id=user_id, slot_id=slot_id, service_id=service_id,
+            status="active", request_key=request_key, created_at=now,
+        )  # fmt: skip
+        self.session.add(booking)
         try:
-            async with self.session.begin_nested():  # seat and booking together, or neither
-                if not await self._take_seat(slot_id, now):
-                    raise BookingError("full")
-                booking = BookingRow(
-                    code=new_code(),
-                    user_id=user_id,
-                    slot_id=slot_id,
-                    service_id=service_id,
-                    status="active",
-                    request_key=request_key,
-                    created_at=now,
-                )
-                self.session.add(booking)
-                await self.session.flush()
+            await self.session.flush()
         except IntegrityError:
-            # Lost a race: the same confirm twice, or a second booking for this service.
+            await self.session.rollback()  # the seat taken above goes back too
             existing = await self._active(user_id, service_id)
             if existing is not None and request_key and existing.request_key == request_key:
                 return existing
@@ -180,15 +179,29 @@ class BookingService:
     async def reschedule(
         self, user_id: int, code: str, new_slot_id: int, now: datetime
     ) -> tuple[BookingRow, Offer | None]:
-        """Move to another slot; the old seat is kept unless the new one is confirmed."""
+        """Move to another slot of the same service. The new seat is taken first: if it is
+        gone, nothing changes and the driver keeps the old one."""
         booking, old_slot = await self._owned(user_id, code)
         if old_slot.starts_at - now < CANCEL_CUTOFF:
             raise BookingError("too_late", booking)
-        async with self.session.begin_nested():  # any failure leaves the old booking as it was
-            booking.status, booking.cancelled_at = "moved", now
-            await self.session.flush()
-            new = await self.book(user_id, new_slot_id, now)
+        new_slot = await self.session.get(SlotRow, new_slot_id)
+        if new_slot is None or new_slot.service_id != booking.service_id:
+            raise BookingError("slot_unknown")
+        if new_slot.id == old_slot.id:
+            raise BookingError("same_slot", booking)
+        starts_at = new_slot.starts_at
+        if not await self._take_seat(new_slot_id, now):
+            raise BookingError("full", booking)
+        booking.status, booking.cancelled_at = "moved", now
+        await self.session.flush()  # no longer active, before the new one is
+        new = BookingRow(
+            code=new_code(), user_id=user_id, slot_id=new_slot_id,
+            service_id=booking.service_id, status="active", created_at=now,
+        )  # fmt: skip
+        self.session.add(new)
+        await self.session.flush()
         await self._cancel_reminders(booking.id)
+        await self._schedule_reminders(new, starts_at, now)
         return new, await self._hand_on_seat(old_slot.id, now)
 
     # --- waitlist ----------------------------------------------------------------------------
