@@ -25,10 +25,15 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (default): long polling, or webhook if WEBHOOK_URL")
     sub.add_parser("migrate", help="upgrade the database to the latest schema")
-    stations = sub.add_parser("stations", help="import or export stations (CSV or GeoJSON)")
-    action = stations.add_subparsers(dest="action", required=True)
-    for name, text in (("import", "upsert stations from FILE"), ("export", "write FILE")):
-        action.add_parser(name, help=text).add_argument("file", type=Path)
+    files = {
+        "stations": "stations (CSV or GeoJSON)",
+        "checkups": "checkup providers, services and slot templates (YAML)",
+    }
+    for command, what in files.items():
+        group = sub.add_parser(command, help=f"import or export {what}")
+        action = group.add_subparsers(dest="action", required=True)
+        for name, text in (("import", "load FILE (all or nothing)"), ("export", "write FILE")):
+            action.add_parser(name, help=text).add_argument("file", type=Path)
     return parser
 
 
@@ -43,10 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    if args.command == "stations":
-        from bot import cli_stations
+    if args.command in {"stations", "checkups"}:
+        from bot import cli_checkups, cli_stations
 
-        run = cli_stations.import_file if args.action == "import" else cli_stations.export_file
+        module = cli_stations if args.command == "stations" else cli_checkups
+        run = module.import_file if args.action == "import" else module.export_file
         return run(settings, args.file)
     if args.command != "migrate" and settings.bot_token is None:
         print(NO_TOKEN_HELP, file=sys.stderr, end="")

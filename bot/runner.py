@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from datetime import datetime
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
@@ -14,6 +15,7 @@ from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
+from bot.services.checkup_catalog import load_sample_if_empty as load_sample_checkups
 from bot.services.stations import load_sample_if_empty
 from scheduler.setup import create_scheduler
 
@@ -37,6 +39,9 @@ async def run(settings: Settings) -> None:
     added = await load_sample_if_empty(session_factory)
     if added:
         log.info("loaded %d sample stations (illustrative data)", added)
+    today = datetime.now(settings.tz).date()
+    if await load_sample_checkups(session_factory, today, settings.tz):
+        log.info("loaded sample checkup providers and slots (illustrative data)")
     dp = create_dispatcher(settings, engine=engine)
     bot = create_bot(settings)
     await dp["stations"].refresh()

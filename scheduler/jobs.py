@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.repositories.processed_updates import ProcessedUpdateRepository
 from bot.db.types import utcnow
+from bot.services.checkup_catalog import extend_slots
 
 log = logging.getLogger(__name__)
 
@@ -25,3 +27,11 @@ async def prune_processed_updates(session_factory: async_sessionmaker[AsyncSessi
     if removed:
         log.info("pruned %d processed-update records", removed)
     return removed
+
+
+async def extend_checkup_slots(
+    session_factory: async_sessionmaker[AsyncSession], timezone: str
+) -> int:
+    """Daily: the next day of every slot template becomes bookable."""
+    tz = ZoneInfo(timezone)
+    return await extend_slots(session_factory, datetime.now(tz).date(), tz)

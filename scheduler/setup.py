@@ -6,7 +6,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.stations import StationCatalog
-from scheduler.jobs import prune_processed_updates
+from scheduler.jobs import extend_checkup_slots, prune_processed_updates
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
@@ -25,6 +25,15 @@ def create_scheduler(
         id="prune_processed_updates",
         replace_existing=True,
         args=[session_factory],
+    )
+    scheduler.add_job(
+        extend_checkup_slots,
+        "cron",
+        hour=0,
+        minute=5,
+        id="extend_checkup_slots",
+        replace_existing=True,
+        args=[session_factory, timezone],
     )
     if stations is not None:
         # Another process (the import CLI, another worker) may have changed the stations.

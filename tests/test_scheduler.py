@@ -45,13 +45,13 @@ async def test_scheduler_jobs_have_fixed_ids(
     scheduler.start(paused=True)
     try:
         ids = sorted(job.id for job in scheduler.get_jobs())
-        assert ids == ["prune_processed_updates", "refresh_station_index"]
+        assert ids == ["extend_checkup_slots", "prune_processed_updates", "refresh_station_index"]
         job = scheduler.get_job("prune_processed_updates")
         assert job is not None and job.max_instances == 1 and job.coalesce
         # Scheduling again replaces the jobs instead of adding twins.
         scheduler.add_job(prune_processed_updates, "interval", hours=1,
                           id="prune_processed_updates", replace_existing=True,
                           args=[session_factory])  # fmt: skip
-        assert len(scheduler.get_jobs()) == 2
+        assert len(scheduler.get_jobs()) == 3
     finally:
         scheduler.shutdown(wait=False)

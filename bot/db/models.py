@@ -144,6 +144,23 @@ class CheckupServiceRow(Base):
     prep_en: Mapped[str] = mapped_column(String(300), default="")
 
 
+class SlotTemplateRow(Base):
+    """knowledge.checkups.SlotTemplate, stored: slots are generated from it every day."""
+
+    __tablename__ = "checkup_slot_templates"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    provider_id: Mapped[str] = mapped_column(ForeignKey("checkup_providers.id"))
+    service_id: Mapped[str] = mapped_column(ForeignKey("checkup_services.id"))
+    weekdays: Mapped[str] = mapped_column(String(16))  # "0,1,2" (0 = Monday)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    slot_minutes: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer)
+    days_ahead: Mapped[int] = mapped_column(Integer, default=30)
+    closed_dates: Mapped[str] = mapped_column(String(2000), default="")  # ISO dates, ","
+
+
 class SlotRow(Base):
     """One dated time slot. `booked` counts bookings and seats held for a waitlist offer;
     the database refuses more than `capacity` (CHECK), so no code path can overbook."""

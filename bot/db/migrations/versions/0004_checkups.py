@@ -1,4 +1,4 @@
-"""checkup providers, services, slots, bookings, waitlist, reminders
+"""checkup providers, services, slot templates, slots, bookings, waitlist, reminders
 
 Revision ID: 0004
 Revises: 0003
@@ -39,6 +39,23 @@ def upgrade() -> None:
         sa.Column("duration_min", sa.Integer(), nullable=False),
         sa.Column("prep_zh", sa.String(300), nullable=False),
         sa.Column("prep_en", sa.String(300), nullable=False),
+    )
+    op.create_table(
+        "checkup_slot_templates",
+        sa.Column("id", _id, primary_key=True, autoincrement=True),
+        sa.Column(
+            "provider_id", sa.String(32), sa.ForeignKey("checkup_providers.id"), nullable=False
+        ),
+        sa.Column(
+            "service_id", sa.String(32), sa.ForeignKey("checkup_services.id"), nullable=False
+        ),
+        sa.Column("weekdays", sa.String(16), nullable=False),
+        sa.Column("start_time", sa.Time(), nullable=False),
+        sa.Column("end_time", sa.Time(), nullable=False),
+        sa.Column("slot_minutes", sa.Integer(), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("days_ahead", sa.Integer(), nullable=False),
+        sa.Column("closed_dates", sa.String(2000), nullable=False),
     )
     op.create_table(
         "checkup_slots",
@@ -113,6 +130,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in (
         "booking_reminders", "checkup_waitlist", "bookings", "checkup_slots",
-        "checkup_services", "checkup_providers",
+        "checkup_slot_templates", "checkup_services", "checkup_providers",
     ):  # fmt: skip
         op.drop_table(table)
