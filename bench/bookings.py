@@ -23,10 +23,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bench.throwaway_db import DEFAULT_ADMIN_URL, throwaway_postgres
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import CheckupProviderRow, CheckupServiceRow, Role, SlotRow, User
@@ -103,39 +103,20 @@ async def run(url: str, clients: int, n: int) -> dict[str, float]:
             "plain_inserts_per_s": plain}  # fmt: skip
 
 
-async def _postgres(admin_url: str) -> str | None:
-    name = f"warmdrive_bench_bookings_{int(time.time())}"
-    try:
-        engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as conn:
-            await asyncio.wait_for(conn.execute(text(f'CREATE DATABASE "{name}"')), 10)
-        await engine.dispose()
-    except Exception as exc:
-        print(f"PostgreSQL skipped: {exc!r}", file=sys.stderr)
-        return None
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--bookings", type=int, default=1000)
-    parser.add_argument("--postgres", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--postgres", default=DEFAULT_ADMIN_URL, help="'' to skip")
     args = parser.parse_args()
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = await run(
             f"sqlite+aiosqlite:///{tmp}/b.db", args.clients, args.bookings
         )
-    pg = await _postgres(args.postgres) if args.postgres else None
-    if pg:
-        try:
+    async with throwaway_postgres(args.postgres, "bookings") as pg:
+        if pg:
             results["postgres"] = await run(pg, args.clients, args.bookings)
-        finally:
-            admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-            async with admin.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE "{make_url(pg).database}" WITH (FORCE)'))
-            await admin.dispose()
     print(f"{args.bookings} drivers, {args.clients} concurrent clients")
     print(f"{'db':<9} {'bookings/s':>11} {'refusals/s':>11} {'plain inserts/s':>16} {'ratio':>6}")
     fields = [f"clients={args.clients}", f"bookings={args.bookings}"]

@@ -26,6 +26,7 @@ from aiogram.client.session.base import BaseSession
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import Chat, Message, Update
 
+from bench.throwaway_db import DEFAULT_ADMIN_URL, throwaway_postgres
 from bot.app import create_dispatcher
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
@@ -153,32 +154,6 @@ async def bench_bare(n_updates: int) -> dict[str, float]:
     return _summary(await _measure(dp, bot, updates))
 
 
-async def _postgres_url(admin_url: str) -> str | None:
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    name = f"warmdrive_bench_{int(time.time())}"
-    try:
-        engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        async with engine.connect() as conn:
-            await asyncio.wait_for(conn.execute(text(f'CREATE DATABASE "{name}"')), 10)
-        await engine.dispose()
-    except Exception as exc:  # no server: report it and bench SQLite only
-        print(f"PostgreSQL skipped: {exc!r}", file=sys.stderr)
-        return None
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop_postgres(admin_url: str, url: str) -> None:
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE "{make_url(url).database}" WITH (FORCE)'))
-    await engine.dispose()
-
-
 async def _redis_ok(url: str) -> bool:
     from redis.asyncio import Redis
 
@@ -199,7 +174,7 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=500)
     parser.add_argument(
         "--postgres",
-        default="postgresql+asyncpg://postgres@127.0.0.1:5432/test",
+        default=DEFAULT_ADMIN_URL,
         help="admin URL used to create a throw-away database ('' to skip)",
     )
     parser.add_argument(
@@ -214,17 +189,14 @@ async def main() -> None:
         results["sqlite"] = await bench_warmdrive(
             f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", args.updates, args.users
         )
-    pg_url = await _postgres_url(args.postgres) if args.postgres else None
-    if pg_url:
-        try:
+    async with throwaway_postgres(args.postgres, "menu") as pg_url:
+        if pg_url:
             results["postgres"] = await bench_warmdrive(pg_url, args.updates, args.users)
             if args.redis and await _redis_ok(args.redis):
                 # Several-workers mode: FSM and locks in Redis, every update checked in the DB.
                 results["pg_redis"] = await bench_warmdrive(
                     pg_url, args.updates, args.users, redis_url=args.redis
                 )
-        finally:
-            await _drop_postgres(args.postgres, pg_url)
 
     base = results["bare"]["ups"]
     print(f"{'path':<10} {'updates/s':>10} {'p50 µs':>9} {'p99 µs':>9} {'vs bare':>8}")

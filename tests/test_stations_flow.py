@@ -209,12 +209,14 @@ async def test_error_answers_keep_waiting_for_a_place(app: App) -> None:
 
 
 async def test_venue_without_address_still_works(app: App) -> None:
-    from bot.services.stations import import_stations
+    from bot.services.stations import store_stations
     from knowledge.station_io import parse_csv
     from tests.test_station_knowledge import HEADER
 
     row = "bare1,无地址小站,station,,,,29.416,103.551,,Mo-Fr 08:00-18:00,rest,,open"
-    await import_stations(app.session_factory, parse_csv(f"{HEADER}\n{row}\n").stations)
+    async with app.session_factory() as session:
+        await store_stations(session, parse_csv(f"{HEADER}\n{row}\n").stations)
+        await session.commit()
     await app.dp["stations"].refresh()
     await app.onboard(DRIVER)
     await _nearest_list(app, *SHAWAN)

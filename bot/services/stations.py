@@ -284,16 +284,12 @@ class StationService:
         return station
 
 
-async def import_stations(
-    factory: async_sessionmaker[AsyncSession], stations: list[Station]
-) -> UpsertCounts:
-    """Upsert a validated file in one transaction (all or nothing). Real data replaces the
+async def store_stations(session: AsyncSession, stations: list[Station]) -> UpsertCounts:
+    """Upsert a validated file (the caller commits: all or nothing). Real data replaces the
     illustrative sample stations shipped for the first run."""
-    async with factory() as session:
-        repo = StationRepository(session)
-        counts = await repo.upsert_many(stations)
-        removed = await repo.delete_samples_except({s.id for s in stations})
-        await session.commit()
+    repo = StationRepository(session)
+    counts = await repo.upsert_many(stations)
+    removed = await repo.delete_samples_except({s.id for s in stations})
     return dataclasses.replace(counts, samples_removed=removed)
 
 
