@@ -10,7 +10,6 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import set_admin_commands
-from bot.config import Settings
 from bot.db.after_commit import after_commit
 from bot.db.models import Occupation, Role
 from bot.services.stations import StationCatalog, StationError, StationService
@@ -86,7 +85,6 @@ async def station_status_command(
     command: CommandObject,
     session: AsyncSession,
     stations: StationCatalog,
-    settings: Settings,
 ) -> None:
     station_id = (command.args or "").strip()
     status = StationStatus.CLOSED if command.command == "station_close" else StationStatus.OPEN
