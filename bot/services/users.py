@@ -155,8 +155,8 @@ class UserService:
         profile = self.cache.get(telegram_id)
         if profile is None or profile.blocked_bot:
             return None
-        if display_name and profile.display_name != display_name:
-            return None
+        if profile.consented and display_name and profile.display_name != display_name[:128]:
+            return None  # a new Telegram name to store
         if (telegram_id in self.admin_ids) != profile.admin_from_config:
             return None  # ADMIN_IDS changed: ensure() must update the role
         return profile
