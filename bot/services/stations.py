@@ -255,7 +255,9 @@ class StationService:
             city = _city_in(words[0]) or match_city(" ".join(words))
             if city is not None:
                 return Place(city.lat, city.lon, city.zh, kind)
-        station = self._match_station(text)
+        # Scans every station name (~55 ms at 150k): off the event loop. The index it reads
+        # is never modified, only replaced, so a thread can use it safely.
+        station = await asyncio.to_thread(self._match_station, text)
         if station is not None:
             return Place(station.lat, station.lon, station.name, None)
         return None
