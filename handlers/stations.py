@@ -39,7 +39,6 @@ from handlers.station_texts import (
     details_text,
     distance_text,
     list_line,
-    open_state_text,
 )
 from handlers.texts import location_request_kb, q
 from knowledge.maps import map_links
@@ -363,6 +362,3 @@ def create_router() -> Router:
     router.callback_query.register(results_page, NearCb.filter())
     router.callback_query.register(station_details, StationCb.filter())
     return router
-
-
-__all__ = ["ask_location", "create_router", "open_state_text"]

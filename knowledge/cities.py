@@ -7,12 +7,13 @@ prefecture, Hong Kong and Macau, with approximate centres (WGS-84).
 from __future__ import annotations
 
 import csv
-import math
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from knowledge import DATA_DIR
+from knowledge.geo import haversine_km
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +34,10 @@ def _load() -> tuple[City, ...]:
 
 
 CITIES: tuple[City, ...] = _load()
+_LATS = np.array([c.lat for c in CITIES])
+_LONS = np.array([c.lon for c in CITIES])
 
 _SUFFIXES = ("特别行政区", "自治州", "地区", "市", "县", "区", "州", " city", " shi")
-_EARTH_RADIUS_KM = 6371.0088
 
 
 def _strip_suffix(name: str) -> str:
@@ -81,15 +83,8 @@ def city_by_name(zh: str) -> City | None:
     return _BY_NAME.get(zh)
 
 
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(a))
-
-
 def nearest_city(lat: float, lon: float, max_km: float = 60.0) -> City | None:
     """The city whose centre is nearest, if within `max_km` (prefecture cities are large)."""
-    best = min(CITIES, key=lambda c: distance_km(lat, lon, c.lat, c.lon))
-    return best if distance_km(lat, lon, best.lat, best.lon) <= max_km else None
+    distances = haversine_km(lat, lon, _LATS, _LONS)
+    best = int(np.argmin(distances))
+    return CITIES[best] if distances[best] <= max_km else None

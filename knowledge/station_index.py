@@ -17,9 +17,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from knowledge.geo import EARTH_RADIUS_KM, haversine_km
 from knowledge.stations import Service, Station
 
-EARTH_RADIUS_KM = 6371.0088
+__all__ = ["EARTH_RADIUS_KM", "Hit", "StationIndex", "haversine_km", "unit_vectors"]
 
 
 def unit_vectors(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -30,16 +31,6 @@ def unit_vectors(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[
 
 def km_to_chord(km: float) -> float:
     return 2 * math.sin(min(km / EARTH_RADIUS_KM, math.pi) / 2)
-
-
-def haversine_km(
-    lat1: float, lon1: float, lat2: NDArray[np.float64], lon2: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Vectorised great-circle distance from one point to many (the brute-force reference)."""
-    p1, p2 = math.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2) - math.radians(lon1)
-    a = np.sin(dp / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
 
 
 @dataclass(frozen=True, slots=True)
