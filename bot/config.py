@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     throttle_rate: int = Field(default=10, ge=1)
     throttle_period: float = Field(default=5.0, gt=0)
     log_level: str = "INFO"
+    # Shown when a late cancel is refused and the provider has no phone of its own.
+    booking_help_phone: str = ""
 
     @field_validator("admin_ids", mode="before")
     @classmethod
