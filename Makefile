@@ -40,9 +40,9 @@ bench: $(STAMP)
 
 # Re-extract msgids from the code and merge them into the catalogs (then translate).
 messages: $(DEV_STAMP)
-	$(BIN)/pybabel extract --no-location --omit-header -k _ -k N_ -k __ \
+	$(BIN)/pybabel extract --no-location --omit-header --no-wrap -k _ -k N_ -k __ \
 		-o bot/locales/messages.pot bot handlers knowledge scheduler
-	$(BIN)/pybabel update --no-location --omit-header --no-fuzzy-matching \
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching --ignore-obsolete \
 		-i bot/locales/messages.pot -d bot/locales -D messages
 
 clean:

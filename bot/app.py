@@ -29,6 +29,7 @@ from bot.services.stations import StationCatalog
 from bot.services.update_ledger import UpdateLedger
 from bot.telegram_retry import RetryAfterMiddleware
 from handlers import build_routers
+from handlers.checkup_notices import CheckupNotifier
 
 
 def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
@@ -96,6 +97,7 @@ def create_dispatcher(
         ledger=ledger,
         profiles=profiles,
         stations=StationCatalog(session_factory),
+        checkup_notifier=CheckupNotifier(i18n, session_factory, settings.tz, profiles),
         clock=clock,
     )
     # Outer → inner, after aiogram's own error and user-context middlewares.

@@ -32,7 +32,9 @@ async def _load(settings: Settings) -> CheckupCatalog:
         )
         services = tuple(
             CheckupService(r.id, r.name_zh, r.name_en, r.duration_min, r.prep_zh, r.prep_en)
-            for r in await session.scalars(select(CheckupServiceRow))
+            for r in await session.scalars(
+                select(CheckupServiceRow).order_by(CheckupServiceRow.position, CheckupServiceRow.id)
+            )
         )
         return CheckupCatalog(providers, services, tuple(await load_templates(session)))
 

@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 USER_COMMANDS = (
     ("start", N_("Start, or show the menu")),
     ("nearest", N_("Nearest driver stations")),
+    ("book", N_("Book a free checkup")),
+    ("mybookings", N_("Your checkup bookings")),
     ("profile", N_("Your details")),
     ("language", N_("中文 / English")),
     ("cancel", N_("Leave the current step")),
@@ -28,6 +30,9 @@ ADMIN_COMMANDS = (
     ("setrole", N_("Change a user's role")),
     ("station_close", N_("Mark a station temporarily closed")),
     ("station_open", N_("Reopen a station")),
+    ("bookings_today", N_("Checkup bookings of a day")),
+    ("checkin", N_("Mark a checkup attended or a no-show")),
+    ("close_day", N_("Close a checkup provider for a day")),
 )
 
 

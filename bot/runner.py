@@ -45,7 +45,9 @@ async def run(settings: Settings) -> None:
     dp = create_dispatcher(settings, engine=engine)
     bot = create_bot(settings)
     await dp["stations"].refresh()
-    scheduler = create_scheduler(session_factory, settings.timezone, dp["stations"])
+    scheduler = create_scheduler(
+        session_factory, settings.timezone, dp["stations"], bot, dp["checkup_notifier"]
+    )
     scheduler.start()
     try:
         if settings.webhook_url:

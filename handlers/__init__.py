@@ -8,10 +8,13 @@ from handlers import (
     admin,
     basic,
     chat_member,
+    checkup_admin,
+    checkups,
     errors,
     fallback,
     language,
     menu,
+    my_bookings,
     onboarding,
     privacy,
     profile,
@@ -25,7 +28,9 @@ def build_routers() -> list[Router]:
     return [
         errors.create_router(),
         # The most frequent update, a menu tap, is matched first; the router checks consent.
-        menu.create_router({menu.NEARBY: stations.ask_location}),
+        menu.create_router(
+            {menu.NEARBY: stations.ask_location, menu.CHECKUPS: checkups.start_booking}
+        ),
         chat_member.create_router(),
         basic.create_router(),  # /help, /cancel: from any state, before consent too
         language.create_router(),
@@ -33,7 +38,10 @@ def build_routers() -> list[Router]:
         start.create_router(),
         start.create_gate_router(),  # nothing below runs for a user who has not agreed
         admin.create_router(),
+        checkup_admin.create_router(),
         stations.create_router(),
+        checkups.create_router(),
+        my_bookings.create_router(),
         profile.create_router(),
         onboarding.create_router(),
         fallback.create_router(),

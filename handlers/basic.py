@@ -27,6 +27,8 @@ def help_text(user: UserProfile | None) -> str:
         "<b>Commands</b>\n"
         "/start: start, or show the menu\n"
         "/nearest: the nearest driver stations\n"
+        "/book: book a free checkup\n"
+        "/mybookings: your checkups: cancel or move them\n"
         "/profile: your details\n"
         "/language: 中文 / English\n"
         "/cancel: leave the current step\n"
@@ -39,7 +41,10 @@ def help_text(user: UserProfile | None) -> str:
             "<b>Admin</b>\n"
             "/stats: user numbers\n"
             "/setrole ID ROLE: make a user a driver, volunteer or admin\n"
-            "/station_close ID, /station_open ID: mark a station temporarily closed or open"
+            "/station_close ID, /station_open ID: mark a station temporarily closed or open\n"
+            "/bookings_today [DATE]: the checkup bookings of a day, with codes\n"
+            "/checkin CODE [noshow]: mark a checkup attended or a no-show\n"
+            "/close_day PROVIDER DATE [reason]: close a provider's day and tell its drivers"
         )
     return text
 
@@ -49,7 +54,10 @@ async def help_command(message: Message, user: UserProfile | None) -> None:
 
 
 # Commands that show or change a driver's own data: never answered inside a group.
-PERSONAL_COMMANDS = ("start", "cancel", "profile", "language", "mydata", "deleteme", "nearest")
+PERSONAL_COMMANDS = (
+    "start", "cancel", "profile", "language", "mydata", "deleteme", "nearest", "book",
+    "mybookings",
+)  # fmt: skip
 
 
 async def personal_in_group(message: Message, bot: Bot) -> None:

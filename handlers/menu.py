@@ -16,9 +16,10 @@ from handlers.filters import N_, Button, Consented, IsPrivate
 
 # Order is the keyboard layout, two per row. Features replace their entry as they land.
 NEARBY = N_("📍 Nearby stations")
+CHECKUPS = N_("🩺 Checkup booking")
 MENU_BUTTONS = (
     NEARBY,
-    N_("🩺 Checkup booking"),
+    CHECKUPS,
     N_("📝 File a complaint"),
     N_("📸 Snap report"),
     N_("⭐ My points"),

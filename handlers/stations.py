@@ -40,8 +40,7 @@ from handlers.station_texts import (
     distance_text,
     list_line,
 )
-from handlers.texts import location_request_kb, q
-from knowledge.maps import map_links
+from handlers.texts import add_map_buttons, location_request_kb, q
 from knowledge.stations import SERVICE_FILTERS, StationKind
 
 BACK_TO_MENU = N_("⬅️ Back to menu")
@@ -332,11 +331,8 @@ async def station_details(
         address = station.address or station.city or f"{station.lat:.5f}, {station.lon:.5f}"
         await bot.send_venue(chat_id, station.lat, station.lon, station.name, address)
         return
-    links = map_links(station.lat, station.lon, station.name, station.address)
     kb = InlineKeyboardBuilder()
-    kb.button(text=_("🧭 Amap"), url=links.amap)
-    kb.button(text=_("🧭 Baidu Maps"), url=links.baidu)
-    kb.button(text=_("🧭 Tencent Maps"), url=links.tencent)
+    add_map_buttons(kb, station.lat, station.lon, station.name, station.address)
     kb.button(text=_("📍 Location in Telegram"), callback_data=StationCb(id=station.id, a="v"))
     kb.adjust(3, 1)
     await bot.send_message(chat_id, details_text(view, now), reply_markup=kb.as_markup())

@@ -7,10 +7,12 @@ from html import escape
 from aiogram.types import KeyboardButton, ReplyKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Occupation, Role
 from handlers.filters import N_
 from knowledge.cities import city_by_name
+from knowledge.maps import map_links
 
 OCCUPATION_LABELS: dict[Occupation, str] = {
     Occupation.TRUCK: N_("🚚 Truck driver"),
@@ -40,6 +42,16 @@ def location_request_kb(second_button: str, placeholder: str) -> ReplyKeyboardMa
         one_time_keyboard=True,
         input_field_placeholder=placeholder,
     )
+
+
+def add_map_buttons(
+    kb: InlineKeyboardBuilder, lat: float, lon: float, name: str, address: str = ""
+) -> None:
+    """Buttons that open Amap, Baidu and Tencent Maps at the place (three, in that order)."""
+    links = map_links(lat, lon, name, address)
+    kb.button(text=_("🧭 Amap"), url=links.amap)
+    kb.button(text=_("🧭 Baidu Maps"), url=links.baidu)
+    kb.button(text=_("🧭 Tencent Maps"), url=links.tencent)
 
 
 def q(value: object) -> str:

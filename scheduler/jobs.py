@@ -6,11 +6,13 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.repositories.processed_updates import ProcessedUpdateRepository
 from bot.db.types import utcnow
 from bot.services.checkup_catalog import extend_slots
+from handlers.checkup_notices import CheckupNotifier
 
 log = logging.getLogger(__name__)
 
@@ -35,3 +37,20 @@ async def extend_checkup_slots(
     """Daily: the next day of every slot template becomes bookable."""
     tz = ZoneInfo(timezone)
     return await extend_slots(session_factory, datetime.now(tz).date(), tz)
+
+
+async def send_booking_reminders(
+    notifier: CheckupNotifier, bot: Bot, now: datetime | None = None
+) -> int:
+    """Every minute: the evening-before and two-hours-before reminders that are due."""
+    sent = await notifier.send_due_reminders(bot, now or utcnow())
+    if sent:
+        log.info("sent %d checkup reminders", sent)
+    return sent
+
+
+async def expire_booking_offers(
+    notifier: CheckupNotifier, bot: Bot, now: datetime | None = None
+) -> int:
+    """Every minute: a waitlist offer not taken in time goes to the next driver waiting."""
+    return await notifier.expire_offers(bot, now or utcnow())

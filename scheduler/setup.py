@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.stations import StationCatalog
-from scheduler.jobs import extend_checkup_slots, prune_processed_updates
+from handlers.checkup_notices import CheckupNotifier
+from scheduler.jobs import (
+    expire_booking_offers,
+    extend_checkup_slots,
+    prune_processed_updates,
+    send_booking_reminders,
+)
 
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
 
@@ -15,6 +22,8 @@ def create_scheduler(
     session_factory: async_sessionmaker[AsyncSession],
     timezone: str,
     stations: StationCatalog | None = None,
+    bot: Bot | None = None,
+    notifier: CheckupNotifier | None = None,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=timezone, job_defaults=JOB_DEFAULTS)
     scheduler.add_job(
@@ -44,4 +53,16 @@ def create_scheduler(
             id="refresh_station_index",
             replace_existing=True,
         )
+    if bot is not None and notifier is not None:
+        # Due rows are polled every minute: a reminder is at most a minute late, and one that
+        # fell due while the bot was down goes out at the first run after the restart.
+        for job in (send_booking_reminders, expire_booking_offers):
+            scheduler.add_job(
+                job,
+                "interval",
+                seconds=60,
+                id=job.__name__,
+                replace_existing=True,
+                args=[notifier, bot],
+            )
     return scheduler

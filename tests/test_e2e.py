@@ -10,6 +10,7 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import create_dispatcher
 from bot.db.engine import create_engine
 from bot.sandbox import BotApiServer, SandboxClient, TgUser, specs
+from bot.services.checkup_catalog import load_sample_if_empty as load_sample_checkups
 from bot.services.stations import load_sample_if_empty
 from tests.harness import TOKEN, make_bot, test_settings
 
@@ -60,7 +62,7 @@ async def converse_onboarding(client: SandboxClient, user: TgUser) -> None:
     assert _texts(sent)[0].startswith("设置完成")
     keyboard = (await client.chat(user.id))["reply_keyboard"]
     assert [b["text"] for row in keyboard["keyboard"] for b in row] == MENU_ZH
-    sent = await client.send_text_and_wait(user, "🩺 体检预约", method="sendMessage")
+    sent = await client.send_text_and_wait(user, "📝 我要投诉", method="sendMessage")
     assert "即将上线" in _texts(sent)[0]
 
 
@@ -87,6 +89,49 @@ async def converse_nearest(client: SandboxClient, user: TgUser) -> None:
         "🧭 百度地图",
         "🧭 腾讯地图",
     }
+
+
+async def _press_exact(client: SandboxClient, user: TgUser, label: str) -> list[dict[str, Any]]:
+    for message in reversed(await client.chat_messages(user.id)):
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if button["text"] == label:
+                    return await client.press_and_wait(
+                        user, message["message_id"], button["callback_data"],
+                        method="editMessageText",
+                    )  # fmt: skip
+    raise AssertionError(f"no button {label!r}")
+
+
+async def converse_booking(client: SandboxClient, user: TgUser) -> None:
+    """体检预约 with the real clock: service → provider → the first open day → its first time →
+    confirm, every step an edit of one message; then /mybookings lists the code."""
+    sent = await client.send_text_and_wait(user, "🩺 体检预约", method="sendMessage")
+    form = sent[0]["result"]["message_id"]
+    for label in ("免费体检", "自贡市第三人民医院"):
+        sent = await client.press_and_wait(
+            user, *await _button(client, user.id, label), method="editMessageText"
+        )
+        assert sent[0]["message_id"] == form
+    days = [
+        b["text"]
+        for row in sent[0]["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["text"].isdigit()
+    ]
+    sent = await _press_exact(client, user, days[0])
+    assert "请选时段" in _texts(sent)[0]
+    sent = await client.press_and_wait(
+        user, *await _button(client, user.id, "余"), method="editMessageText"
+    )
+    assert "请核对后确认" in _texts(sent)[0]
+    sent = await client.press_and_wait(
+        user, *await _button(client, user.id, "✅ 确认预约"), method="editMessageText"
+    )
+    assert sent[0]["message_id"] == form and "预约成功" in _texts(sent)[0]
+    code = _texts(sent)[0].split("预约码是 ")[1][:6]
+    sent = await client.send_text_and_wait(user, "/mybookings", method="sendMessage")
+    assert code in _texts(sent)[0]
 
 
 async def edge_cases_over_http(client: SandboxClient, user: TgUser) -> None:
@@ -131,11 +176,14 @@ async def test_polling_conversation_over_http(
 ) -> None:
     settings = test_settings(db_url, server.base_url)
     dp = create_dispatcher(settings, engine=engine)
-    await load_sample_if_empty(dp["session_factory"])  # as `run` does on a fresh database
+    # As `run` does on a fresh database.
+    await load_sample_if_empty(dp["session_factory"])
+    await load_sample_checkups(dp["session_factory"], datetime.now(settings.tz).date(), settings.tz)
     bot = make_bot(server.base_url)
     async with polling(dp, bot, server), SandboxClient(server.base_url, TOKEN) as client:
         await converse_onboarding(client, TgUser(3001, "周师傅"))
         await converse_nearest(client, TgUser(3001, "周师傅"))
+        await converse_booking(client, TgUser(3001, "周师傅"))
         await edge_cases_over_http(client, TgUser(3004, "冯师傅"))
         # Commands were registered at start-up, per language.
         langs = {c["language_code"] for c in await client.my_commands()}

@@ -142,6 +142,8 @@ class CheckupServiceRow(Base):
     duration_min: Mapped[int] = mapped_column(Integer)
     prep_zh: Mapped[str] = mapped_column(String(300), default="")
     prep_en: Mapped[str] = mapped_column(String(300), default="")
+    # Drivers see services in the order the checkups file lists them.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class SlotTemplateRow(Base):

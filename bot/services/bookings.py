@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import BookingRow, ReminderRow, SlotRow, WaitlistRow
+from bot.db.models import BookingRow, ReminderRow, SlotRow, SlotTemplateRow, WaitlistRow
 from bot.db.upsert import insert_ignore
 from knowledge.checkups import SlotTemplate
 
@@ -47,6 +47,22 @@ class Offer:
 
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def in_quiet_hours(local: time, start: time | None, end: time | None) -> bool:
+    """Quiet hours may wrap midnight (22:00-07:00); equal ends mean none."""
+    if start is None or end is None or start == end:
+        return False
+    return start <= local < end if start < end else local >= start or local < end
+
+
+def quiet_hours_end(at: datetime, start: time | None, end: time | None, tz: ZoneInfo) -> datetime:
+    """`at` itself when outside quiet hours, else the moment they end (local time)."""
+    local = at.astimezone(tz)
+    if end is None or not in_quiet_hours(local.time(), start, end):
+        return at
+    until = datetime.combine(local.date(), end, tz)
+    return until if until > local else until + timedelta(days=1)
 
 
 def reminder_times(starts_at: datetime, now: datetime, tz: ZoneInfo) -> dict[str, datetime]:
@@ -204,6 +220,68 @@ class BookingService:
         await self._schedule_reminders(new, starts_at, now)
         return new, await self._hand_on_seat(old_slot.id, now)
 
+    # --- staff ------------------------------------------------------------------------------
+    async def check_in(self, code: str, attended: bool, now: datetime) -> BookingRow:
+        """Mark a booking attended or a no-show (a mistake can be corrected the same way)."""
+        booking = await self.session.scalar(select(BookingRow).where(BookingRow.code == code))
+        if booking is None:
+            raise BookingError("booking_unknown")
+        if booking.status not in {"active", "attended", "no_show"}:
+            raise BookingError("not_active", booking)
+        slot = await self.session.get(SlotRow, booking.slot_id)
+        assert slot is not None
+        if now.astimezone(self.tz).date() < slot.starts_at.astimezone(self.tz).date():
+            raise BookingError("not_yet", booking)
+        booking.status = "attended" if attended else "no_show"
+        await self._cancel_reminders(booking.id)
+        return booking
+
+    async def close_day(self, provider_id: str, day: date, now: datetime) -> list[int]:
+        """The provider is closed on the local day: its slots close, their bookings are
+        cancelled (returned, to notify), waitlists end, and slots not generated yet will be
+        generated closed. Closing an already closed day changes nothing."""
+        start = datetime.combine(day, time(0), self.tz)
+        slot_ids = list(
+            await self.session.scalars(
+                select(SlotRow.id).where(
+                    SlotRow.provider_id == provider_id,
+                    SlotRow.starts_at >= start,
+                    SlotRow.starts_at < start + timedelta(days=1),
+                )
+            )
+        )
+        templates = await self.session.scalars(
+            select(SlotTemplateRow).where(SlotTemplateRow.provider_id == provider_id)
+        )
+        for template in templates:
+            dates = {d for d in template.closed_dates.split(",") if d}
+            template.closed_dates = ",".join(sorted(dates | {day.isoformat()}))
+        if not slot_ids:
+            return []
+        await self.session.execute(
+            update(SlotRow).where(SlotRow.id.in_(slot_ids)).values(closed=True)
+        )
+        bookings = list(
+            await self.session.scalars(
+                select(BookingRow).where(
+                    BookingRow.slot_id.in_(slot_ids), BookingRow.status == "active"
+                )
+            )
+        )
+        for booking in bookings:
+            booking.status, booking.cancelled_at = "closed", now
+            await self._cancel_reminders(booking.id)
+        await self.session.execute(
+            update(WaitlistRow)
+            .where(
+                WaitlistRow.slot_id.in_(slot_ids),
+                WaitlistRow.status.in_(("waiting", "offered")),
+            )
+            .values(status="closed")
+        )
+        await self.session.flush()
+        return [b.id for b in bookings]
+
     # --- waitlist ----------------------------------------------------------------------------
     async def join_waitlist(self, user_id: int, slot_id: int, now: datetime) -> bool:
         """True when added; False when already on it."""
@@ -234,10 +312,11 @@ class BookingService:
         entry = await self.session.get(WaitlistRow, waitlist_id)
         if entry is None or entry.user_id != user_id:
             raise BookingError("offer_unknown")
-        if entry.status != "offered" or entry.offer_expires_at is None:
-            raise BookingError("offer_gone")
-        if entry.offer_expires_at <= now:
+        lapsed = entry.offer_expires_at is not None and entry.offer_expires_at <= now
+        if entry.status == "expired" or (entry.status == "offered" and lapsed):
             raise BookingError("offer_expired")
+        if entry.status != "offered":
+            raise BookingError("offer_gone")
         slot = await self.session.get(SlotRow, entry.slot_id)
         assert slot is not None
         if await self._active(user_id, slot.service_id) is not None:
@@ -252,6 +331,17 @@ class BookingService:
         await self.session.flush()
         await self._schedule_reminders(booking, slot.starts_at, now)
         return booking
+
+    async def decline_offer(self, user_id: int, waitlist_id: int, now: datetime) -> Offer | None:
+        """The driver does not want the seat: it goes to the next one waiting."""
+        entry = await self.session.get(WaitlistRow, waitlist_id)
+        if entry is None or entry.user_id != user_id:
+            raise BookingError("offer_unknown")
+        if entry.status != "offered":
+            raise BookingError("offer_gone")
+        entry.status = "declined"
+        await self.session.flush()
+        return await self._hand_on_seat(entry.slot_id, now)
 
     async def expire_offers(self, now: datetime) -> list[Offer]:
         """Lapsed offers pass their seat on to the next waiting driver; returns new offers."""
@@ -294,6 +384,29 @@ class BookingService:
             .limit(limit)
         )
         return list(rows)
+
+    async def postpone_reminder(self, reminder_id: int, due_at: datetime) -> None:
+        await self.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
+            .values(due_at=due_at)
+        )
+
+    async def drop_reminder(self, reminder_id: int, status: str) -> None:
+        """Not sent, for good: "skipped" (quiet hours ran into the next one) or "failed"."""
+        await self.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
+            .values(status=status)
+        )
+
+    async def release_reminder(self, reminder_id: int) -> None:
+        """A send failed for a passing reason: try again at the next run."""
+        await self.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id == reminder_id, ReminderRow.status == "sent")
+            .values(status="pending", sent_at=None)
+        )
 
     async def mark_sent(self, reminder_id: int, now: datetime) -> bool:
         """True once per reminder, however often a job retries it."""

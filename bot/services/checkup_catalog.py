@@ -72,10 +72,11 @@ async def store_catalog(
             CheckupProviderRow(id=p.id, name=p.name, kind=p.kind.value, city=p.city,
                                address=p.address, lat=p.lat, lon=p.lon, phone=p.phone)
         )  # fmt: skip
-    for s in catalog.services:
+    for position, s in enumerate(catalog.services):
         await session.merge(
             CheckupServiceRow(id=s.id, name_zh=s.name_zh, name_en=s.name_en,
-                              duration_min=s.duration_min, prep_zh=s.prep_zh, prep_en=s.prep_en)
+                              duration_min=s.duration_min, prep_zh=s.prep_zh, prep_en=s.prep_en,
+                              position=position)
         )  # fmt: skip
     await session.flush()
     for pair in {(t.provider_id, t.service_id) for t in catalog.templates}:

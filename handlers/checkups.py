@@ -1,0 +1,634 @@
+"""体检预约: service → provider → day → time → confirm, all in one message edited in place.
+
+The choices made so far live in the FSM state; each button says only what was tapped, and
+"back" drops the newest choice. Every choice is checked against the database again when it
+is used, so an old or forged button can at worst show an alert.
+"""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import (
+    CallbackQuery,
+    ContentType,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.dates import get_day_names
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.after_commit import after_commit
+from bot.services.bookings import BookingError, BookingService
+from bot.services.checkup_browse import CheckupBrowser, SlotView
+from bot.services.users import UserProfile
+from handlers.checkup_callbacks import BookCb, MineCb
+from handlers.checkup_notices import CheckupNotifier
+from handlers.checkup_texts import (
+    BABEL_LOCALES,
+    booked_text,
+    booking_card,
+    day_text,
+    error_text,
+    locale,
+    month_text,
+    nav_kb,
+    provider_line,
+    service_label,
+    too_late_text,
+    when_text,
+)
+from handlers.filters import N_, Button, ContentIs, IsCommand, private_only
+from handlers.menu import main_menu_kb
+from handlers.texts import location_request_kb, q
+
+Clock = Callable[[], datetime]
+View = tuple[str, InlineKeyboardMarkup]
+# The order choices are made in; "back" removes the last one present.
+CHOICES = ("svc", "prov", "day", "slot")
+BACK_TO_LIST = N_("⬅️ Back to the list")
+
+
+class BookSteps(StatesGroup):
+    flow = State()
+    location = State()  # waiting for a shared location to sort providers by distance
+
+
+class Stale(Exception):
+    """A stored or tapped choice no longer fits the data: drop it and show the step before."""
+
+
+async def _inject(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    data["browser"] = CheckupBrowser(data["session"], data["settings"].tz)
+    return await handler(event, data)
+
+
+def _back(kb: InlineKeyboardBuilder) -> None:
+    kb.button(text=_("⬅️ Back"), callback_data=BookCb(a="back"))
+
+
+# --- the steps ---------------------------------------------------------------------------
+async def services_view(browser: CheckupBrowser, now: datetime) -> View:
+    services = await browser.services(now)
+    kb = InlineKeyboardBuilder()
+    for service in services:
+        kb.button(text=service_label(service), callback_data=BookCb(a="svc", v=service.id))
+    kb.button(text=_("📋 My bookings"), callback_data=MineCb(a="list"))
+    kb.button(text=_("✖ Close"), callback_data=BookCb(a="x"))
+    kb.adjust(*([1] * len(services)), 2)
+    if not services:
+        return _("No checkup has free dates at the moment. Please look again in a few days."), (
+            kb.as_markup()
+        )
+    return (
+        _(
+            "🩺 <b>Free health checkups</b>\n"
+            "Evening and weekend times are kept for drivers. Which checkup would you like?"
+        ),
+        kb.as_markup(),
+    )
+
+
+async def providers_view(
+    browser: CheckupBrowser, now: datetime, data: dict[str, Any], user: UserProfile
+) -> View:
+    service = await browser.service(data["svc"])
+    origin = (data["lat"], data["lon"]) if "lat" in data else None
+    providers = await browser.providers(data["svc"], now, origin, user.city)
+    if service is None or not providers:
+        raise Stale
+    kb = InlineKeyboardBuilder()
+    for provider in providers:
+        kb.button(text=provider_line(provider)[:60], callback_data=BookCb(a="prov", v=provider.id))
+    kb.button(text=_("📍 Nearest to me"), callback_data=BookCb(a="near"))
+    _back(kb)
+    kb.adjust(*([1] * len(providers)), 2)
+    if origin is not None:
+        order = _("Nearest to you first.")
+    elif user.city:
+        order = _("{city} first.").format(city=q(user.city))
+    else:
+        order = _("Tap “📍 Nearest to me” to see the nearest first.")
+    text = _("🩺 <b>{service}</b>\nWhere would you like to go? {order}").format(
+        service=q(service_label(service)), order=order
+    )
+    return text, kb.as_markup()
+
+
+def _weekday_header() -> list[str]:
+    names = get_day_names("narrow", locale=BABEL_LOCALES.get(locale(), "zh_Hans_CN"))
+    return [names[i] for i in range(7)]
+
+
+async def calendar_view(browser: CheckupBrowser, now: datetime, data: dict[str, Any]) -> View:
+    service = await browser.service(data["svc"])
+    provider = await browser.provider(data["prov"])
+    days = {d.day: d for d in await browser.calendar(data["prov"], data["svc"], now)}
+    if service is None or provider is None or not days:
+        raise Stale
+    months = sorted({(d.year, d.month) for d in days})
+    shown = data.get("month")
+    year, month = (int(shown[:4]), int(shown[5:7])) if shown else months[0]
+    if (year, month) not in months:
+        year, month = months[0]
+    kb = InlineKeyboardBuilder()
+    for name in _weekday_header():
+        kb.button(text=name, callback_data=BookCb(a="noop"))
+    for week in calendar.Calendar().monthdatescalendar(year, month):
+        for day in week:
+            avail = days.get(day) if day.month == month else None
+            if avail is None:
+                kb.button(text="·", callback_data=BookCb(a="noop"))
+            else:
+                label = f"{day.day}✖" if avail.full else str(day.day)
+                kb.button(text=label, callback_data=BookCb(a="day", v=day.isoformat()))
+    rows = [7] * (1 + len(calendar.Calendar().monthdatescalendar(year, month)))
+    index = months.index((year, month))
+    nav = 0
+    if index > 0:
+        prev_year, prev_month = months[index - 1]
+        kb.button(
+            text="⬅️ " + month_text(date(prev_year, prev_month, 1)),
+            callback_data=BookCb(a="cal", v=f"{prev_year:04d}-{prev_month:02d}"),
+        )
+        nav += 1
+    if index < len(months) - 1:
+        next_year, next_month = months[index + 1]
+        kb.button(
+            text=month_text(date(next_year, next_month, 1)) + " ➡️",
+            callback_data=BookCb(a="cal", v=f"{next_year:04d}-{next_month:02d}"),
+        )
+        nav += 1
+    _back(kb)
+    kb.adjust(*rows, *([nav] if nav else []), 1)
+    moving = _("Moving booking {code}.").format(code=data["move"]) + "\n" if "move" in data else ""
+    text = _(
+        "🩺 <b>{service}</b>\n🏥 {provider}\n{moving}\n"
+        "<b>{month}</b>: pick a day. Days marked ✖ are fully booked; you can still join "
+        "the waitlist for them."
+    ).format(
+        service=q(service_label(service)),
+        provider=q(provider.name),
+        moving=moving,
+        month=month_text(date(year, month, 1)),
+    )
+    return text, kb.as_markup()
+
+
+def _parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Stale from None
+
+
+async def day_view(browser: CheckupBrowser, now: datetime, data: dict[str, Any], tz: Any) -> View:
+    day = _parse_day(data["day"])
+    service = await browser.service(data["svc"])
+    provider = await browser.provider(data["prov"])
+    slots = await browser.day_slots(data["prov"], data["svc"], day, now)
+    if service is None or provider is None or not slots:
+        raise Stale
+    kb = InlineKeyboardBuilder()
+    for slot in slots:
+        start = slot.starts_at.astimezone(tz).strftime("%H:%M")
+        if slot.free:
+            label = _("{time} · {free} left").format(time=start, free=slot.free)
+            kb.button(text=label, callback_data=BookCb(a="slot", v=str(slot.id)))
+        elif "move" in data:  # a waitlist offer books anew; it cannot move a booking
+            kb.button(text=_("{time} · full").format(time=start), callback_data=BookCb(a="noop"))
+        else:
+            label = _("{time} · full · 🔔 waitlist").format(time=start)
+            kb.button(text=label, callback_data=BookCb(a="wait", v=str(slot.id)))
+    _back(kb)
+    kb.adjust(*([2] * ((len(slots) + 1) // 2)), 1)
+    text = _("🩺 <b>{service}</b>\n🏥 {provider}\n📅 <b>{day}</b>\n\nPick a time:").format(
+        service=q(service_label(service)), provider=q(provider.name), day=day_text(day)
+    )
+    if not any(s.free for s in slots):
+        text += "\n" + _(
+            "Every time is taken. Join a waitlist and we will message you if a seat frees up."
+        )
+    return text, kb.as_markup()
+
+
+async def _chosen_slot(browser: CheckupBrowser, now: datetime, data: dict[str, Any]) -> SlotView:
+    slot = await browser.slot(int(data["slot"]))
+    fits = (
+        slot is not None
+        and slot.provider_id == data["prov"]
+        and slot.service_id == data["svc"]
+        and not slot.closed
+        and slot.starts_at > now
+    )
+    if not fits:
+        raise Stale
+    assert slot is not None
+    return slot
+
+
+async def summary_view(
+    browser: CheckupBrowser, now: datetime, data: dict[str, Any], tz: Any
+) -> View:
+    slot = await _chosen_slot(browser, now, data)
+    service = await browser.service(data["svc"])
+    provider = await browser.provider(data["prov"])
+    if service is None or provider is None or not slot.free:
+        raise Stale
+    kb = InlineKeyboardBuilder()
+    confirm = _("✅ Confirm the move") if "move" in data else _("✅ Confirm booking")
+    kb.button(text=confirm, callback_data=BookCb(a="ok"))
+    _back(kb)
+    kb.adjust(1, 1)
+    head = _("Please check and confirm:")
+    if "move" in data:
+        head = _("Move booking {code} to this time? You keep your current time until you confirm.")
+        head = head.format(code=data["move"])
+    return f"{head}\n\n{booking_card(service, provider, slot, tz)}", kb.as_markup()
+
+
+async def render(
+    browser: CheckupBrowser, now: datetime, data: dict[str, Any], user: UserProfile, tz: Any
+) -> tuple[View, dict[str, Any]]:
+    """The view for the newest valid choice; choices that went stale are dropped."""
+    while True:
+        try:
+            if "slot" in data:
+                return await summary_view(browser, now, data, tz), data
+            if "day" in data:
+                return await day_view(browser, now, data, tz), data
+            if "prov" in data:
+                return await calendar_view(browser, now, data), data
+            if "svc" in data:
+                return await providers_view(browser, now, data, user), data
+            return await services_view(browser, now), data
+        except (Stale, ValueError):
+            data = _drop_last(data)
+
+
+def _drop_last(data: dict[str, Any]) -> dict[str, Any]:
+    data = dict(data)
+    for key in reversed(CHOICES):
+        if key in data:
+            del data[key]
+            if key == "prov":
+                data.pop("month", None)
+            return data
+    return data
+
+
+# --- entry points ----------------------------------------------------------------------
+async def start_booking(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+) -> None:
+    """The menu button and /book (the menu router has no injected browser)."""
+    await state.clear()
+    text, kb = await services_view(CheckupBrowser(session, settings.tz), clock())
+    sent = await message.answer(text, reply_markup=kb)
+    await state.set_state(BookSteps.flow)
+    await state.set_data({"mid": sent.message_id, "key": uuid.uuid4().hex})
+
+
+async def start_move(
+    query: CallbackQuery,
+    state: FSMContext,
+    browser: CheckupBrowser,
+    code: str,
+    service_id: str,
+    provider_id: str,
+    now: datetime,
+    user: UserProfile,
+    tz: Any,
+) -> None:
+    """/mybookings → 🔁: the flow for the same service, on the booking's own message."""
+    assert isinstance(query.message, Message)
+    data = {"mid": query.message.message_id, "key": uuid.uuid4().hex, "move": code,
+            "svc": service_id, "prov": provider_id}  # fmt: skip
+    (text, kb), data = await render(browser, now, data, user, tz)
+    await state.set_state(BookSteps.flow)
+    await state.set_data(data)
+    await query.answer()
+    await _edit(query.message, text, kb)
+
+
+async def _edit(message: Message, text: str, kb: InlineKeyboardMarkup | None) -> None:
+    try:
+        await message.edit_text(text, reply_markup=kb)
+    except TelegramBadRequest as exc:
+        if "message is not modified" not in exc.message:
+            raise
+
+
+async def _flow_data(query: CallbackQuery, state: FSMContext) -> dict[str, Any] | None:
+    """The flow's data, if the button belongs to the flow message still open."""
+    data = await state.get_data()
+    message = query.message
+    current = await state.get_state() in {BookSteps.flow.state, BookSteps.location.state}
+    if not current or not isinstance(message, Message) or data.get("mid") != message.message_id:
+        await query.answer(
+            _("This booking form is closed. Tap 🩺 Checkup booking to start again."),
+            show_alert=True,
+        )
+        return None
+    return data
+
+
+async def step(
+    query: CallbackQuery,
+    callback_data: BookCb,
+    state: FSMContext,
+    browser: CheckupBrowser,
+    settings: Settings,
+    clock: Clock,
+    user: UserProfile,
+) -> None:
+    data = await _flow_data(query, state)
+    if data is None:
+        return
+    assert isinstance(query.message, Message)
+    action, value = callback_data.a, callback_data.v
+    if action == "noop":
+        await query.answer()
+        return
+    if action == "x":
+        await state.clear()
+        await query.answer()
+        await _edit(query.message, _("Closed. Tap 🩺 Checkup booking to start again."), None)
+        return
+    if action == "near":
+        await state.set_state(BookSteps.location)
+        await query.answer()
+        await query.message.answer(
+            _("Share your location and I will put the nearest places first."),
+            reply_markup=location_request_kb(BACK_TO_LIST, _("Or tap “Back to the list”")),
+        )
+        return
+    wanted = dict(data)
+    if action == "back":
+        if "move" in data and "prov" not in _drop_last(data):
+            await _leave_move(query, state)
+            return
+        wanted = _drop_last(data)
+    elif action == "svc":
+        wanted = {k: data[k] for k in ("mid", "key", "lat", "lon") if k in data} | {"svc": value}
+    elif action == "prov":
+        wanted = {k: v for k, v in data.items() if k not in {"day", "slot", "month"}}
+        wanted["prov"] = value
+    elif action == "cal":
+        wanted = {k: v for k, v in data.items() if k not in {"day", "slot"}} | {"month": value}
+    elif action == "day":
+        wanted = {k: v for k, v in data.items() if k != "slot"} | {"day": value}
+    elif action == "slot":
+        wanted = data | {"slot": value}
+    now = clock()
+    if action == "svc" and "move" not in wanted:
+        mine = [b for b in await browser.upcoming(user.id, now) if b.service.id == value]
+        if mine:
+            await query.answer()
+            await _edit(
+                query.message,
+                *_already_booked_view(
+                    mine[0].code,
+                    when_text(mine[0].slot.starts_at, settings.tz),
+                    mine[0].provider.name,
+                ),
+            )
+            return
+    (text, kb), shown = await render(browser, now, wanted, user, settings.tz)
+    if action in {"svc", "prov", "cal", "day", "slot"} and shown != wanted:
+        await query.answer(_("That choice is no longer available."), show_alert=True)
+    else:
+        await query.answer()
+    await state.set_data(shown)
+    await _edit(query.message, text, kb)
+
+
+def _already_booked_view(code: str, when: str, provider: str) -> View:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🔁 Move it"), callback_data=MineCb(a="move", c=code))
+    kb.button(text=_("⬅️ Back"), callback_data=BookCb(a="back"))
+    kb.adjust(1, 1)
+    text = _(
+        "You already have this checkup booked: code <code>{code}</code>, {when} at {provider}. "
+        "You can move it to another time."
+    ).format(code=code, when=when, provider=q(provider))
+    return text, kb.as_markup()
+
+
+async def _leave_move(query: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await query.answer()
+    assert isinstance(query.message, Message)
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("📋 My bookings"), callback_data=MineCb(a="list"))
+    await _edit(query.message, _("Your booking stays as it was."), kb.as_markup())
+
+
+async def confirm(
+    query: CallbackQuery,
+    state: FSMContext,
+    browser: CheckupBrowser,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    user: UserProfile,
+    bot: Bot,
+    checkup_notifier: CheckupNotifier,
+) -> None:
+    data = await _flow_data(query, state)
+    if data is None:
+        return
+    assert isinstance(query.message, Message)
+    message, now = query.message, clock()
+    if "slot" not in data:
+        await query.answer()
+        return
+    service = BookingService(session, settings.tz)
+    offer = None
+    try:
+        slot_id = int(data["slot"])
+        if "move" in data:  # first: a lost race rolls the session back (see BookingService)
+            booking, offer = await service.reschedule(user.id, data["move"], slot_id, now)
+        else:
+            booking = await service.book(user.id, slot_id, now, request_key=data["key"])
+    except BookingError as exc:
+        await _refused(query, state, browser, data, exc, user, settings, now)
+        return
+    view = await browser.booking(booking.code)
+    assert view is not None
+    text, kb = booked_text(view, settings.tz, moved="move" in data), nav_kb(view.provider)
+    await state.clear()
+    toast = _("Booked!")  # rendered now: after the commit no language is set
+
+    async def show() -> None:
+        await query.answer(toast)
+        await _edit(message, text, kb)
+        if offer is not None:
+            await checkup_notifier.offers(bot, [offer], now)
+
+    after_commit(session, show)
+
+
+async def _refused(
+    query: CallbackQuery,
+    state: FSMContext,
+    browser: CheckupBrowser,
+    data: dict[str, Any],
+    exc: BookingError,
+    user: UserProfile,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    assert isinstance(query.message, Message)
+    if exc.code in {"already_booked", "too_late"} and exc.booking is not None:
+        existing = await browser.booking(exc.booking.code)
+        await state.clear()
+        if existing is None:
+            await query.answer()
+        elif exc.code == "too_late":
+            await query.answer(too_late_text(existing, settings), show_alert=True)
+        else:
+            await query.answer()
+            when = when_text(existing.slot.starts_at, settings.tz)
+            await _edit(
+                query.message, *_already_booked_view(existing.code, when, existing.provider.name)
+            )
+        return
+    await query.answer(error_text(exc.code), show_alert=True)
+    (text, kb), shown = await render(browser, now, _drop_last(data), user, settings.tz)
+    await state.set_data(shown)
+    await _edit(query.message, text, kb)
+
+
+async def join_waitlist(
+    query: CallbackQuery,
+    callback_data: BookCb,
+    state: FSMContext,
+    browser: CheckupBrowser,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    user: UserProfile,
+) -> None:
+    data = await _flow_data(query, state)
+    if data is None:
+        return
+    now = clock()
+    try:
+        slot = await _chosen_slot(browser, now, data | {"slot": callback_data.v})
+    except (Stale, ValueError):
+        await query.answer(_("That choice is no longer available."), show_alert=True)
+        return
+    if "move" in data:
+        await query.answer()
+        return
+    if slot.free:  # a seat came free meanwhile: book it the normal way
+        await query.answer(_("A seat is free at this time now: tap it to book."), show_alert=True)
+        assert isinstance(query.message, Message)
+        (text, kb), shown = await render(browser, now, data, user, settings.tz)
+        await state.set_data(shown)
+        await _edit(query.message, text, kb)
+        return
+    added = await BookingService(session, settings.tz).join_waitlist(user.id, slot.id, now)
+    text = (
+        _(
+            "🔔 You are on the waitlist for {time}. If a seat frees up, I will message you "
+            "and hold it for you for 30 minutes."
+        )
+        if added
+        else _("You are already on the waitlist for {time}.")
+    ).format(time=when_text(slot.starts_at, settings.tz))
+
+    async def show() -> None:
+        await query.answer(text, show_alert=True)
+
+    after_commit(session, show)
+
+
+# --- sorting by a shared location ----------------------------------------------------------
+async def location_shared(
+    message: Message,
+    state: FSMContext,
+    browser: CheckupBrowser,
+    settings: Settings,
+    clock: Clock,
+    user: UserProfile,
+    bot: Bot,
+) -> None:
+    assert message.location is not None
+    lat, lon = message.location.latitude, message.location.longitude
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        await message.answer(
+            _("Those coordinates are not a real place. Please share your location again.")
+        )
+        return
+    data = await state.get_data()
+    data = {k: v for k, v in data.items() if k not in {"day", "slot", "month", "prov"}}
+    data |= {"lat": lat, "lon": lon}
+    await message.answer(_("Thanks. Nearest places first:"), reply_markup=main_menu_kb())
+    (text, kb), data = await render(browser, clock(), data, user, settings.tz)
+    sent = await message.answer(text, reply_markup=kb)
+    old = data.get("mid")
+    await state.set_state(BookSteps.flow)
+    await state.set_data(data | {"mid": sent.message_id})
+    if isinstance(old, int):  # the old copy of the form would only confuse
+        with contextlib.suppress(TelegramBadRequest):
+            await bot.delete_message(message.chat.id, old)
+
+
+async def location_back(message: Message, state: FSMContext) -> None:
+    await state.set_state(BookSteps.flow)
+    await message.answer(_("OK. The list is above."), reply_markup=main_menu_kb())
+
+
+async def location_expected(message: Message) -> None:
+    await message.answer(
+        _("Please tap “📍 Share my location”, or “Back to the list”."),
+        reply_markup=location_request_kb(BACK_TO_LIST, _("Or tap “Back to the list”")),
+    )
+
+
+async def use_buttons(message: Message) -> None:
+    await message.answer(
+        _("Please use the buttons of the booking form above, or send /cancel to leave it.")
+    )
+
+
+def create_router() -> Router:
+    router = Router(name="checkups")
+    private_only(router)
+    for observer in (router.message, router.callback_query):
+        observer.middleware(_inject)
+    router.message.register(start_booking, Command("book"))
+    router.message.register(
+        location_shared, StateFilter(BookSteps.location), ContentIs(ContentType.LOCATION)
+    )
+    router.message.register(location_back, StateFilter(BookSteps.location), Button(BACK_TO_LIST))
+    router.message.register(location_expected, StateFilter(BookSteps.location), ~IsCommand())
+    router.message.register(use_buttons, StateFilter(BookSteps.flow), ~IsCommand())
+    router.callback_query.register(confirm, BookCb.filter(F.a == "ok"))
+    router.callback_query.register(join_waitlist, BookCb.filter(F.a == "wait"))
+    router.callback_query.register(step, BookCb.filter())
+    return router

@@ -1,0 +1,215 @@
+"""/mybookings: upcoming checkups with cancel and move buttons; answers to waitlist offers.
+
+Buttons carry a booking code or an offer id, and every action checks that it belongs to the
+driver who tapped: someone else's code is answered exactly like an unknown one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.db.after_commit import after_commit
+from bot.services.bookings import BookingError, BookingService
+from bot.services.checkup_browse import BookingView, CheckupBrowser
+from bot.services.users import UserProfile
+from handlers.checkup_callbacks import MineCb, OfferCb
+from handlers.checkup_notices import CheckupNotifier
+from handlers.checkup_texts import (
+    booked_text,
+    error_text,
+    nav_kb,
+    service_label,
+    too_late_text,
+    when_text,
+)
+from handlers.checkups import start_move
+from handlers.filters import private_only
+from handlers.texts import q
+
+Clock = Callable[[], datetime]
+
+
+def list_view(bookings: list[BookingView], settings: Settings) -> tuple[str, InlineKeyboardMarkup]:
+    kb = InlineKeyboardBuilder()
+    if not bookings:
+        return _(
+            "You have no upcoming checkups. Book one with 🩺 Checkup booking or /book."
+        ), kb.as_markup()
+    lines = [_("📋 <b>Your upcoming checkups</b>")]
+    for i, b in enumerate(bookings, 1):
+        item = _("{n}. {service}\n   📅 {when}\n   🏥 {provider}\n   Code: <code>{code}</code>")
+        lines.append(
+            item.format(
+                n=i,
+                service=q(service_label(b.service)),
+                when=when_text(b.slot.starts_at, settings.tz),
+                provider=q(b.provider.name),
+                code=b.code,
+            )
+        )
+        move, cancel = _("🔁 Move {code}"), _("❌ Cancel {code}")
+        kb.button(text=move.format(code=b.code), callback_data=MineCb(a="move", c=b.code))
+        kb.button(text=cancel.format(code=b.code), callback_data=MineCb(a="cancel", c=b.code))
+    kb.adjust(2)
+    return "\n\n".join(lines), kb.as_markup()
+
+
+async def _edit(message: Message, text: str, kb: InlineKeyboardMarkup | None) -> None:
+    try:
+        await message.edit_text(text, reply_markup=kb)
+    except TelegramBadRequest as exc:
+        if "message is not modified" not in exc.message:
+            raise
+
+
+async def my_bookings(
+    message: Message, session: AsyncSession, settings: Settings, clock: Clock, user: UserProfile
+) -> None:
+    upcoming = await CheckupBrowser(session, settings.tz).upcoming(user.id, clock())
+    text, kb = list_view(upcoming, settings)
+    await message.answer(text, reply_markup=kb)
+
+
+async def _own_active(
+    browser: CheckupBrowser, code: str, user: UserProfile, now: datetime
+) -> BookingView | None:
+    view = await browser.booking(code)
+    if view is None or view.user_id != user.id:
+        return None
+    return view if view.status == "active" and view.slot.ends_at > now else None
+
+
+async def mine(
+    query: CallbackQuery,
+    callback_data: MineCb,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    user: UserProfile,
+    bot: Bot,
+    checkup_notifier: CheckupNotifier,
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(_("This button is no longer valid."))
+        return
+    browser, now = CheckupBrowser(session, settings.tz), clock()
+    if callback_data.a == "list":
+        await state.clear()  # the list replaces a booking form shown in this message
+        await query.answer()
+        await _edit(message, *list_view(await browser.upcoming(user.id, now), settings))
+        return
+    view = await _own_active(browser, callback_data.c, user, now)
+    if view is None:
+        await query.answer(error_text("booking_unknown"), show_alert=True)
+        await _edit(message, *list_view(await browser.upcoming(user.id, now), settings))
+        return
+    if callback_data.a == "move":
+        await start_move(
+            query, state, browser, view.code, view.service.id, view.provider.id, now, user,
+            settings.tz,
+        )  # fmt: skip
+        return
+    if callback_data.a == "cancel":
+        kb = InlineKeyboardBuilder()
+        kb.button(text=_("❌ Yes, cancel it"), callback_data=MineCb(a="yes", c=view.code))
+        kb.button(text=_("⬅️ Keep it"), callback_data=MineCb(a="list"))
+        kb.adjust(1, 1)
+        await query.answer()
+        text = _("Cancel this checkup?\n\n{service}\n📅 {when}\n🏥 {provider}\nCode: {code}")
+        text = text.format(
+            service=q(service_label(view.service)),
+            when=when_text(view.slot.starts_at, settings.tz),
+            provider=q(view.provider.name),
+            code=view.code,
+        )
+        await _edit(message, text, kb.as_markup())
+        return
+    try:
+        offer = await BookingService(session, settings.tz).cancel(user.id, view.code, now)
+    except BookingError as exc:
+        if exc.code == "too_late":
+            text = too_late_text(view, settings)
+        else:
+            text = error_text(exc.code, "not_active")
+        await query.answer(text, show_alert=True)
+        return
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("📋 My bookings"), callback_data=MineCb(a="list"))
+    text = _("❌ Booking {code} is cancelled. Thank you for freeing the seat for another driver.")
+    text = text.format(code=view.code)
+
+    async def show() -> None:
+        await query.answer()
+        await _edit(message, text, kb.as_markup())
+        if offer is not None:
+            await checkup_notifier.offers(bot, [offer], now)
+
+    after_commit(session, show)
+
+
+async def offer_answer(
+    query: CallbackQuery,
+    callback_data: OfferCb,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    user: UserProfile,
+    bot: Bot,
+    checkup_notifier: CheckupNotifier,
+) -> None:
+    message = query.message
+    if not isinstance(message, Message):
+        await query.answer(_("This button is no longer valid."))
+        return
+    service, now = BookingService(session, settings.tz), clock()
+    try:
+        if callback_data.a == "y":
+            booking = await service.accept_offer(user.id, callback_data.w, now)
+            view = await CheckupBrowser(session, settings.tz).booking(booking.code)
+            assert view is not None
+            text, kb = booked_text(view, settings.tz), nav_kb(view.provider)
+            nxt = None
+        else:
+            nxt = await service.decline_offer(user.id, callback_data.w, now)
+            text, kb = _("OK. The seat goes to the next driver waiting."), None
+    except BookingError as exc:
+        if exc.code != "already_booked":
+            text = error_text(exc.code, "offer_gone")
+            await query.answer(text, show_alert=True)
+            if exc.code != "offer_unknown":  # never edit a message that is not their offer
+                await _edit(message, text, None)
+            return
+        # Booked meanwhile: holding the seat would only keep it from the next driver.
+        nxt = await service.decline_offer(user.id, callback_data.w, now)
+        text, kb = _("You already have this checkup booked (see /mybookings), so the seat "
+                     "goes to the next driver waiting."), None  # fmt: skip
+
+    async def show() -> None:
+        await query.answer()
+        await _edit(message, text, kb)
+        if nxt is not None:
+            await checkup_notifier.offers(bot, [nxt], now)
+
+    after_commit(session, show)
+
+
+def create_router() -> Router:
+    router = Router(name="my_bookings")
+    private_only(router)
+    router.message.register(my_bookings, Command("mybookings"))
+    router.callback_query.register(mine, MineCb.filter())
+    router.callback_query.register(offer_answer, OfferCb.filter())
+    return router

@@ -1,0 +1,503 @@
+"""体检预约 through the dispatcher and the local Bot API server: the flow, /mybookings, the
+waitlist, reminders and the admin commands, with an injected clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db.models import BookingRow, ReminderRow, SlotRow, User, WaitlistRow
+from bot.sandbox import BotApiServer, TgUser, specs
+from bot.services.checkup_catalog import load_sample_if_empty
+from handlers.checkup_callbacks import BookCb, MineCb
+from tests.harness import ADMIN, DRIVER, EN_DRIVER, NOON_MONDAY, App, running_app, texts
+
+TZ_OFFSET = timedelta(hours=8)
+OTHER = TgUser(1003, "李师傅")
+THIRD = TgUser(1004, "王师傅")
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    """A Shanghai wall-clock time in November 2026, as an aware UTC datetime."""
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC) - TZ_OFFSET
+
+
+@dataclass
+class Clock:
+    now: datetime = NOON_MONDAY
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def app(
+    server: BotApiServer, engine: AsyncEngine, db_url: str, clock: Clock
+) -> AsyncIterator[App]:
+    async with running_app(
+        server, engine, db_url, clock=clock, booking_help_phone="0813-1234567"
+    ) as app:
+        tz = app.settings.tz
+        await load_sample_if_empty(app.session_factory, NOON_MONDAY.astimezone(tz).date(), tz)
+        yield app
+
+
+def buttons(record: dict[str, Any]) -> list[dict[str, Any]]:
+    markup = record.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def last_with_buttons(app: App, chat_id: int) -> dict[str, Any]:
+    for message in reversed(app.server.chat_messages("123456:TEST", chat_id)):
+        if buttons(message):
+            return message
+    raise AssertionError("no message with buttons")
+
+
+async def tap(app: App, user: TgUser, text: str, exact: bool = False) -> list[dict[str, Any]]:
+    """Tap a button of the newest message that has buttons; `exact` for calendar days."""
+    message = last_with_buttons(app, user.id)
+    for button in buttons(message):
+        if (button["text"] == text) if exact else (text in button["text"]):
+            return await app.feed(
+                specs.callback(user, message["message_id"], button["callback_data"])
+            )
+    raise AssertionError(f"no button {text!r} in {[b['text'] for b in buttons(message)]}")
+
+
+def answers(records: list[dict[str, Any]]) -> list[str]:
+    return [r["text"] or "" for r in records if r["method"] == "answerCallbackQuery"]
+
+
+async def to_summary(app: App, user: TgUser, day: str = "24", time_: str = "18:00") -> int:
+    """Menu → 免费体检 → 第三人民医院 → the day → the time; returns the form's message id."""
+    sent = await app.text(user, "🩺 体检预约")
+    form = sent[-1]["result"]["message_id"]
+    await tap(app, user, "免费体检")
+    await tap(app, user, "自贡市第三人民医院")
+    await tap(app, user, day, exact=True)
+    await tap(app, user, time_)
+    return form
+
+
+async def bookings(app: App) -> list[BookingRow]:
+    async with app.session_factory() as session:
+        return list(await session.scalars(select(BookingRow).order_by(BookingRow.id)))
+
+
+async def slot_at(app: App, starts_at: datetime, provider: str = "zg-third-hospital") -> SlotRow:
+    async with app.session_factory() as session:
+        slot = await session.scalar(
+            select(SlotRow).where(
+                SlotRow.provider_id == provider,
+                SlotRow.service_id == "general",
+                SlotRow.starts_at == starts_at,
+            )
+        )
+        assert slot is not None
+        session.expunge(slot)
+        return slot
+
+
+async def test_booking_flow_edits_one_message_and_books(app: App) -> None:
+    await app.onboard(DRIVER)
+    sent = await app.text(DRIVER, "🩺 体检预约")
+    assert "免费健康体检" in texts(sent)[0]
+    form = sent[0]["result"]["message_id"]
+    assert [b["text"] for b in buttons(sent[0])][:2] == [
+        "免费体检（60 分钟）",
+        "职业病筛查（45 分钟）",
+    ]
+
+    sent = await tap(app, DRIVER, "免费体检")
+    assert [r["method"] for r in sent] == ["answerCallbackQuery", "editMessageText"]
+    assert sent[1]["message_id"] == form and "您想去哪家" in texts(sent)[0]
+    # Both providers that offer it; the eye hospital does not.
+    names = [b["text"] for b in buttons(sent[1])]
+    assert any("第三人民医院" in n for n in names) and any("司机之家" in n for n in names)
+    assert not any("爱尔眼科" in n for n in names)
+
+    sent = await tap(app, DRIVER, "自贡市第三人民医院")
+    assert sent[1]["message_id"] == form
+    assert "2026年11月" in texts(sent)[0]
+    days = [b["text"] for b in buttons(sent[1])]
+    assert "23" in days and "24" in days  # weekday evenings; today's are still ahead at noon
+    assert "22" not in days  # yesterday
+
+    sent = await tap(app, DRIVER, "24", exact=True)
+    assert "11月24日周二" in texts(sent)[0]
+    slots = [b["text"] for b in buttons(sent[1])]
+    assert slots[:2] == ["18:00 · 余 6", "18:30 · 余 6"] and slots[-1] == "⬅️ 返回"
+
+    sent = await tap(app, DRIVER, "18:00")
+    summary = texts(sent)[0]
+    assert "请核对后确认" in summary and "18:00–18:30" in summary and "注意事项" in summary
+
+    sent = await tap(app, DRIVER, "✅ 确认预约")
+    assert sent[-1]["method"] == "editMessageText" and sent[-1]["message_id"] == form
+    [row] = await bookings(app)
+    assert row.status == "active" and f"预约码是 {row.code}" in texts(sent)[-1]
+    assert {b["text"] for b in buttons(sent[-1])} == {"🧭 高德地图", "🧭 百度地图", "🧭 腾讯地图"}
+    async with app.session_factory() as session:
+        due = sorted(
+            await session.scalars(
+                select(ReminderRow.due_at).where(ReminderRow.booking_id == row.id)
+            )
+        )
+    assert due == [local(23, 18), local(24, 16)]  # the evening before, and 2 hours before
+
+    sent = await app.text(DRIVER, "/mybookings")
+    assert row.code in texts(sent)[0] and "11月24日周二 18:00" in texts(sent)[0]
+
+
+async def test_back_buttons_and_cancel_leave_the_flow(app: App) -> None:
+    await app.onboard(DRIVER)
+    await to_summary(app, DRIVER)
+    sent = await tap(app, DRIVER, "⬅️ 返回")
+    assert "请选时段" in texts(sent)[0]
+    sent = await tap(app, DRIVER, "⬅️ 返回")
+    assert "请选日期" in texts(sent)[0]
+    sent = await tap(app, DRIVER, "⬅️ 返回")
+    assert "您想去哪家" in texts(sent)[0]
+    sent = await tap(app, DRIVER, "⬅️ 返回")
+    assert "免费健康体检" in texts(sent)[0]
+    await tap(app, DRIVER, "免费体检")
+    sent = await app.text(DRIVER, "/cancel")
+    assert texts(sent) == ["已取消，已返回菜单。"]
+    sent = await tap(app, DRIVER, "自贡市第三人民医院")  # a button of the closed form
+    assert "已关闭" in answers(sent)[0]
+    assert [r["method"] for r in sent] == ["answerCallbackQuery"]
+    assert await bookings(app) == []
+
+
+async def test_double_tap_and_redelivered_confirm_book_once(app: App) -> None:
+    await app.onboard(DRIVER)
+    form = await to_summary(app, DRIVER)
+    _, data = app.find_button(DRIVER.id, "✅ 确认预约")
+    update = app.server.inject_update("123456:TEST", specs.callback(DRIVER, form, data))
+    await app.feed_raw(update)
+    await app.feed_raw(update)  # Telegram redelivers the same update
+    # And the driver taps again on a client that still shows the old keyboard.
+    sent = await app.feed(specs.callback(DRIVER, form, data, check_button=False))
+    assert "已关闭" in answers(sent)[0]
+    rows = await bookings(app)
+    assert len(rows) == 1
+    slot = await slot_at(app, local(24, 18))
+    assert slot.booked == 1
+
+
+async def test_second_booking_for_a_service_offers_to_move(app: App) -> None:
+    await app.onboard(DRIVER)
+    await to_summary(app, DRIVER)
+    await tap(app, DRIVER, "✅ 确认预约")
+    await app.text(DRIVER, "/book")
+    sent = await tap(app, DRIVER, "免费体检")
+    assert "这项体检您已经约过了" in texts(sent)[0]
+    assert any("🔁 改期" in b["text"] for b in buttons(sent[-1]))
+
+
+async def test_forged_callbacks_are_refused(app: App) -> None:
+    await app.onboard(DRIVER)
+    await app.onboard(OTHER)
+    await to_summary(app, DRIVER)
+    await tap(app, DRIVER, "✅ 确认预约")
+    [mine] = await bookings(app)
+
+    # Another driver sends callbacks naming the first driver's code, on a message of their own.
+    sent = await app.text(OTHER, "/mybookings")
+    own_message = sent[0]["result"]["message_id"]
+    for action in ("yes", "cancel", "move"):
+        data = MineCb(a=action, c=mine.code).pack()
+        sent = await app.feed(specs.callback(OTHER, own_message, data, check_button=False))
+        assert answers(sent) == ["没有找到这个预约。"]
+    # Forged booking-flow values: an unknown provider, a day that is not a date, a slot of
+    # another service, garbage that is no callback data of ours at all.
+    sent = await app.text(OTHER, "/book")
+    form = sent[0]["result"]["message_id"]
+    await tap(app, OTHER, "免费体检")
+    eye_slot = await _any_slot(app, "eye")
+    for forged in (
+        BookCb(a="prov", v="nowhere").pack(),
+        BookCb(a="day", v="2026-13-45").pack(),
+        BookCb(a="slot", v=str(eye_slot)).pack(),
+        "bk:zz:1",
+    ):
+        sent = await app.feed(specs.callback(OTHER, form, forged, check_button=False))
+        assert next(r["method"] for r in sent) == "answerCallbackQuery"
+    [still] = await bookings(app)
+    assert still.status == "active" and still.user_id == mine.user_id
+
+
+async def _any_slot(app: App, service: str) -> int:
+    async with app.session_factory() as session:
+        slot_id = await session.scalar(
+            select(SlotRow.id).where(SlotRow.service_id == service).limit(1)
+        )
+    assert slot_id is not None
+    return slot_id
+
+
+async def test_cancel_frees_the_seat_and_promotes_the_waitlist(app: App, clock: Clock) -> None:
+    for user in (DRIVER, OTHER, THIRD):
+        await app.onboard(user)
+    slot = await slot_at(app, local(24, 18))
+    async with app.session_factory() as session:
+        await session.execute(update(SlotRow).where(SlotRow.id == slot.id).values(capacity=1))
+        await session.commit()
+    await to_summary(app, DRIVER)
+    await tap(app, DRIVER, "✅ 确认预约")
+    [booking] = await bookings(app)
+
+    # The slot is full now: the others see it as such and join its waitlist.
+    for user in (OTHER, THIRD):
+        await app.text(user, "🩺 体检预约")
+        await tap(app, user, "免费体检")
+        await tap(app, user, "自贡市第三人民医院")
+        await tap(app, user, "24", exact=True)
+        sent = await tap(app, user, "18:00 · 已满")
+        assert "已排队候补" in answers(sent)[0]
+    sent = await tap(app, THIRD, "18:00 · 已满")
+    assert "已经在" in answers(sent)[0]  # once is enough
+
+    # The first driver cancels: the seat is held for the first one waiting, who is told.
+    await app.text(DRIVER, "/mybookings")
+    await tap(app, DRIVER, "❌ 取消")
+    sent = await tap(app, DRIVER, "❌ 确定取消")
+    assert "已取消" in texts([r for r in sent if r["chat_id"] == DRIVER.id])[-1]
+    offer = [r for r in sent if r["chat_id"] == OTHER.id]
+    assert len(offer) == 1 and "为您保留着" in texts(offer)[0] and "12:30" in texts(offer)[0]
+    assert (await slot_at(app, local(24, 18))).booked == 1  # held, not back on sale
+
+    # The offered driver declines: the next one gets the offer.
+    sent = await tap(app, OTHER, "✖ 不用了")
+    assert len([r for r in sent if r["chat_id"] == THIRD.id]) == 1
+    # The next one takes it.
+    offer_message, take = app.find_button(THIRD.id, "✅ 预约这个名额")
+    sent = await tap(app, THIRD, "✅ 预约这个名额")
+    assert "预约成功" in texts(sent)[-1]
+    rows = await bookings(app)
+    assert [r.status for r in rows] == ["cancelled", "active"]
+    assert rows[1].user_id != booking.user_id
+    assert (await slot_at(app, local(24, 18))).booked == 1
+
+    # An old offer button (a client that still shows it) does nothing more.
+    sent = await app.feed(specs.callback(THIRD, offer_message, take, check_button=False))
+    assert answers(sent) == ["这个名额已经不能预约了。"]
+    assert len(await bookings(app)) == 2
+
+
+async def test_an_offer_not_taken_in_time_passes_on(app: App, clock: Clock) -> None:
+    for user in (DRIVER, OTHER):
+        await app.onboard(user)
+    slot = await slot_at(app, local(24, 18))
+    async with app.session_factory() as session:
+        # One seat on the whole day, at 18:00.
+        day = (SlotRow.starts_at >= local(24, 0)) & (SlotRow.starts_at < local(25, 0))
+        await session.execute(update(SlotRow).where(day).values(capacity=0))
+        await session.execute(update(SlotRow).where(SlotRow.id == slot.id).values(capacity=1))
+        await session.commit()
+    await to_summary(app, DRIVER)
+    await tap(app, DRIVER, "✅ 确认预约")
+    await app.text(OTHER, "/book")
+    await tap(app, OTHER, "免费体检")
+    await tap(app, OTHER, "自贡市第三人民医院")
+    await tap(app, OTHER, "24✖", exact=True)  # a full day is marked, and still opens
+    await tap(app, OTHER, "18:00 · 已满")
+    await app.text(DRIVER, "/mybookings")
+    await tap(app, DRIVER, "❌ 取消")
+    await tap(app, DRIVER, "❌ 确定取消")
+
+    notifier = app.dp["checkup_notifier"]
+    assert await notifier.expire_offers(app.bot, NOON_MONDAY + timedelta(minutes=29)) == 0
+    await notifier.expire_offers(app.bot, NOON_MONDAY + timedelta(minutes=31))
+    async with app.session_factory() as session:
+        status = await session.scalar(select(WaitlistRow.status))
+    assert status == "expired"
+    assert (await slot_at(app, local(24, 18))).booked == 0  # nobody else waits: back on sale
+    clock.now = NOON_MONDAY + timedelta(minutes=31)
+    sent = await tap(app, OTHER, "✅ 预约这个名额")
+    assert "过保留时间" in answers(sent)[0]
+
+
+async def test_move_keeps_the_old_seat_until_confirmed(app: App) -> None:
+    await app.onboard(DRIVER)
+    await to_summary(app, DRIVER)
+    await tap(app, DRIVER, "✅ 确认预约")
+    [old] = await bookings(app)
+
+    sent = await app.text(DRIVER, "/mybookings")
+    listing = sent[0]["result"]["message_id"]
+    sent = await tap(app, DRIVER, "🔁 改期")
+    assert sent[-1]["message_id"] == listing and f"正在为预约 {old.code} 改期" in texts(sent)[0]
+    await tap(app, DRIVER, "25", exact=True)
+    sent = await tap(app, DRIVER, "19:00")
+    assert "原来的时段仍为您保留" in texts(sent)[0]
+    assert (await slot_at(app, local(24, 18))).booked == 1
+    sent = await tap(app, DRIVER, "✅ 确认改期")
+    assert "改期成功" in texts(sent)[-1]
+    rows = await bookings(app)
+    assert [r.status for r in rows] == ["moved", "active"]
+    assert (await slot_at(app, local(24, 18))).booked == 0
+    assert (await slot_at(app, local(25, 19))).booked == 1
+
+
+async def test_late_cancel_says_whom_to_call(app: App, clock: Clock) -> None:
+    await app.onboard(DRIVER)
+    await to_summary(app, DRIVER, day="23")
+    await tap(app, DRIVER, "✅ 确认预约")
+    clock.now = local(23, 16, 30)
+    await app.text(DRIVER, "/mybookings")
+    await tap(app, DRIVER, "❌ 取消")
+    sent = await tap(app, DRIVER, "❌ 确定取消")
+    assert "0813-1234567" in answers(sent)[0] and "不到 2 小时" in answers(sent)[0]
+    [row] = await bookings(app)
+    assert row.status == "active"
+
+
+async def test_nearest_provider_first_after_sharing_a_location(app: App) -> None:
+    await app.onboard(EN_DRIVER)
+    await app.text(EN_DRIVER, "/book")
+    await tap(app, EN_DRIVER, "Free general checkup")
+    sent = await tap(app, EN_DRIVER, "📍 Nearest to me")
+    keyboard = app.reply_keyboard(EN_DRIVER.id)
+    assert keyboard[0] == "📍 Share my location"
+    # Right beside the driver home, a few km from the hospital.
+    sent = await app.feed(specs.location(EN_DRIVER, 29.3320, 104.7890))
+    [listing] = [r for r in sent if r["method"] == "sendMessage" and buttons(r)]
+    first = buttons(listing)[0]["text"]
+    assert "司机之家" in first and ("km" in first or " m" in first)
+    assert "Nearest to you first" in texts([listing])[0]
+    assert app.reply_keyboard(EN_DRIVER.id)[0] == "📍 Nearby stations"  # the menu is back
+    sent = await tap(app, EN_DRIVER, "司机之家")
+    assert "November 2026" in texts(sent)[0]
+
+
+async def test_reminders_go_out_once_at_local_time(app: App, clock: Clock) -> None:
+    await app.onboard(DRIVER)
+    await to_summary(app, DRIVER)
+    await tap(app, DRIVER, "✅ 确认预约")
+    notifier = app.dp["checkup_notifier"]
+
+    def reminders_in(records: list[dict[str, Any]]) -> list[str]:
+        return [t for t in texts(records) if t.startswith("⏰")]
+
+    before = app.last_seq()
+    assert await notifier.send_due_reminders(app.bot, local(23, 17, 59)) == 0
+    assert await notifier.send_due_reminders(app.bot, local(23, 18, 0)) == 1
+    assert await notifier.send_due_reminders(app.bot, local(23, 18, 1)) == 0
+    evening = app.server.sent("123456:TEST", after=before)
+    [text] = reminders_in(evening)
+    assert "明天有体检" in text and "注意事项" in text and "自贡市区" in text
+    assert {b["text"] for b in buttons(evening[-1])} >= {"🧭 高德地图"}
+    assert await notifier.send_due_reminders(app.bot, local(24, 16, 0)) == 1
+    [soon] = reminders_in(app.server.sent("123456:TEST", after=before))[1:]
+    assert "18:00 开始" in soon
+
+
+async def test_no_reminder_after_cancel_or_move(app: App, clock: Clock) -> None:
+    await app.onboard(DRIVER)
+    await to_summary(app, DRIVER)
+    await tap(app, DRIVER, "✅ 确认预约")
+    await app.text(DRIVER, "/mybookings")
+    await tap(app, DRIVER, "🔁 改期")
+    await tap(app, DRIVER, "26", exact=True)
+    await tap(app, DRIVER, "20:00")
+    await tap(app, DRIVER, "✅ 确认改期")
+    notifier = app.dp["checkup_notifier"]
+    # The old booking's reminders (23rd 18:00, 24th 16:00) never go out.
+    assert await notifier.send_due_reminders(app.bot, local(24, 17)) == 0
+    assert await notifier.send_due_reminders(app.bot, local(25, 18)) == 1  # the new one's
+    await app.text(DRIVER, "/mybookings")
+    await tap(app, DRIVER, "❌ 取消")
+    clock.now = local(25, 19)
+    await tap(app, DRIVER, "❌ 确定取消")
+    assert await notifier.send_due_reminders(app.bot, local(26, 18, 30)) == 0
+    async with app.session_factory() as session:
+        statuses = sorted(await session.scalars(select(ReminderRow.status)))
+    assert statuses == ["cancelled", "cancelled", "cancelled", "sent"]
+
+
+async def test_evening_reminder_waits_for_quiet_hours(app: App) -> None:
+    await app.onboard(DRIVER)
+    await app.onboard(OTHER)
+    async with app.session_factory() as session:
+        await session.execute(
+            update(User)
+            .where(User.telegram_id == DRIVER.id)
+            .values(quiet_start=time(17, 0), quiet_end=time(20, 0))
+        )
+        # Asleep until the morning: the evening reminder is skipped, the 2-hour one still comes.
+        await session.execute(
+            update(User)
+            .where(User.telegram_id == OTHER.id)
+            .values(quiet_start=time(17, 0), quiet_end=time(16, 0))
+        )
+        await session.commit()
+    for user in (DRIVER, OTHER):
+        await to_summary(app, user)
+        await tap(app, user, "✅ 确认预约")
+    notifier = app.dp["checkup_notifier"]
+    assert await notifier.send_due_reminders(app.bot, local(23, 18)) == 0
+    assert await notifier.send_due_reminders(app.bot, local(23, 19, 59)) == 0
+    before = app.last_seq()
+    assert await notifier.send_due_reminders(app.bot, local(23, 20)) == 1
+    assert [r["chat_id"] for r in app.server.sent("123456:TEST", after=before)] == [DRIVER.id]
+    assert await notifier.send_due_reminders(app.bot, local(24, 16)) == 2
+
+
+async def test_admin_day_list_checkin_and_closing_a_day(app: App, clock: Clock) -> None:
+    await app.onboard(DRIVER)
+    await app.onboard(ADMIN)
+    await to_summary(app, DRIVER)
+    await tap(app, DRIVER, "✅ 确认预约")
+    [row] = await bookings(app)
+
+    sent = await app.text(DRIVER, f"/checkin {row.code}")
+    assert texts(sent) == ["抱歉，此命令仅限管理员使用。"]
+    sent = await app.text(ADMIN, "/bookings_today 2026-11-24")
+    listing = texts(sent)[0]
+    assert "自贡市第三人民医院" in listing and row.code in listing and "张师傅" in listing
+    sent = await app.text(ADMIN, f"/checkin {row.code}")
+    assert "当天才能签到" in texts(sent)[0]
+    clock.now = local(24, 18, 5)
+    sent = await app.text(ADMIN, f"/checkin {row.code.lower()}")
+    assert texts(sent)[0].startswith(f"✅ {row.code} 已签到")
+    sent = await app.text(ADMIN, "/bookings_today")
+    assert "✅ 已到" in texts(sent)[0]
+    async with app.session_factory() as session:
+        pending = await session.scalar(
+            select(ReminderRow.id).where(ReminderRow.status == "pending")
+        )
+    assert pending is None
+
+    # Closing a day cancels its bookings and tells each driver, in their language.
+    clock.now = NOON_MONDAY
+    await app.onboard(EN_DRIVER)
+    await app.text(EN_DRIVER, "/book")
+    await tap(app, EN_DRIVER, "Occupational")
+    await tap(app, EN_DRIVER, "自贡市第三人民医院")
+    await tap(app, EN_DRIVER, "26", exact=True)
+    await tap(app, EN_DRIVER, "18:00")
+    await tap(app, EN_DRIVER, "Confirm booking")
+    sent = await app.text(ADMIN, "/close_day zg-third-hospital 2026-11-26 设备检修")
+    assert "已取消预约：1 个" in texts([r for r in sent if r["chat_id"] == ADMIN.id])[0]
+    [notice] = texts([r for r in sent if r["chat_id"] == EN_DRIVER.id])
+    assert "is closed on Thu, Nov 26" in notice and "设备检修" in notice
+    assert (await bookings(app))[-1].status == "closed"
+    await app.text(EN_DRIVER, "/book")
+    await tap(app, EN_DRIVER, "Occupational")
+    sent = await tap(app, EN_DRIVER, "自贡市第三人民医院")
+    assert "26" not in [b["text"] for b in buttons(sent[-1])]
+    sent = await app.text(ADMIN, "/close_day nowhere 2026-11-26")
+    assert "没有 ID 为 nowhere 的体检机构" in texts(sent)[0]
