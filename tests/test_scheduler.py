@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -55,3 +56,29 @@ async def test_scheduler_jobs_have_fixed_ids(
         assert len(scheduler.get_jobs()) == 3
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_booking_jobs_need_a_bot(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """Reminders and offer expiry are scheduled only where the scheduler can send messages."""
+    from aiogram import Bot
+
+    from bot.i18n import create_i18n
+    from handlers.checkup_notices import CheckupNotifier
+
+    notifier = CheckupNotifier(create_i18n("zh"), session_factory, ZoneInfo("Asia/Shanghai"))
+    bot = Bot("123456:TEST")
+    scheduler = create_scheduler(session_factory, "Asia/Shanghai", None, bot, notifier)
+    scheduler.start(paused=True)
+    try:
+        ids = sorted(job.id for job in scheduler.get_jobs())
+        assert ids == [
+            "expire_booking_offers",
+            "extend_checkup_slots",
+            "prune_processed_updates",
+            "send_booking_reminders",
+        ]
+        job = scheduler.get_job("send_booking_reminders")
+        assert job is not None and list(job.args) == [notifier, bot] and job.max_instances == 1
+    finally:
+        scheduler.shutdown(wait=False)
+        await bot.session.close()
