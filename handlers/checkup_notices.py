@@ -160,7 +160,10 @@ class CheckupNotifier:
         sent = 0
         for reminder_id, kind, view, to in claimed:
             try:
-                render = lambda v=view, k=kind: (reminder_text(v, k, self.tz), nav_kb(v.provider))  # noqa: E731
+                render = lambda v=view, k=kind: (  # noqa: E731
+                    reminder_text(v, k, now, self.tz),
+                    nav_kb(v.provider),
+                )
                 sent += await self._send(bot, to, render)
             except TelegramAPIError as exc:
                 log.warning("reminder %s not delivered, will retry: %s", reminder_id, exc)

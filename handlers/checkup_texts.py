@@ -123,16 +123,20 @@ def nav_kb(provider: ProviderView) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def reminder_text(view: BookingView, kind: str, tz: ZoneInfo) -> str:
-    head = (
-        _("⏰ <b>Reminder: your checkup is tomorrow</b> (code <code>{code}</code>)")
-        if kind == "evening"
-        else _("⏰ <b>Your checkup starts at {time}</b> (code <code>{code}</code>)")
-    )
+def reminder_text(view: BookingView, kind: str, now: datetime, tz: ZoneInfo) -> str:
+    """The day is said relative to when the reminder goes out: quiet hours can move the
+    evening reminder to the morning of the checkup itself."""
     local = view.slot.starts_at.astimezone(tz)
+    days_left = (local.date() - now.astimezone(tz).date()).days
+    if kind == "soon" or days_left <= 0:
+        head = _("⏰ <b>Your checkup starts at {time}</b> (code <code>{code}</code>)")
+    elif days_left == 1:
+        head = _("⏰ <b>Reminder: your checkup is tomorrow</b> (code <code>{code}</code>)")
+    else:
+        head = _("⏰ <b>Reminder: your checkup is on {day}</b> (code <code>{code}</code>)")
     return "\n\n".join(
         [
-            head.format(code=view.code, time=f"{local:%H:%M}"),
+            head.format(code=view.code, time=f"{local:%H:%M}", day=day_text(local.date())),
             booking_card(view.service, view.provider, view.slot, tz),
             _("Cannot make it? Cancel in /mybookings so the seat goes to another driver."),
         ]

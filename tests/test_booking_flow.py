@@ -429,8 +429,8 @@ async def test_no_reminder_after_cancel_or_move(app: App, clock: Clock) -> None:
 
 
 async def test_evening_reminder_waits_for_quiet_hours(app: App) -> None:
-    await app.onboard(DRIVER)
-    await app.onboard(OTHER)
+    for user in (DRIVER, OTHER, THIRD):
+        await app.onboard(user)
     async with app.session_factory() as session:
         await session.execute(
             update(User)
@@ -443,8 +443,14 @@ async def test_evening_reminder_waits_for_quiet_hours(app: App) -> None:
             .where(User.telegram_id == OTHER.id)
             .values(quiet_start=time(17, 0), quiet_end=time(16, 0))
         )
+        # Quiet until 08:00: the evening reminder goes out that morning, saying "today".
+        await session.execute(
+            update(User)
+            .where(User.telegram_id == THIRD.id)
+            .values(quiet_start=time(17, 0), quiet_end=time(8, 0))
+        )
         await session.commit()
-    for user in (DRIVER, OTHER):
+    for user in (DRIVER, OTHER, THIRD):
         await to_summary(app, user)
         await tap(app, user, "✅ 确认预约")
     notifier = app.dp["checkup_notifier"]
@@ -452,8 +458,13 @@ async def test_evening_reminder_waits_for_quiet_hours(app: App) -> None:
     assert await notifier.send_due_reminders(app.bot, local(23, 19, 59)) == 0
     before = app.last_seq()
     assert await notifier.send_due_reminders(app.bot, local(23, 20)) == 1
-    assert [r["chat_id"] for r in app.server.sent("123456:TEST", after=before)] == [DRIVER.id]
-    assert await notifier.send_due_reminders(app.bot, local(24, 16)) == 2
+    [evening] = app.server.sent("123456:TEST", after=before)
+    assert evening["chat_id"] == DRIVER.id and "明天有体检" in evening["plain_text"]
+    before = app.last_seq()
+    assert await notifier.send_due_reminders(app.bot, local(24, 8)) == 1
+    [morning] = app.server.sent("123456:TEST", after=before)
+    assert morning["chat_id"] == THIRD.id and "18:00 开始" in morning["plain_text"]
+    assert await notifier.send_due_reminders(app.bot, local(24, 16)) == 3
 
 
 async def test_admin_day_list_checkin_and_closing_a_day(app: App, clock: Clock) -> None:
