@@ -37,6 +37,7 @@ lint: $(DEV_STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/menu_path.py
 	$(BIN)/python bench/nearest_stations.py
+	$(BIN)/python bench/bookings.py
 
 # Re-extract msgids from the code and merge them into the catalogs (then translate).
 messages: $(DEV_STAMP)

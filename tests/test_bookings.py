@@ -189,3 +189,13 @@ def test_reminder_times_skip_the_past() -> None:
     assert set(reminder_times(start, NOW, TZ)) == {"evening", "soon"}
     late = datetime(2026, 11, 23, 19, 0, tzinfo=TZ)  # booked on the evening itself
     assert set(reminder_times(start, late, TZ)) == {"soon"}
+
+
+async def test_a_clashing_code_is_drawn_again(
+    session_factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Codes are random: when one is already taken, the confirm still succeeds with another."""
+    draws = iter(["AAAAAA", "AAAAAA", "AAAAAA", "BBBBBB"])
+    monkeypatch.setattr("bot.services.bookings.new_code", lambda: next(draws))
+    users, (slot, _) = await _setup(session_factory, 2)
+    assert [await _book(session_factory, u, slot) for u in users] == ["AAAAAA", "BBBBBB"]

@@ -148,7 +148,7 @@ class BookingService:
         if not await self._take_seat(slot_id, now):
             raise BookingError("full")  # nothing was written
         booking = BookingRow(
-            code=new_code(), user_id=user_id, slot_id=slot_id, service_id=service_id,
+            code=await self._fresh_code(), user_id=user_id, slot_id=slot_id, service_id=service_id,
             status="active", request_key=request_key, created_at=now,
         )  # fmt: skip
         self.session.add(booking)
@@ -162,6 +162,15 @@ class BookingService:
             raise BookingError("already_booked", existing) from None
         await self._schedule_reminders(booking, starts_at, now)
         return booking
+
+    async def _fresh_code(self) -> str:
+        """A code no booking has yet: 31^6 codes make a clash rare, not impossible, and a
+        clash would fail the whole confirm."""
+        while True:
+            code = new_code()
+            taken = await self.session.scalar(select(BookingRow.id).where(BookingRow.code == code))
+            if taken is None:
+                return code
 
     async def _active(self, user_id: int, service_id: str) -> BookingRow | None:
         return await self.session.scalar(
@@ -211,7 +220,7 @@ class BookingService:
         booking.status, booking.cancelled_at = "moved", now
         await self.session.flush()  # no longer active, before the new one is
         new = BookingRow(
-            code=new_code(), user_id=user_id, slot_id=new_slot_id,
+            code=await self._fresh_code(), user_id=user_id, slot_id=new_slot_id,
             service_id=booking.service_id, status="active", created_at=now,
         )  # fmt: skip
         self.session.add(new)
@@ -324,8 +333,8 @@ class BookingService:
         # The seat is already held for this offer: the booking takes it over, no new seat.
         entry.status = "booked"
         booking = BookingRow(
-            code=new_code(), user_id=user_id, slot_id=slot.id, service_id=slot.service_id,
-            status="active", request_key=request_key, created_at=now,
+            code=await self._fresh_code(), user_id=user_id, slot_id=slot.id,
+            service_id=slot.service_id, status="active", request_key=request_key, created_at=now,
         )  # fmt: skip
         self.session.add(booking)
         await self.session.flush()
