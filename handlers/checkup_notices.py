@@ -5,12 +5,12 @@ recipient's language and sent under a rate limit (Telegram allows about 30 messa
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -18,7 +18,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services.bookings import SOON_REMINDER, BookingService, Offer, quiet_hours_end
+from bot.services.booking_outbox import BookingOutbox
+from bot.services.bookings import (
+    SOON_REMINDER,
+    BookingError,
+    BookingService,
+    Offer,
+    quiet_hours_end,
+)
 from bot.services.checkup_browse import CheckupBrowser, OfferView, Recipient
 from bot.services.profile_cache import ProfileCache
 from bot.services.users import mark_blocked
@@ -28,6 +35,17 @@ from handlers.checkup_texts import closed_text, nav_kb, offer_text, reminder_tex
 log = logging.getLogger(__name__)
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
+
+
+async def settle_ui(*steps: Awaitable[object]) -> None:
+    """Show a driver the outcome of a change already committed. A UI call Telegram refuses
+    (a callback query too old after a backlog, a message deleted meanwhile) must not turn a
+    done booking into an error message."""
+    for step in steps:
+        try:
+            await step
+        except TelegramBadRequest as exc:
+            log.info("outcome not shown: %s", exc)
 
 
 def offer_kb(waitlist_id: int) -> InlineKeyboardMarkup:
@@ -71,67 +89,97 @@ class CheckupNotifier:
                 return False
         return True
 
+    async def _deliver(self, bot: Bot, to: Recipient, render: Callable[[], Rendered]) -> str:
+        """ "sent", "gone" (blocked, or a request Telegram will never accept: do not retry)
+        or "retry" (a passing failure: the claim is released for the next run)."""
+        try:
+            return "sent" if await self._send(bot, to, render) else "gone"
+        except TelegramBadRequest as exc:
+            log.warning("message to %s refused for good: %s", to.telegram_id, exc)
+            return "gone"
+        except TelegramAPIError as exc:
+            log.warning("message to %s not delivered, will retry: %s", to.telegram_id, exc)
+            return "retry"
+
     # --- waitlist offers ---------------------------------------------------------------------
     async def offers(self, bot: Bot, offers: list[Offer], now: datetime) -> int:
-        """Tell each driver a seat is held for them. A driver who cannot be reached passes
-        the seat on at once instead of holding it for nothing."""
-        sent, queue = 0, list(offers)
+        """Tell each driver a seat is held for them (right after the commit that offered it)."""
+        return await self._send_offers(bot, [o.waitlist_id for o in offers], now)
+
+    async def _send_offers(self, bot: Bot, waitlist_ids: list[int], now: datetime) -> int:
+        """A driver who cannot be reached passes the seat on at once instead of holding it."""
+        sent, queue = 0, list(waitlist_ids)
         while queue:
-            offer = queue.pop(0)
+            waitlist_id = queue.pop(0)
             async with self.session_factory() as session:
                 browser = CheckupBrowser(session, self.tz)
-                view = await browser.offer(offer.waitlist_id)
-                to = (await browser.recipients([offer.user_id])).get(offer.user_id)
+                view = await browser.offer(waitlist_id)
                 if view is None or view.status != "offered":
                     continue
+                to = (await browser.recipients([view.user_id])).get(view.user_id)
                 if to is None or to.blocked:
-                    nxt = await BookingService(session, self.tz).decline_offer(
-                        offer.user_id, offer.waitlist_id, now
-                    )
+                    try:
+                        nxt = await BookingService(session, self.tz).decline_offer(
+                            view.user_id, waitlist_id, now
+                        )
+                    except BookingError:
+                        continue
                     await session.commit()
-                    queue += [nxt] if nxt else []
+                    queue += [nxt.waitlist_id] if nxt else []
                     continue
-            try:
-                if await self._send(bot, to, lambda v=view: render_offer(v, self.tz)):
-                    sent += 1
-            except TelegramAPIError as exc:  # the offer stands; /mybookings is not needed
-                log.warning("waitlist offer %s not delivered: %s", offer.waitlist_id, exc)
+                if not await BookingOutbox(session).claim_offer(waitlist_id, now):
+                    continue  # another process is sending it
+                await session.commit()
+            outcome = await self._deliver(bot, to, lambda v=view: render_offer(v, self.tz))
+            sent += outcome == "sent"
+            if outcome == "retry":
+                async with self.session_factory() as session:
+                    await BookingOutbox(session).release_offer(waitlist_id)
+                    await session.commit()
         return sent
 
-    async def expire_offers(self, bot: Bot, now: datetime) -> int:
-        """Scheduled: lapsed offers go to the next driver waiting."""
+    async def send_notices(self, bot: Bot, now: datetime) -> int:
+        """Scheduled: lapsed offers pass on, then every offer and closed-day notice still
+        unsent goes out (also those a crash or a Telegram error kept from going out)."""
         async with self.session_factory() as session:
-            offers = await BookingService(session, self.tz).expire_offers(now)
+            await BookingService(session, self.tz).expire_offers(now)
             await session.commit()
-        return await self.offers(bot, offers, now)
+        async with self.session_factory() as session:
+            outbox = BookingOutbox(session)
+            offers, closures = await outbox.unsent_offers(now), await outbox.unsent_closures()
+        return await self._send_offers(bot, offers, now) + await self.day_closed(bot, closures, now)
 
     # --- closed days ---------------------------------------------------------------------------
-    async def day_closed(self, bot: Bot, booking_ids: list[int], reason: str) -> int:
-        async with self.session_factory() as session:
-            browser = CheckupBrowser(session, self.tz)
-            views = await browser.bookings_by_id(booking_ids)
-            people = await browser.recipients([v.user_id for v in views.values()])
+    async def day_closed(self, bot: Bot, booking_ids: list[int], now: datetime) -> int:
         sent = 0
-        for view in views.values():
-            to = people.get(view.user_id)
-            if to is None or to.blocked:
+        for booking_id in booking_ids:
+            async with self.session_factory() as session:
+                browser = CheckupBrowser(session, self.tz)
+                view = (await browser.bookings_by_id([booking_id])).get(booking_id)
+                if view is None:
+                    continue
+                to = (await browser.recipients([view.user_id])).get(view.user_id)
+                claimed = await BookingOutbox(session).claim_closure(booking_id, now)
+                await session.commit()
+            if not claimed or to is None or to.blocked:
                 continue
-            try:
-                render = lambda v=view: (closed_text(v, self.tz, reason), None)  # noqa: E731
-                sent += await self._send(bot, to, render)
-            except TelegramAPIError as exc:
-                log.warning("closed-day notice for booking %s not delivered: %s", view.code, exc)
+            render = lambda v=view: (closed_text(v, self.tz, v.note), None)  # noqa: E731
+            outcome = await self._deliver(bot, to, render)
+            sent += outcome == "sent"
+            if outcome == "retry":
+                async with self.session_factory() as session:
+                    await BookingOutbox(session).release_closure(booking_id)
+                    await session.commit()
         return sent
 
     # --- reminders ---------------------------------------------------------------------------
     async def send_due_reminders(self, bot: Bot, now: datetime) -> int:
-        """Scheduled: every due reminder is claimed (status "sent") in one transaction before
-        it is sent, so two schedulers never send it twice; a send that fails for a passing
-        reason puts it back for the next run."""
+        """Scheduled: each due reminder is claimed (status "sent") in one transaction before
+        it is sent, so two schedulers never send it twice."""
         claimed = []
         async with self.session_factory() as session:
-            service = BookingService(session, self.tz)
-            due = await service.due_reminders(now)
+            outbox = BookingOutbox(session)
+            due = await outbox.due_reminders(now)
             if not due:
                 return 0
             browser = CheckupBrowser(session, self.tz)
@@ -141,33 +189,32 @@ class CheckupNotifier:
                 view = views.get(reminder.booking_id)
                 to = people.get(view.user_id) if view else None
                 if view is None or view.status != "active" or view.slot.starts_at <= now:
-                    await service.drop_reminder(reminder.id, "skipped")
+                    await outbox.drop_reminder(reminder.id, "skipped")
                     continue
                 if to is None or to.blocked:
-                    await service.drop_reminder(reminder.id, "failed")
+                    await outbox.drop_reminder(reminder.id, "failed")
                     continue
                 if reminder.kind == "evening":
                     until = quiet_hours_end(now, to.quiet_start, to.quiet_end, self.tz)
                     if until >= view.slot.starts_at - SOON_REMINDER:
-                        await service.drop_reminder(reminder.id, "skipped")  # the 2-hour one comes
+                        await outbox.drop_reminder(reminder.id, "skipped")  # the 2-hour one comes
                         continue
                     if until > now:
-                        await service.postpone_reminder(reminder.id, until)
+                        await outbox.postpone_reminder(reminder.id, until)
                         continue
-                if await service.mark_sent(reminder.id, now):
+                if await outbox.mark_sent(reminder.id, now):
                     claimed.append((reminder.id, reminder.kind, view, to))
             await session.commit()
         sent = 0
         for reminder_id, kind, view, to in claimed:
-            try:
-                render = lambda v=view, k=kind: (  # noqa: E731
-                    reminder_text(v, k, now, self.tz),
-                    nav_kb(v.provider),
-                )
-                sent += await self._send(bot, to, render)
-            except TelegramAPIError as exc:
-                log.warning("reminder %s not delivered, will retry: %s", reminder_id, exc)
+            render = lambda v=view, k=kind: (  # noqa: E731
+                reminder_text(v, k, now, self.tz),
+                nav_kb(v.provider),
+            )
+            outcome = await self._deliver(bot, to, render)
+            sent += outcome == "sent"
+            if outcome == "retry":
                 async with self.session_factory() as session:
-                    await BookingService(session, self.tz).release_reminder(reminder_id)
+                    await BookingOutbox(session).release_reminder(reminder_id)
                     await session.commit()
         return sent

@@ -25,6 +25,7 @@ STATUS_LABELS = {
     "no_show": N_("🚫 no-show"),
     "cancelled": N_("cancelled"),
     "closed": N_("closed by the provider"),
+    "lapsed": N_("not checked in"),
 }
 
 BOOKING_ERRORS = {

@@ -34,6 +34,8 @@ from handlers.texts import q
 View = tuple[str, InlineKeyboardMarkup]
 # The order choices are made in; "back" removes the last one present.
 CHOICES = ("svc", "prov", "day", "slot")
+MAX_PROVIDERS = 20
+MAX_SLOTS = 90  # 45 rows of two, and Back: within Telegram's 100 buttons
 
 
 class Stale(Exception):
@@ -71,7 +73,8 @@ async def providers_view(
 ) -> View:
     service = await browser.service(data["svc"])
     origin = (data["lat"], data["lon"]) if "lat" in data else None
-    providers = await browser.providers(data["svc"], now, origin, user.city)
+    # Telegram shows at most 100 buttons: the nearest (or the driver's city's) come first.
+    providers = (await browser.providers(data["svc"], now, origin, user.city))[:MAX_PROVIDERS]
     if service is None or not providers:
         raise Stale
     kb = InlineKeyboardBuilder()
@@ -165,7 +168,7 @@ async def day_view(
     day = _parse_day(data["day"])
     service = await browser.service(data["svc"])
     provider = await browser.provider(data["prov"])
-    slots = await browser.day_slots(data["prov"], data["svc"], day, now)
+    slots = (await browser.day_slots(data["prov"], data["svc"], day, now))[:MAX_SLOTS]
     if service is None or provider is None or not slots:
         raise Stale
     kb = InlineKeyboardBuilder()
@@ -241,7 +244,7 @@ async def render(
             if "svc" in data:
                 return await providers_view(browser, now, data, user), data
             return await services_view(browser, now), data
-        except (Stale, ValueError):
+        except (Stale, ValueError, KeyError):  # KeyError: a forged step skipped a choice
             data = drop_last(data)
 
 

@@ -36,7 +36,7 @@ from bot.services.bookings import BookingError, BookingService
 from bot.services.checkup_browse import CheckupBrowser
 from bot.services.users import UserProfile
 from handlers.checkup_callbacks import BookCb, MineCb
-from handlers.checkup_notices import CheckupNotifier
+from handlers.checkup_notices import CheckupNotifier, settle_ui
 from handlers.checkup_texts import booked_text, error_text, nav_kb, too_late_text, when_text
 from handlers.checkup_views import (
     Stale,
@@ -240,14 +240,13 @@ async def confirm(
     view = await browser.booking(booking.code)
     assert view is not None
     text, kb = booked_text(view, settings.tz, moved="move" in data), nav_kb(view.provider)
-    await state.clear()
     toast = _("Booked!")  # rendered now: after the commit no language is set
 
     async def show() -> None:
-        await query.answer(toast)
-        await _edit(message, text, kb)
-        if offer is not None:
+        await state.clear()  # only once the booking has landed
+        if offer is not None:  # the seat given up by the move is held for someone
             await checkup_notifier.offers(bot, [offer], now)
+        await settle_ui(query.answer(toast), _edit(message, text, kb))
 
     after_commit(session, show)
 
@@ -265,7 +264,8 @@ async def _refused(
     assert isinstance(query.message, Message)
     if exc.code in {"already_booked", "too_late"} and exc.booking is not None:
         existing = await browser.booking(exc.booking.code)
-        await state.clear()
+        # The form starts over; its Back button leads to the list of checkups.
+        await state.set_data({k: data[k] for k in ("mid", "key")})
         if existing is None:
             await query.answer()
         elif exc.code == "too_late":
@@ -299,7 +299,7 @@ async def join_waitlist(
     now = clock()
     try:
         slot = await chosen_slot(browser, now, data | {"slot": callback_data.v})
-    except (Stale, ValueError):
+    except (Stale, ValueError, KeyError):
         await query.answer(_("That choice is no longer available."), show_alert=True)
         return
     if "move" in data:
@@ -323,7 +323,7 @@ async def join_waitlist(
     ).format(time=when_text(slot.starts_at, settings.tz))
 
     async def show() -> None:
-        await query.answer(text, show_alert=True)
+        await settle_ui(query.answer(text, show_alert=True))
 
     after_commit(session, show)
 

@@ -24,7 +24,7 @@ from bot.services.bookings import BookingError, BookingService
 from bot.services.checkup_browse import BookingView, CheckupBrowser
 from bot.services.users import UserProfile
 from handlers.checkup_callbacks import MineCb, OfferCb
-from handlers.checkup_notices import CheckupNotifier
+from handlers.checkup_notices import CheckupNotifier, settle_ui
 from handlers.checkup_texts import (
     booked_text,
     error_text,
@@ -152,10 +152,9 @@ async def mine(
     text = text.format(code=view.code)
 
     async def show() -> None:
-        await query.answer()
-        await _edit(message, text, kb.as_markup())
-        if offer is not None:
+        if offer is not None:  # first: the seat is held for that driver meanwhile
             await checkup_notifier.offers(bot, [offer], now)
+        await settle_ui(query.answer(), _edit(message, text, kb.as_markup()))
 
     after_commit(session, show)
 
@@ -198,10 +197,9 @@ async def offer_answer(
                      "goes to the next driver waiting."), None  # fmt: skip
 
     async def show() -> None:
-        await query.answer()
-        await _edit(message, text, kb)
         if nxt is not None:
             await checkup_notifier.offers(bot, [nxt], now)
+        await settle_ui(query.answer(), _edit(message, text, kb))
 
     after_commit(session, show)
 

@@ -42,6 +42,7 @@ TEMPLATE_FIELDS = frozenset(
      "closed_dates"}
 )  # fmt: skip
 MINUTES = (5, 480)  # service durations and slot lengths
+MAX_SLOTS_A_DAY = 60
 CAPACITY = (1, 500)
 DAYS_AHEAD = (1, 180)
 DEFAULT_DAYS_AHEAD = 30
@@ -372,6 +373,12 @@ def _template(
         entry.fail(
             entry.fields["slot_minutes"][0],
             f"slot_minutes {slot_minutes} does not fit between {start:%H:%M} and {end:%H:%M}",
+        )
+    elif MINUTES[0] <= slot_minutes <= MINUTES[1] and window // slot_minutes > MAX_SLOTS_A_DAY:
+        entry.fail(  # a driver picks a time from buttons, and a message holds 100 at most
+            entry.fields["slot_minutes"][0],
+            f"{window // slot_minutes} slots a day between {start:%H:%M} and {end:%H:%M}; "
+            f"at most {MAX_SLOTS_A_DAY} (use longer slots or a shorter window)",
         )
     if entry.failed:
         return None

@@ -49,8 +49,9 @@ async def send_booking_reminders(
     return sent
 
 
-async def expire_booking_offers(
+async def send_booking_notices(
     notifier: CheckupNotifier, bot: Bot, now: datetime | None = None
 ) -> int:
-    """Every minute: a waitlist offer not taken in time goes to the next driver waiting."""
-    return await notifier.expire_offers(bot, now or utcnow())
+    """Every minute: waitlist offers not taken in time pass to the next driver; offers and
+    closed-day notices that have not gone out yet are sent."""
+    return await notifier.send_notices(bot, now or utcnow())

@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.services.stations import StationCatalog
 from handlers.checkup_notices import CheckupNotifier
 from scheduler.jobs import (
-    expire_booking_offers,
     extend_checkup_slots,
     prune_processed_updates,
+    send_booking_notices,
     send_booking_reminders,
 )
 
@@ -56,7 +56,7 @@ def create_scheduler(
     if bot is not None and notifier is not None:
         # Due rows are polled every minute: a reminder is at most a minute late, and one that
         # fell due while the bot was down goes out at the first run after the restart.
-        for job in (send_booking_reminders, expire_booking_offers):
+        for job in (send_booking_reminders, send_booking_notices):
             scheduler.add_job(
                 job,
                 "interval",

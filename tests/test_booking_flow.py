@@ -221,20 +221,24 @@ async def test_forged_callbacks_are_refused(app: App) -> None:
         data = MineCb(a=action, c=mine.code).pack()
         sent = await app.feed(specs.callback(OTHER, own_message, data, check_button=False))
         assert answers(sent) == ["没有找到这个预约。"]
-    # Forged booking-flow values: an unknown provider, a day that is not a date, a slot of
-    # another service, garbage that is no callback data of ours at all.
+    # Forged booking-flow values: an unknown provider, a day that is not a date, steps that
+    # skip the choices before them (a slot of another service, a waitlist at the first
+    # step), garbage that is no callback data of ours at all. Each gets a plain refusal.
     sent = await app.text(OTHER, "/book")
     form = sent[0]["result"]["message_id"]
     await tap(app, OTHER, "免费体检")
-    eye_slot = await _any_slot(app, "eye")
-    for forged in (
-        BookCb(a="prov", v="nowhere").pack(),
-        BookCb(a="day", v="2026-13-45").pack(),
-        BookCb(a="slot", v=str(eye_slot)).pack(),
-        "bk:zz:1",
+    eye_slot = str(await _any_slot(app, "eye"))
+    gone = "这个选项已经不能选了。"
+    for forged, answer in (
+        (BookCb(a="prov", v="nowhere").pack(), gone),
+        (BookCb(a="day", v="2026-13-45").pack(), gone),
+        (BookCb(a="slot", v=eye_slot).pack(), gone),
+        (BookCb(a="wait", v=eye_slot).pack(), gone),
+        ("bk:zz:1", "此按钮已失效。"),
     ):
         sent = await app.feed(specs.callback(OTHER, form, forged, check_button=False))
-        assert next(r["method"] for r in sent) == "answerCallbackQuery"
+        assert answers(sent) == [answer], forged
+        assert "sendMessage" not in [r["method"] for r in sent]  # no error message either
     [still] = await bookings(app)
     assert still.status == "active" and still.user_id == mine.user_id
 
@@ -319,8 +323,8 @@ async def test_an_offer_not_taken_in_time_passes_on(app: App, clock: Clock) -> N
     await tap(app, DRIVER, "❌ 确定取消")
 
     notifier = app.dp["checkup_notifier"]
-    assert await notifier.expire_offers(app.bot, NOON_MONDAY + timedelta(minutes=29)) == 0
-    await notifier.expire_offers(app.bot, NOON_MONDAY + timedelta(minutes=31))
+    assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=29)) == 0
+    await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=31))
     async with app.session_factory() as session:
         status = await session.scalar(select(WaitlistRow.status))
     assert status == "expired"
@@ -512,3 +516,40 @@ async def test_admin_day_list_checkin_and_closing_a_day(app: App, clock: Clock) 
     assert "26" not in [b["text"] for b in buttons(sent[-1])]
     sent = await app.text(ADMIN, "/close_day nowhere 2026-11-26")
     assert "没有 ID 为 nowhere 的体检机构" in texts(sent)[0]
+
+
+async def test_offers_and_notices_that_failed_to_send_go_out_later(app: App) -> None:
+    """Telegram fails when a seat is offered and when a day is closed: nothing is lost, the
+    every-minute job sends each once."""
+    for user in (DRIVER, OTHER, ADMIN):
+        await app.onboard(user)
+    slot = await slot_at(app, local(24, 18))
+    async with app.session_factory() as session:
+        await session.execute(update(SlotRow).where(SlotRow.id == slot.id).values(capacity=1))
+        await session.commit()
+    await to_summary(app, DRIVER)
+    await tap(app, DRIVER, "✅ 确认预约")
+    await app.text(OTHER, "/book")
+    await tap(app, OTHER, "免费体检")
+    await tap(app, OTHER, "自贡市第三人民医院")
+    await tap(app, OTHER, "24", exact=True)
+    await tap(app, OTHER, "18:00 · 已满")
+
+    app.server.add_fault("123456:TEST", 500, method="sendMessage", chat_id=OTHER.id)
+    await app.text(DRIVER, "/mybookings")
+    await tap(app, DRIVER, "❌ 取消")
+    sent = await tap(app, DRIVER, "❌ 确定取消")
+    assert "已取消" in texts(sent)[-1]  # the driver who cancelled is told all the same
+    assert not [r for r in sent if r["chat_id"] == OTHER.id and r["ok"]]
+    notifier = app.dp["checkup_notifier"]
+    assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=1)) == 1
+    assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=2)) == 0
+    await tap(app, OTHER, "✅ 预约这个名额")
+
+    app.server.add_fault("123456:TEST", 500, method="sendMessage", chat_id=OTHER.id)
+    sent = await app.text(ADMIN, "/close_day zg-third-hospital 2026-11-24")
+    assert "已取消预约：1 个" in texts(sent)[0]
+    assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=3)) == 1
+    assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=4)) == 0
+    [notice] = [t for t in texts(app.server.sent("123456:TEST", chat_id=OTHER.id)) if "停诊" in t]
+    assert "11月24日周二" in notice

@@ -19,7 +19,9 @@ from bot.db.models import (
     Role,
     SlotRow,
     User,
+    WaitlistRow,
 )
+from bot.services.booking_outbox import BookingOutbox
 from bot.services.bookings import BookingError, BookingService, reminder_times
 from knowledge.checkups import SlotTemplate
 
@@ -168,20 +170,132 @@ async def test_reminders_fire_once_at_local_times(session_factory: Factory) -> N
     (user, *_), (slot, _) = await _setup(session_factory, 1)
     code = await _book(session_factory, user, slot)
     async with session_factory() as session:
-        service = BookingService(session, TZ)
+        outbox = BookingOutbox(session)
         # The slot is Tuesday 18:00 in Shanghai: nothing is due before Monday 18:00 there.
-        assert await service.due_reminders(datetime(2026, 11, 23, 17, 59, tzinfo=TZ)) == []
-        due = await service.due_reminders(datetime(2026, 11, 23, 19, 0, tzinfo=TZ))
+        assert await outbox.due_reminders(datetime(2026, 11, 23, 17, 59, tzinfo=TZ)) == []
+        due = await outbox.due_reminders(datetime(2026, 11, 23, 19, 0, tzinfo=TZ))
         assert [r.kind for r in due] == ["evening"]
         assert due[0].due_at == datetime(2026, 11, 23, 18, 0, tzinfo=TZ)
-        assert await service.mark_sent(due[0].id, NOW)
-        assert not await service.mark_sent(due[0].id, NOW)  # a retry sends nothing twice
+        assert await outbox.mark_sent(due[0].id, NOW)
+        assert not await outbox.mark_sent(due[0].id, NOW)  # a retry sends nothing twice
         await session.commit()
-        soon = await service.due_reminders(datetime(2026, 11, 24, 16, 0, tzinfo=TZ))
+        soon = await outbox.due_reminders(datetime(2026, 11, 24, 16, 0, tzinfo=TZ))
         assert [r.kind for r in soon] == ["soon"]
-        await service.cancel(user, code, NOW)
+        await BookingService(session, TZ).cancel(user, code, NOW)
         await session.commit()
-        assert await service.due_reminders(datetime(2026, 12, 1, tzinfo=UTC)) == []
+        assert await outbox.due_reminders(datetime(2026, 12, 1, tzinfo=UTC)) == []
+
+
+async def _waitlist_offer(factory: Factory, capacity_users: int = 3) -> tuple[list[int], int, int]:
+    """Slot of one seat, booked by the first user; the others wait; the first cancels.
+    Returns the users, the slot and the waitlist id offered to the second."""
+    users, (slot, _) = await _setup(factory, capacity_users, capacity=1)
+    code = await _book(factory, users[0], slot)
+    async with factory() as session:
+        service = BookingService(session, TZ)
+        for i, user in enumerate(users[1:]):
+            await service.join_waitlist(user, slot, NOW + timedelta(seconds=i))
+        offer = await service.cancel(users[0], code, NOW)
+        await session.commit()
+    assert offer is not None and offer.user_id == users[1]
+    return users, slot, offer.waitlist_id
+
+
+async def test_an_offer_expired_by_another_process_cannot_be_taken(
+    session_factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The expiry job commits while the driver's accept is half-way: one of them wins, and
+    the seat is counted once."""
+    users, slot, offered = await _waitlist_offer(session_factory)
+    later = NOW + timedelta(minutes=29, seconds=59)
+    original = BookingService._active
+
+    async def expire_meanwhile(self: BookingService, *args: object) -> BookingRow | None:
+        async with session_factory() as other:
+            await BookingService(other, TZ).expire_offers(NOW + timedelta(minutes=31))
+            await other.commit()
+        return await original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BookingService, "_active", expire_meanwhile)
+    async with session_factory() as session:
+        with pytest.raises(BookingError) as exc:
+            await BookingService(session, TZ).accept_offer(users[1], offered, later)
+        assert exc.value.code == "offer_gone"
+        await session.rollback()
+    monkeypatch.setattr(BookingService, "_active", original)
+    async with session_factory() as session:
+        booked = await session.scalar(select(SlotRow.booked).where(SlotRow.id == slot))
+        active = await session.scalar(
+            select(func.count()).select_from(BookingRow).where(BookingRow.status == "active")
+        )
+        statuses = list(await session.scalars(select(WaitlistRow.status).order_by(WaitlistRow.id)))
+    assert (booked, active, statuses) == (1, 0, ["expired", "offered"])  # held for the third
+
+
+async def test_a_driver_who_declined_can_wait_again(session_factory: Factory) -> None:
+    users, slot, offered = await _waitlist_offer(session_factory)
+    async with session_factory() as session:
+        service = BookingService(session, TZ)
+        nxt = await service.decline_offer(users[1], offered, NOW)
+        assert nxt is not None and nxt.user_id == users[2]
+        assert await service.join_waitlist(users[1], slot, NOW)  # back in the queue, last
+        assert not await service.join_waitlist(users[1], slot, NOW)
+        await session.commit()
+
+
+async def test_offers_end_when_the_start_is_too_close(session_factory: Factory) -> None:
+    """A seat freed 40 minutes before the start goes back on sale: nobody could come."""
+    _, slot, _ = await _waitlist_offer(session_factory, capacity_users=4)
+    async with session_factory() as session:
+        starts = await session.scalar(select(SlotRow.starts_at).where(SlotRow.id == slot))
+        assert await BookingService(session, TZ).expire_offers(starts - timedelta(minutes=40)) == []
+        await session.commit()
+        booked = await session.scalar(select(SlotRow.booked).where(SlotRow.id == slot))
+        statuses = list(await session.scalars(select(WaitlistRow.status).order_by(WaitlistRow.id)))
+    assert booked == 0 and statuses == ["expired", "ended", "ended"]
+
+
+async def test_a_past_booking_nobody_checked_in_blocks_nothing(session_factory: Factory) -> None:
+    users, (slot, _) = await _setup(session_factory, 1)
+    code = await _book(session_factory, users[0], slot)
+    async with session_factory() as session:
+        # Next week's slot of the same service, after the first one has passed unchecked.
+        template = SlotTemplate("p1", "general", frozenset({1}), time(18), time(19), 30, 10,
+                                days_ahead=14)  # fmt: skip
+        await BookingService(session, TZ).generate_slots([template], date(2026, 11, 23))
+        await session.commit()
+        later_slot = await session.scalar(select(SlotRow.id).order_by(SlotRow.starts_at.desc()))
+        assert later_slot is not None
+        next_week = NOW + timedelta(days=3)
+        booking = await BookingService(session, TZ).book(users[0], later_slot, next_week)
+        await session.commit()
+        old = await session.scalar(select(BookingRow.status).where(BookingRow.code == code))
+    assert booking.status == "active" and old == "lapsed"
+
+
+async def test_a_closed_day_stays_closed_when_slots_are_generated(
+    session_factory: Factory,
+) -> None:
+    users, (slot, _) = await _setup(session_factory, 1)
+    code = await _book(session_factory, users[0], slot)
+    template = SlotTemplate("p1", "general", frozenset({1}), time(18), time(19), 30, 10,
+                            days_ahead=14)  # fmt: skip
+    async with session_factory() as session:
+        service = BookingService(session, TZ)
+        closed = await service.close_day("p1", date(2026, 11, 24), NOW, "停电")
+        assert len(closed) == 1
+        # A day not generated yet (beyond the window) is closed ahead of time.
+        assert await service.close_day("p1", date(2026, 12, 1), NOW) == []
+        assert await service.close_day("p1", date(2026, 11, 24), NOW) == []  # once
+        assert await service.generate_slots([template], date(2026, 11, 23)) == 0
+        await session.commit()
+        row = await session.scalar(select(BookingRow).where(BookingRow.code == code))
+        assert row is not None and (row.status, row.note) == ("closed", "停电")
+        assert await _book(session_factory, users[0], slot) == "full"  # closed, not bookable
+        open_slots = await session.scalar(
+            select(func.count()).select_from(SlotRow).where(SlotRow.closed.is_(False))
+        )
+    assert open_slots == 0  # the 24th's two are closed; the 1st's were never made
 
 
 def test_reminder_times_skip_the_past() -> None:

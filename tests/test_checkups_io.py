@@ -412,3 +412,13 @@ def test_limits_and_optional_blanks() -> None:
     assert fixed.catalog is not None
     assert fixed.catalog.providers[0].phone == ""
     assert fixed.catalog.services[0].prep_zh == ""
+
+
+def test_a_day_of_slots_must_fit_on_the_buttons() -> None:
+    text = GOOD.replace('    start: 18:00\n    end: "21:00"\n    slot_minutes: 30\n',
+                        '    start: "08:00"\n    end: "21:00"\n    slot_minutes: 10\n')  # fmt: skip
+    result = parse_checkups_yaml(text)
+    assert result.errors == [
+        "line 23: 78 slots a day between 08:00 and 21:00; "
+        "at most 60 (use longer slots or a shorter window)"
+    ]

@@ -72,9 +72,9 @@ async def test_booking_jobs_need_a_bot(session_factory: async_sessionmaker[Async
     try:
         ids = sorted(job.id for job in scheduler.get_jobs())
         assert ids == [
-            "expire_booking_offers",
             "extend_checkup_slots",
             "prune_processed_updates",
+            "send_booking_notices",
             "send_booking_reminders",
         ]
         job = scheduler.get_job("send_booking_reminders")

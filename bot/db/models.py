@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     Enum,
     Float,
     ForeignKey,
@@ -207,6 +208,9 @@ class BookingRow(Base):
     request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A notice owed to the driver (a closed day) is sent by a job until this is set.
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class WaitlistRow(Base):
@@ -219,6 +223,19 @@ class WaitlistRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="waiting")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set once the driver has been sent the offer: a job sends offers still without it.
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ClosureRow(Base):
+    """A provider closed for a local day: existing slots are closed, later ones never open."""
+
+    __tablename__ = "checkup_closures"
+
+    provider_id: Mapped[str] = mapped_column(ForeignKey("checkup_providers.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ReminderRow(Base):

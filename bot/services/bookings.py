@@ -3,6 +3,10 @@
 Capacity is enforced by the database: a seat is taken by one conditional UPDATE
 (`booked < capacity`) and a CHECK constraint backs it, so concurrent confirms can never
 overbook. `booked` counts bookings and seats held for a waitlist offer.
+
+Every change of a booking's or a waitlist entry's status is a conditional UPDATE on the status
+it expects (`WHERE status = 'offered'`...): the scheduled jobs run beside the drivers' own
+updates, and whichever comes second finds nothing to change instead of doubling an effect.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
-from bot.db.models import BookingRow, ReminderRow, SlotRow, SlotTemplateRow, WaitlistRow
+from bot.db.models import BookingRow, ClosureRow, ReminderRow, SlotRow, WaitlistRow
 from bot.db.upsert import insert_ignore
 from knowledge.checkups import SlotTemplate
 
@@ -24,6 +29,9 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out ove
 CODE_LENGTH = 6
 CANCEL_CUTOFF = timedelta(hours=2)
 OFFER_TTL = timedelta(minutes=30)
+# A seat freed later than this before the start goes back on sale instead of to the waitlist:
+# nobody can be told, answer and drive there in less.
+OFFER_MIN_LEAD = timedelta(minutes=45)
 EVENING_REMINDER = time(18, 0)
 SOON_REMINDER = timedelta(hours=2)
 
@@ -79,12 +87,19 @@ class BookingService:
 
     # --- slots -----------------------------------------------------------------------------
     async def generate_slots(self, templates: list[SlotTemplate], today: date) -> int:
-        """Create the slots each template makes bookable from `today` on; existing ones stay
-        as they are (their bookings too). Returns how many were added."""
+        """Create the slots each template makes bookable from `today` on, except on days the
+        provider is closed; existing ones stay as they are (their bookings too)."""
+        rows = await self.session.execute(
+            select(ClosureRow.provider_id, ClosureRow.day).where(ClosureRow.day >= today)
+        )
+        closed = {(provider_id, day) for provider_id, day in rows}
         added = 0
         for template in templates:
             for offset in range(template.days_ahead):
-                for start in template.slot_starts(today + timedelta(days=offset), self.tz):
+                day = today + timedelta(days=offset)
+                if (template.provider_id, day) in closed:
+                    continue
+                for start in template.slot_starts(day, self.tz):
                     added += await insert_ignore(
                         self.session,
                         SlotRow.__table__,  # type: ignore[arg-type]
@@ -101,23 +116,41 @@ class BookingService:
                     )
         return added
 
+    def _open(self, now: datetime) -> list[ColumnElement[bool]]:
+        return [SlotRow.closed.is_(False), SlotRow.starts_at > now]
+
     async def _take_seat(self, slot_id: int, now: datetime) -> bool:
         result = await self.session.execute(
             update(SlotRow)
-            .where(
-                SlotRow.id == slot_id,
-                SlotRow.booked < SlotRow.capacity,
-                SlotRow.closed.is_(False),
-                SlotRow.starts_at > now,
-            )
+            .where(SlotRow.id == slot_id, SlotRow.booked < SlotRow.capacity, *self._open(now))
             .values(booked=SlotRow.booked + 1)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return _changed(result)
+
+    async def _hold_open_slot(self, slot_id: int, now: datetime) -> bool:
+        """Lock the slot row if it is still open (a no-op UPDATE): a day being closed at the
+        same moment waits for this transaction, or this one sees it closed."""
+        result = await self.session.execute(
+            update(SlotRow)
+            .where(SlotRow.id == slot_id, *self._open(now))
+            .values(booked=SlotRow.booked)
+        )
+        return _changed(result)
 
     async def _free_seat(self, slot_id: int) -> None:
         await self.session.execute(
             update(SlotRow).where(SlotRow.id == slot_id).values(booked=SlotRow.booked - 1)
         )
+
+    async def _set_status(
+        self, booking_id: int, expected: tuple[str, ...], **values: object
+    ) -> bool:
+        result = await self.session.execute(
+            update(BookingRow)
+            .where(BookingRow.id == booking_id, BookingRow.status.in_(expected))
+            .values(**values)
+        )
+        return _changed(result)
 
     # --- booking ---------------------------------------------------------------------------
     async def book(
@@ -140,23 +173,23 @@ class BookingService:
             raise BookingError("slot_unknown")
         # Plain values: a rollback expires ORM objects (and async code cannot lazy-load).
         service_id, starts_at = slot.service_id, slot.starts_at
-        existing = await self._active(user_id, service_id)
+        existing = await self._active(user_id, service_id, now)
         if existing is not None:
             if request_key is not None and existing.request_key == request_key:
                 return existing  # this very request, finished meanwhile by a retry
             raise BookingError("already_booked", existing)
         if not await self._take_seat(slot_id, now):
-            raise BookingError("full")  # nothing was written
+            raise BookingError("full")
         booking = BookingRow(
-            code=await self._fresh_code(), user_id=user_id, slot_id=slot_id, service_id=service_id,
-            status="active", request_key=request_key, created_at=now,
+            code=await self._fresh_code(), user_id=user_id, slot_id=slot_id,
+            service_id=service_id, status="active", request_key=request_key, created_at=now,
         )  # fmt: skip
         self.session.add(booking)
         try:
             await self.session.flush()
         except IntegrityError:
             await self.session.rollback()  # the seat taken above goes back too
-            existing = await self._active(user_id, service_id)
+            existing = await self._active(user_id, service_id, now)
             if existing is not None and request_key and existing.request_key == request_key:
                 return existing
             raise BookingError("already_booked", existing) from None
@@ -172,7 +205,20 @@ class BookingService:
             if taken is None:
                 return code
 
-    async def _active(self, user_id: int, service_id: str) -> BookingRow | None:
+    async def _active(self, user_id: int, service_id: str, now: datetime) -> BookingRow | None:
+        """The driver's active booking for the service. One whose slot has ended and that
+        nobody checked in is settled as "lapsed" first, so it blocks no new booking."""
+        ended = select(SlotRow.id).where(SlotRow.ends_at <= now)
+        await self.session.execute(
+            update(BookingRow)
+            .where(
+                BookingRow.user_id == user_id,
+                BookingRow.service_id == service_id,
+                BookingRow.status == "active",
+                BookingRow.slot_id.in_(ended),
+            )
+            .values(status="lapsed")
+        )
         return await self.session.scalar(
             select(BookingRow).where(
                 BookingRow.user_id == user_id,
@@ -197,7 +243,9 @@ class BookingService:
         booking, slot = await self._owned(user_id, code)
         if slot.starts_at - now < CANCEL_CUTOFF:
             raise BookingError("too_late", booking)
-        booking.status, booking.cancelled_at = "cancelled", now
+        if not await self._set_status(booking.id, ("active",), status="cancelled",
+                                      cancelled_at=now):  # fmt: skip
+            raise BookingError("not_active", booking)
         await self._cancel_reminders(booking.id)
         return await self._hand_on_seat(slot.id, now)
 
@@ -214,72 +262,77 @@ class BookingService:
             raise BookingError("slot_unknown")
         if new_slot.id == old_slot.id:
             raise BookingError("same_slot", booking)
-        starts_at = new_slot.starts_at
+        starts_at, service_id, old_id = new_slot.starts_at, booking.service_id, booking.id
         if not await self._take_seat(new_slot_id, now):
             raise BookingError("full", booking)
-        booking.status, booking.cancelled_at = "moved", now
-        await self.session.flush()  # no longer active, before the new one is
+        if not await self._set_status(old_id, ("active",), status="moved", cancelled_at=now):
+            await self._free_seat(new_slot_id)  # cancelled meanwhile: nothing to move
+            raise BookingError("not_active", booking)
         new = BookingRow(
             code=await self._fresh_code(), user_id=user_id, slot_id=new_slot_id,
-            service_id=booking.service_id, status="active", created_at=now,
+            service_id=service_id, status="active", created_at=now,
         )  # fmt: skip
         self.session.add(new)
         await self.session.flush()
-        await self._cancel_reminders(booking.id)
+        await self._cancel_reminders(old_id)
         await self._schedule_reminders(new, starts_at, now)
         return new, await self._hand_on_seat(old_slot.id, now)
 
     # --- staff ------------------------------------------------------------------------------
     async def check_in(self, code: str, attended: bool, now: datetime) -> BookingRow:
         """Mark a booking attended or a no-show (a mistake can be corrected the same way)."""
+        settled = ("active", "attended", "no_show", "lapsed")
         booking = await self.session.scalar(select(BookingRow).where(BookingRow.code == code))
         if booking is None:
             raise BookingError("booking_unknown")
-        if booking.status not in {"active", "attended", "no_show"}:
-            raise BookingError("not_active", booking)
         slot = await self.session.get(SlotRow, booking.slot_id)
         assert slot is not None
-        if now.astimezone(self.tz).date() < slot.starts_at.astimezone(self.tz).date():
+        if booking.status in settled and (
+            now.astimezone(self.tz).date() < slot.starts_at.astimezone(self.tz).date()
+        ):
             raise BookingError("not_yet", booking)
-        booking.status = "attended" if attended else "no_show"
+        status = "attended" if attended else "no_show"
+        if not await self._set_status(booking.id, settled, status=status):
+            raise BookingError("not_active", booking)
         await self._cancel_reminders(booking.id)
+        await self.session.refresh(booking)
         return booking
 
-    async def close_day(self, provider_id: str, day: date, now: datetime) -> list[int]:
+    async def close_day(
+        self, provider_id: str, day: date, now: datetime, reason: str = ""
+    ) -> list[int]:
         """The provider is closed on the local day: its slots close, their bookings are
-        cancelled (returned, to notify), waitlists end, and slots not generated yet will be
-        generated closed. Closing an already closed day changes nothing."""
+        cancelled with a notice owed to each driver (ids returned), waitlists end, and slots
+        not generated yet never open. Closing an already closed day changes nothing."""
+        await insert_ignore(
+            self.session,
+            ClosureRow.__table__,  # type: ignore[arg-type]
+            {"provider_id": provider_id, "day": day, "reason": reason, "created_at": now},
+            ["provider_id", "day"],
+        )
         start = datetime.combine(day, time(0), self.tz)
-        slot_ids = list(
-            await self.session.scalars(
-                select(SlotRow.id).where(
-                    SlotRow.provider_id == provider_id,
-                    SlotRow.starts_at >= start,
-                    SlotRow.starts_at < start + timedelta(days=1),
-                )
-            )
+        in_day = and_(
+            SlotRow.provider_id == provider_id,
+            SlotRow.starts_at >= start,
+            SlotRow.starts_at < start + timedelta(days=1),
         )
-        templates = await self.session.scalars(
-            select(SlotTemplateRow).where(SlotTemplateRow.provider_id == provider_id)
-        )
-        for template in templates:
-            dates = {d for d in template.closed_dates.split(",") if d}
-            template.closed_dates = ",".join(sorted(dates | {day.isoformat()}))
-        if not slot_ids:
-            return []
-        await self.session.execute(
-            update(SlotRow).where(SlotRow.id.in_(slot_ids)).values(closed=True)
-        )
+        # Closing first locks the slots: a waitlist offer accepted at this moment either
+        # finishes before (and its booking is cancelled below) or finds the slot closed.
+        await self.session.execute(update(SlotRow).where(in_day).values(closed=True))
+        slot_ids = select(SlotRow.id).where(in_day)
         bookings = list(
             await self.session.scalars(
-                select(BookingRow).where(
+                select(BookingRow.id).where(
                     BookingRow.slot_id.in_(slot_ids), BookingRow.status == "active"
                 )
             )
         )
-        for booking in bookings:
-            booking.status, booking.cancelled_at = "closed", now
-            await self._cancel_reminders(booking.id)
+        closed = []
+        for booking_id in bookings:
+            if await self._set_status(booking_id, ("active",), status="closed",
+                                      cancelled_at=now, note=reason, notified_at=None):  # fmt: skip
+                await self._cancel_reminders(booking_id)
+                closed.append(booking_id)
         await self.session.execute(
             update(WaitlistRow)
             .where(
@@ -288,32 +341,64 @@ class BookingService:
             )
             .values(status="closed")
         )
-        await self.session.flush()
-        return [b.id for b in bookings]
+        return closed
 
     # --- waitlist ----------------------------------------------------------------------------
     async def join_waitlist(self, user_id: int, slot_id: int, now: datetime) -> bool:
-        """True when added; False when already on it."""
-        return await insert_ignore(
+        """True when added (again, after a declined or lapsed offer); False when waiting."""
+        if await insert_ignore(
             self.session,
             WaitlistRow.__table__,  # type: ignore[arg-type]
             {"slot_id": slot_id, "user_id": user_id, "status": "waiting", "created_at": now},
             ["slot_id", "user_id"],
+        ):
+            return True
+        result = await self.session.execute(
+            update(WaitlistRow)
+            .where(
+                WaitlistRow.slot_id == slot_id,
+                WaitlistRow.user_id == user_id,
+                WaitlistRow.status.in_(("declined", "expired", "booked")),
+            )
+            .values(status="waiting", created_at=now, offer_expires_at=None, notified_at=None)
         )
+        return _changed(result)
 
     async def _hand_on_seat(self, slot_id: int, now: datetime) -> Offer | None:
-        """A freed seat stays held for the next waiting driver, or goes back on sale."""
-        nxt = await self.session.scalar(
-            select(WaitlistRow)
-            .where(WaitlistRow.slot_id == slot_id, WaitlistRow.status == "waiting")
-            .order_by(WaitlistRow.created_at, WaitlistRow.id)
-            .limit(1)
-        )
-        if nxt is None:
+        """A freed seat is held for the next waiting driver, or goes back on sale. Too close
+        to the start (or on a closed day) the waitlist ends instead."""
+        slot = await self.session.get(SlotRow, slot_id)
+        assert slot is not None
+        if slot.closed or slot.starts_at - now < OFFER_MIN_LEAD:
             await self._free_seat(slot_id)
+            await self.session.execute(
+                update(WaitlistRow)
+                .where(WaitlistRow.slot_id == slot_id, WaitlistRow.status == "waiting")
+                .values(status="ended")
+            )
             return None
-        nxt.status, nxt.offer_expires_at = "offered", now + OFFER_TTL
-        return Offer(nxt.id, nxt.user_id, slot_id, nxt.offer_expires_at)
+        expires = min(now + OFFER_TTL, slot.starts_at - OFFER_MIN_LEAD / 3)
+        while True:
+            nxt = await self.session.scalar(
+                select(WaitlistRow.id)
+                .where(WaitlistRow.slot_id == slot_id, WaitlistRow.status == "waiting")
+                .order_by(WaitlistRow.created_at, WaitlistRow.id)
+                .limit(1)
+            )
+            if nxt is None:
+                await self._free_seat(slot_id)
+                return None
+            result = await self.session.execute(
+                update(WaitlistRow)
+                .where(WaitlistRow.id == nxt, WaitlistRow.status == "waiting")
+                .values(status="offered", offer_expires_at=expires, notified_at=None)
+            )
+            if _changed(result):
+                user_id = await self.session.scalar(
+                    select(WaitlistRow.user_id).where(WaitlistRow.id == nxt)
+                )
+                assert user_id is not None
+                return Offer(nxt, user_id, slot_id, expires)
 
     async def accept_offer(
         self, user_id: int, waitlist_id: int, now: datetime, request_key: str | None = None
@@ -321,24 +406,38 @@ class BookingService:
         entry = await self.session.get(WaitlistRow, waitlist_id)
         if entry is None or entry.user_id != user_id:
             raise BookingError("offer_unknown")
+        slot_id = entry.slot_id
         lapsed = entry.offer_expires_at is not None and entry.offer_expires_at <= now
         if entry.status == "expired" or (entry.status == "offered" and lapsed):
             raise BookingError("offer_expired")
         if entry.status != "offered":
             raise BookingError("offer_gone")
-        slot = await self.session.get(SlotRow, entry.slot_id)
+        slot = await self.session.get(SlotRow, slot_id)
         assert slot is not None
-        if await self._active(user_id, slot.service_id) is not None:
+        service_id, starts_at = slot.service_id, slot.starts_at
+        if await self._active(user_id, service_id, now) is not None:
             raise BookingError("already_booked")
+        if not await self._hold_open_slot(slot_id, now):
+            raise BookingError("offer_gone")
+        taken = await self.session.execute(
+            update(WaitlistRow)
+            .where(
+                WaitlistRow.id == waitlist_id,
+                WaitlistRow.status == "offered",
+                WaitlistRow.offer_expires_at > now,
+            )
+            .values(status="booked")
+        )
+        if not _changed(taken):  # expired or declined by another process a moment ago
+            raise BookingError("offer_gone")
         # The seat is already held for this offer: the booking takes it over, no new seat.
-        entry.status = "booked"
         booking = BookingRow(
-            code=await self._fresh_code(), user_id=user_id, slot_id=slot.id,
-            service_id=slot.service_id, status="active", request_key=request_key, created_at=now,
+            code=await self._fresh_code(), user_id=user_id, slot_id=slot_id,
+            service_id=service_id, status="active", request_key=request_key, created_at=now,
         )  # fmt: skip
         self.session.add(booking)
         await self.session.flush()
-        await self._schedule_reminders(booking, slot.starts_at, now)
+        await self._schedule_reminders(booking, starts_at, now)
         return booking
 
     async def decline_offer(self, user_id: int, waitlist_id: int, now: datetime) -> Offer | None:
@@ -346,26 +445,34 @@ class BookingService:
         entry = await self.session.get(WaitlistRow, waitlist_id)
         if entry is None or entry.user_id != user_id:
             raise BookingError("offer_unknown")
-        if entry.status != "offered":
+        slot_id = entry.slot_id
+        result = await self.session.execute(
+            update(WaitlistRow)
+            .where(WaitlistRow.id == waitlist_id, WaitlistRow.status == "offered")
+            .values(status="declined")
+        )
+        if not _changed(result):
             raise BookingError("offer_gone")
-        entry.status = "declined"
-        await self.session.flush()
-        return await self._hand_on_seat(entry.slot_id, now)
+        return await self._hand_on_seat(slot_id, now)
 
     async def expire_offers(self, now: datetime) -> list[Offer]:
         """Lapsed offers pass their seat on to the next waiting driver; returns new offers."""
-        lapsed = await self.session.scalars(
-            select(WaitlistRow).where(
+        lapsed = await self.session.execute(
+            select(WaitlistRow.id, WaitlistRow.slot_id).where(
                 WaitlistRow.status == "offered", WaitlistRow.offer_expires_at <= now
             )
         )
         offers = []
-        for entry in list(lapsed):
-            entry.status = "expired"
-            await self.session.flush()
-            offer = await self._hand_on_seat(entry.slot_id, now)
-            if offer is not None:
-                offers.append(offer)
+        for entry_id, slot_id in list(lapsed):
+            result = await self.session.execute(
+                update(WaitlistRow)
+                .where(WaitlistRow.id == entry_id, WaitlistRow.status == "offered")
+                .values(status="expired")
+            )
+            if _changed(result):
+                offer = await self._hand_on_seat(slot_id, now)
+                if offer is not None:
+                    offers.append(offer)
         return offers
 
     # --- reminders ---------------------------------------------------------------------------
@@ -385,43 +492,6 @@ class BookingService:
             .values(status="cancelled")
         )
 
-    async def due_reminders(self, now: datetime, limit: int = 100) -> list[ReminderRow]:
-        rows = await self.session.scalars(
-            select(ReminderRow)
-            .where(ReminderRow.status == "pending", ReminderRow.due_at <= now)
-            .order_by(ReminderRow.due_at)
-            .limit(limit)
-        )
-        return list(rows)
 
-    async def postpone_reminder(self, reminder_id: int, due_at: datetime) -> None:
-        await self.session.execute(
-            update(ReminderRow)
-            .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
-            .values(due_at=due_at)
-        )
-
-    async def drop_reminder(self, reminder_id: int, status: str) -> None:
-        """Not sent, for good: "skipped" (quiet hours ran into the next one) or "failed"."""
-        await self.session.execute(
-            update(ReminderRow)
-            .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
-            .values(status=status)
-        )
-
-    async def release_reminder(self, reminder_id: int) -> None:
-        """A send failed for a passing reason: try again at the next run."""
-        await self.session.execute(
-            update(ReminderRow)
-            .where(ReminderRow.id == reminder_id, ReminderRow.status == "sent")
-            .values(status="pending", sent_at=None)
-        )
-
-    async def mark_sent(self, reminder_id: int, now: datetime) -> bool:
-        """True once per reminder, however often a job retries it."""
-        result = await self.session.execute(
-            update(ReminderRow)
-            .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
-            .values(status="sent", sent_at=now)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+def _changed(result: object) -> bool:
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -130,6 +130,7 @@ class BookingView:
     slot: SlotView
     provider: ProviderView
     service: ServiceView
+    note: str = ""  # why the provider closed the day, for a closed booking
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,8 +281,9 @@ class CheckupBrowser:
         b: BookingRow, s: SlotRow, p: CheckupProviderRow, sv: CheckupServiceRow
     ) -> BookingView:
         return BookingView(
-            b.code, b.status, b.user_id, SlotView.of(s), ProviderView.of(p), ServiceView.of(sv)
-        )
+            b.code, b.status, b.user_id, SlotView.of(s), ProviderView.of(p), ServiceView.of(sv),
+            b.note,
+        )  # fmt: skip
 
     async def booking(self, code: str) -> BookingView | None:
         row = (await self.session.execute(_booking_query().where(BookingRow.code == code))).first()

@@ -1,0 +1,126 @@
+"""What checkups owe drivers, as rows: due reminders, unsent waitlist offers, closed-day
+notices. No Telegram here.
+
+Each is claimed by a conditional UPDATE in a committed transaction before it is sent, so two
+schedulers (or a scheduler and the after-commit path of an update) never send it twice; a send
+that fails for a passing reason releases the claim for the next run. A crash between the claim
+and the send loses that one message: at most once, never twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import BookingRow, ReminderRow, WaitlistRow
+
+
+def _claimed(result: object) -> bool:
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+class BookingOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- reminders ---------------------------------------------------------------------------
+    async def due_reminders(self, now: datetime, limit: int = 100) -> list[ReminderRow]:
+        rows = await self.session.scalars(
+            select(ReminderRow)
+            .where(ReminderRow.status == "pending", ReminderRow.due_at <= now)
+            .order_by(ReminderRow.due_at)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def mark_sent(self, reminder_id: int, now: datetime) -> bool:
+        """True once per reminder, however often a job retries it."""
+        result = await self.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
+            .values(status="sent", sent_at=now)
+        )
+        return _claimed(result)
+
+    async def postpone_reminder(self, reminder_id: int, due_at: datetime) -> None:
+        await self.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
+            .values(due_at=due_at)
+        )
+
+    async def drop_reminder(self, reminder_id: int, status: str) -> None:
+        """Not sent, for good: "skipped" (too late, or quiet hours ran into the next one)
+        or "failed" (the driver cannot be reached)."""
+        await self.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
+            .values(status=status)
+        )
+
+    async def release_reminder(self, reminder_id: int) -> None:
+        await self.session.execute(
+            update(ReminderRow)
+            .where(ReminderRow.id == reminder_id, ReminderRow.status == "sent")
+            .values(status="pending", sent_at=None)
+        )
+
+    # --- waitlist offers ---------------------------------------------------------------------
+    async def unsent_offers(self, now: datetime, limit: int = 100) -> list[int]:
+        rows = await self.session.scalars(
+            select(WaitlistRow.id)
+            .where(
+                WaitlistRow.status == "offered",
+                WaitlistRow.notified_at.is_(None),
+                WaitlistRow.offer_expires_at > now,
+            )
+            .order_by(WaitlistRow.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def claim_offer(self, waitlist_id: int, now: datetime) -> bool:
+        result = await self.session.execute(
+            update(WaitlistRow)
+            .where(
+                WaitlistRow.id == waitlist_id,
+                WaitlistRow.status == "offered",
+                WaitlistRow.notified_at.is_(None),
+            )
+            .values(notified_at=now)
+        )
+        return _claimed(result)
+
+    async def release_offer(self, waitlist_id: int) -> None:
+        await self.session.execute(
+            update(WaitlistRow).where(WaitlistRow.id == waitlist_id).values(notified_at=None)
+        )
+
+    # --- closed-day notices ------------------------------------------------------------------
+    async def unsent_closures(self, limit: int = 100) -> list[int]:
+        rows = await self.session.scalars(
+            select(BookingRow.id)
+            .where(BookingRow.status == "closed", BookingRow.notified_at.is_(None))
+            .order_by(BookingRow.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def claim_closure(self, booking_id: int, now: datetime) -> bool:
+        result = await self.session.execute(
+            update(BookingRow)
+            .where(
+                BookingRow.id == booking_id,
+                BookingRow.status == "closed",
+                BookingRow.notified_at.is_(None),
+            )
+            .values(notified_at=now)
+        )
+        return _claimed(result)
+
+    async def release_closure(self, booking_id: int) -> None:
+        await self.session.execute(
+            update(BookingRow).where(BookingRow.id == booking_id).values(notified_at=None)
+        )
