@@ -22,7 +22,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
     CallbackQuery,
     ContentType,
-    InlineKeyboardMarkup,
     Message,
     TelegramObject,
 )
@@ -46,6 +45,7 @@ from handlers.checkup_views import (
     render,
     services_view,
 )
+from handlers.editing import edit_in_place
 from handlers.filters import N_, Button, ContentIs, IsCommand, private_only
 from handlers.menu import main_menu_kb
 from handlers.texts import location_request_kb
@@ -103,15 +103,7 @@ async def start_move(
     await state.set_state(BookSteps.flow)
     await state.set_data(data)
     await query.answer()
-    await _edit(query.message, text, kb)
-
-
-async def _edit(message: Message, text: str, kb: InlineKeyboardMarkup | None) -> None:
-    try:
-        await message.edit_text(text, reply_markup=kb)
-    except TelegramBadRequest as exc:
-        if "message is not modified" not in exc.message:
-            raise
+    await edit_in_place(query.message, text, kb)
 
 
 async def _flow_data(query: CallbackQuery, state: FSMContext) -> dict[str, Any] | None:
@@ -148,7 +140,9 @@ async def step(
     if action == "x":
         await state.clear()
         await query.answer()
-        await _edit(query.message, _("Closed. Tap 🩺 Checkup booking to start again."), None)
+        await edit_in_place(
+            query.message, _("Closed. Tap 🩺 Checkup booking to start again."), None
+        )
         return
     if action == "near":
         await state.set_state(BookSteps.location)
@@ -180,7 +174,7 @@ async def step(
         mine = [b for b in await browser.upcoming(user.id, now) if b.service.id == value]
         if mine:
             await query.answer()
-            await _edit(
+            await edit_in_place(
                 query.message,
                 *already_booked_view(
                     mine[0].code,
@@ -195,7 +189,7 @@ async def step(
     else:
         await query.answer()
     await state.set_data(shown)
-    await _edit(query.message, text, kb)
+    await edit_in_place(query.message, text, kb)
 
 
 async def _leave_move(query: CallbackQuery, state: FSMContext) -> None:
@@ -204,7 +198,7 @@ async def _leave_move(query: CallbackQuery, state: FSMContext) -> None:
     assert isinstance(query.message, Message)
     kb = InlineKeyboardBuilder()
     kb.button(text=_("📋 My bookings"), callback_data=MineCb(a="list"))
-    await _edit(query.message, _("Your booking stays as it was."), kb.as_markup())
+    await edit_in_place(query.message, _("Your booking stays as it was."), kb.as_markup())
 
 
 async def confirm(
@@ -246,7 +240,7 @@ async def confirm(
         await state.clear()  # only once the booking has landed
         if offer is not None:  # the seat given up by the move is held for someone
             await checkup_notifier.offers(bot, [offer], now)
-        await settle_ui(query.answer(toast), _edit(message, text, kb))
+        await settle_ui(query.answer(toast), edit_in_place(message, text, kb))
 
     after_commit(session, show)
 
@@ -273,14 +267,14 @@ async def _refused(
         else:
             await query.answer()
             when = when_text(existing.slot.starts_at, settings.tz)
-            await _edit(
+            await edit_in_place(
                 query.message, *already_booked_view(existing.code, when, existing.provider.name)
             )
         return
     await query.answer(error_text(exc.code), show_alert=True)
     (text, kb), shown = await render(browser, now, drop_last(data), user, settings.tz)
     await state.set_data(shown)
-    await _edit(query.message, text, kb)
+    await edit_in_place(query.message, text, kb)
 
 
 async def join_waitlist(
@@ -310,7 +304,7 @@ async def join_waitlist(
         assert isinstance(query.message, Message)
         (text, kb), shown = await render(browser, now, data, user, settings.tz)
         await state.set_data(shown)
-        await _edit(query.message, text, kb)
+        await edit_in_place(query.message, text, kb)
         return
     added = await BookingService(session, settings.tz).join_waitlist(user.id, slot.id, now)
     text = (

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -34,6 +33,7 @@ from handlers.checkup_texts import (
     when_text,
 )
 from handlers.checkups import start_move
+from handlers.editing import edit_in_place
 from handlers.filters import private_only
 from handlers.texts import q
 
@@ -63,14 +63,6 @@ def list_view(bookings: list[BookingView], settings: Settings) -> tuple[str, Inl
         kb.button(text=cancel.format(code=b.code), callback_data=MineCb(a="cancel", c=b.code))
     kb.adjust(2)
     return "\n\n".join(lines), kb.as_markup()
-
-
-async def _edit(message: Message, text: str, kb: InlineKeyboardMarkup | None) -> None:
-    try:
-        await message.edit_text(text, reply_markup=kb)
-    except TelegramBadRequest as exc:
-        if "message is not modified" not in exc.message:
-            raise
 
 
 async def my_bookings(
@@ -109,12 +101,12 @@ async def mine(
     if callback_data.a == "list":
         await state.clear()  # the list replaces a booking form shown in this message
         await query.answer()
-        await _edit(message, *list_view(await browser.upcoming(user.id, now), settings))
+        await edit_in_place(message, *list_view(await browser.upcoming(user.id, now), settings))
         return
     view = await _own_active(browser, callback_data.c, user, now)
     if view is None:
         await query.answer(error_text("booking_unknown"), show_alert=True)
-        await _edit(message, *list_view(await browser.upcoming(user.id, now), settings))
+        await edit_in_place(message, *list_view(await browser.upcoming(user.id, now), settings))
         return
     if callback_data.a == "move":
         await start_move(
@@ -135,7 +127,7 @@ async def mine(
             provider=q(view.provider.name),
             code=view.code,
         )
-        await _edit(message, text, kb.as_markup())
+        await edit_in_place(message, text, kb.as_markup())
         return
     try:
         offer = await BookingService(session, settings.tz).cancel(user.id, view.code, now)
@@ -154,7 +146,7 @@ async def mine(
     async def show() -> None:
         if offer is not None:  # first: the seat is held for that driver meanwhile
             await checkup_notifier.offers(bot, [offer], now)
-        await settle_ui(query.answer(), _edit(message, text, kb.as_markup()))
+        await settle_ui(query.answer(), edit_in_place(message, text, kb.as_markup()))
 
     after_commit(session, show)
 
@@ -189,7 +181,7 @@ async def offer_answer(
             text = error_text(exc.code, "offer_gone")
             await query.answer(text, show_alert=True)
             if exc.code != "offer_unknown":  # never edit a message that is not their offer
-                await _edit(message, text, None)
+                await edit_in_place(message, text, None)
             return
         # Booked meanwhile: holding the seat would only keep it from the next driver.
         nxt = await service.decline_offer(user.id, callback_data.w, now)
@@ -199,7 +191,7 @@ async def offer_answer(
     async def show() -> None:
         if nxt is not None:
             await checkup_notifier.offers(bot, [nxt], now)
-        await settle_ui(query.answer(), _edit(message, text, kb))
+        await settle_ui(query.answer(), edit_in_place(message, text, kb))
 
     after_commit(session, show)
 

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -30,6 +29,7 @@ from bot.services.stations import (
     StationError,
     StationService,
 )
+from handlers.editing import edit_in_place
 from handlers.filters import N_, Button, ContentIs, IsCommand, private_only
 from handlers.menu import main_menu_kb
 from handlers.station_texts import (
@@ -301,14 +301,9 @@ async def results_page(
         return
     await query.answer()
     label = station_service.place_label(callback_data.lat / SCALE, callback_data.lon / SCALE)
-    try:
-        await message.edit_text(
-            results_text(result, callback_data, now, label),
-            reply_markup=results_kb(result, callback_data),
-        )
-    except TelegramBadRequest as exc:
-        if "message is not modified" not in exc.message:
-            raise
+    await edit_in_place(
+        message, results_text(result, callback_data, now, label), results_kb(result, callback_data)
+    )
 
 
 async def station_details(
