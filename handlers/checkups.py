@@ -133,6 +133,7 @@ async def step(
     if data is None:
         return
     assert isinstance(query.message, Message)
+    await state.set_state(BookSteps.flow)  # a tap on the form ends waiting for a location
     action, value = callback_data.a, callback_data.v
     if action == "noop":
         await query.answer()
@@ -260,10 +261,13 @@ async def _refused(
         existing = await browser.booking(exc.booking.code)
         # The form starts over; its Back button leads to the list of checkups.
         await state.set_data({k: data[k] for k in ("mid", "key")})
-        if existing is None:
-            await query.answer()
-        elif exc.code == "too_late":
-            await query.answer(too_late_text(existing, settings), show_alert=True)
+        if existing is None or exc.code == "too_late":
+            if existing is not None:
+                await query.answer(too_late_text(existing, settings), show_alert=True)
+            else:
+                await query.answer()
+            (text, kb), _shown = await render(browser, now, {}, user, settings.tz)
+            await edit_in_place(query.message, text, kb)
         else:
             await query.answer()
             when = when_text(existing.slot.starts_at, settings.tz)

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.after_commit import after_commit
-from bot.services.bookings import BookingError, BookingService
+from bot.services.bookings import CANCEL_CUTOFF, BookingError, BookingService
 from bot.services.checkup_browse import BookingView, CheckupBrowser
 from bot.services.users import UserProfile
 from handlers.checkup_callbacks import MineCb, OfferCb
@@ -107,6 +107,9 @@ async def mine(
     if view is None:
         await query.answer(error_text("booking_unknown"), show_alert=True)
         await edit_in_place(message, *list_view(await browser.upcoming(user.id, now), settings))
+        return
+    if callback_data.a in {"move", "cancel"} and view.slot.starts_at - now < CANCEL_CUTOFF:
+        await query.answer(too_late_text(view, settings), show_alert=True)
         return
     if callback_data.a == "move":
         await start_move(

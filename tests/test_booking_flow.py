@@ -360,11 +360,16 @@ async def test_late_cancel_says_whom_to_call(app: App, clock: Clock) -> None:
     await app.onboard(DRIVER)
     await to_summary(app, DRIVER, day="23")
     await tap(app, DRIVER, "✅ 确认预约")
-    clock.now = local(23, 16, 30)
+    clock.now = local(23, 15, 59)
     await app.text(DRIVER, "/mybookings")
-    await tap(app, DRIVER, "❌ 取消")
-    sent = await tap(app, DRIVER, "❌ 确定取消")
+    await tap(app, DRIVER, "❌ 取消")  # asked at 15:59: the question is shown
+    clock.now = local(23, 16, 30)
+    sent = await tap(app, DRIVER, "❌ 确定取消")  # answered at 16:30: too late
     assert "0813-1234567" in answers(sent)[0] and "不到 2 小时" in answers(sent)[0]
+    await app.text(DRIVER, "/mybookings")
+    for button in ("🔁 改期", "❌ 取消"):
+        sent = await tap(app, DRIVER, button)
+        assert "不到 2 小时" in answers(sent)[0] and len(sent) == 1
     [row] = await bookings(app)
     assert row.status == "active"
 
