@@ -118,6 +118,9 @@ async def prepare_database(settings: Settings) -> None:
         await engine.dispose()
 
 
+_WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
+
+
 def _split_listen(listen: str) -> tuple[str, int]:
     host, _, port = listen.rpartition(":")
     return host.strip("[]"), int(port)
@@ -177,9 +180,9 @@ async def serve(settings: Settings, *, forced: bool = False) -> int:
             file=sys.stderr,
         )
         return 2
-    # The bot reaches the server on loopback even when the page listens on every interface.
-    api_base = base_url if _is_loopback(host) else f"http://127.0.0.1:{base_url.rsplit(':', 1)[1]}"
-    bot_settings = sandbox_settings(settings, api_base, token)
+    if host in _WILDCARD_HOSTS:  # every interface: the bot (and the printed URL) use loopback
+        base_url = f"http://127.0.0.1:{base_url.rsplit(':', 1)[1]}"
+    bot_settings = sandbox_settings(settings, base_url, token)
     ready: asyncio.Task[None] | None = None
     try:
         await prepare_database(bot_settings)

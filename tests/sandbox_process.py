@@ -49,6 +49,7 @@ class SandboxProcess:
             text=True,
         )
         self.lines: list[str] = []
+        self.url = ""  # set by wait_for_url()
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -77,7 +78,8 @@ class SandboxProcess:
                 )
             match = URL_LINE.search(line)
             if match:
-                return match.group(1)
+                self.url = match.group(1)
+                return self.url
 
     def wait(self, timeout: float = 60) -> int:
         code = self.proc.wait(timeout=timeout)

@@ -11,6 +11,8 @@ import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import __main__ as cli
+from bot import runner, sandbox_app
 from bot.config import Settings
 from bot.db.models import Occupation, Role
 from bot.sandbox import BotApiServer, ControlApiError, SandboxClient, TgUser, specs
@@ -31,16 +33,9 @@ from bot.services.users import UserService
 from tests.sandbox_process import SandboxProcess, free_port, png
 
 
-@pytest.mark.parametrize(
-    ("args", "env"),
-    [((), {}), (("--sandbox", "run"), {"BOT_TOKEN": "123456:REAL_TOKEN_NOT_USED"})],
-    ids=["no-token", "--sandbox"],
-)
-async def test_run_without_token_opens_the_sandbox_and_ctrl_c_stops_it(
-    tmp_path: Path, args: tuple[str, ...], env: dict[str, str]
-) -> None:
+async def test_run_without_token_opens_the_sandbox_and_ctrl_c_stops_it(tmp_path: Path) -> None:
     port = free_port()
-    proc = SandboxProcess(tmp_path, *args, SANDBOX_LISTEN=f"127.0.0.1:{port}", **env)
+    proc = SandboxProcess(tmp_path, SANDBOX_LISTEN=f"127.0.0.1:{port}")
     try:
         url = proc.wait_for_url()
         assert url == f"http://127.0.0.1:{port}/"
@@ -65,16 +60,48 @@ async def test_run_without_token_opens_the_sandbox_and_ctrl_c_stops_it(
     assert not (tmp_path / "data" / "warmdrive.sqlite3").exists()
 
 
-def test_busy_port_is_one_clear_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("argv", "token", "sandbox"),
+    [
+        ([], None, True),
+        (["run"], None, True),
+        (["--sandbox"], "123456:REAL", True),
+        (["--sandbox", "run"], "123456:REAL", True),
+        (["run", "--sandbox"], "123456:REAL", True),
+        (["run"], "123456:REAL", False),
+    ],
+)
+def test_cli_chooses_the_sandbox(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], token: str | None, sandbox: bool
+) -> None:
+    calls: list[str] = []
+
+    async def fake_run(settings: Settings) -> None:
+        calls.append("telegram")
+
+    def fake_sandbox(settings: Settings, *, forced: bool) -> int:
+        calls.append("sandbox")
+        return 0
+
+    monkeypatch.setattr(runner, "run", fake_run)
+    monkeypatch.setattr(sandbox_app, "main", fake_sandbox)
+    monkeypatch.setattr(cli, "load_settings", lambda: Settings(_env_file=None, bot_token=token))
+    assert cli.main(argv) == 0
+    assert calls == ["sandbox" if sandbox else "telegram"]
+
+
+async def test_busy_port_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        proc = SandboxProcess(tmp_path, SANDBOX_LISTEN=f"127.0.0.1:{port}")
-        code = proc.wait()
-    assert code == 2
-    assert f"warmdrive: cannot listen on 127.0.0.1:{port}" in proc.output
-    assert "SANDBOX_LISTEN" in proc.output and "Traceback" not in proc.output
+        settings = Settings(_env_file=None, sandbox_listen=f"127.0.0.1:{port}")
+        assert await sandbox_app.serve(settings) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"warmdrive: cannot listen on 127.0.0.1:{port}")
+    assert err[0].endswith("set SANDBOX_LISTEN=HOST:PORT")
 
 
 def test_sandbox_settings() -> None:

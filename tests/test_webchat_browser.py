@@ -67,19 +67,20 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def sandbox_url(tmp_path: Path) -> Iterator[str]:
+def sandbox(tmp_path: Path) -> Iterator[SandboxProcess]:
     """A fresh `python -m bot` with nothing configured: no token, an empty directory."""
     proc = SandboxProcess(tmp_path, SANDBOX_LISTEN=f"127.0.0.1:{free_port()}", LOG_LEVEL="WARNING")
     try:
-        yield proc.wait_for_url()
+        proc.wait_for_url()
+        yield proc
     finally:
         proc.stop()
 
 
 @pytest.fixture
-def page(browser: Any, sandbox_url: str, request: pytest.FixtureRequest) -> Iterator[Any]:
+def page(browser: Any, sandbox: SandboxProcess, request: pytest.FixtureRequest) -> Iterator[Any]:
     # A phone-sized window; a new context per test, so no localStorage carries over. It needs
-    # sandbox_url so the sandbox is still up for the closing screenshot.
+    # the sandbox so that it is still up for the closing screenshot.
     context = browser.new_context(
         viewport={"width": 390, "height": 780}, device_scale_factor=2, locale="zh-CN"
     )
@@ -117,10 +118,12 @@ def share_preset_location(page: Any, city: str) -> None:
     page.locator("#presets button", has_text=city).click()
 
 
-def test_driver_onboards_shares_location_and_filters_in_place(page: Any, sandbox_url: str) -> None:
+def test_driver_onboards_shares_location_and_filters_in_place(
+    page: Any, sandbox: SandboxProcess
+) -> None:
     from playwright.sync_api import expect
 
-    open_chat(page, sandbox_url, **{"as": "driver", "chat": "private", "lang": "zh"})
+    open_chat(page, sandbox.url, **{"as": "driver", "chat": "private", "lang": "zh"})
     expect(page.locator(".empty")).to_be_visible()
     page.click("#start-btn")
     expect(last_bot_message(page)).to_contain_text("您同意吗")
@@ -161,14 +164,15 @@ def test_driver_onboards_shares_location_and_filters_in_place(page: Any, sandbox
     expect(edited.locator(".meta")).to_contain_text("已编辑")
     expect(edited.locator(".inline-kb button", has_text="✅ 🛏 住宿")).to_be_visible()
     assert page.locator(".msg.from-bot").count() == bot_messages
+    expect(page.locator("#toast")).to_be_hidden()  # toasts go away by themselves
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sandbox-nearest-stations.png"))
 
 
-def test_admin_action_in_the_group_seen_from_both_sides(page: Any, sandbox_url: str) -> None:
+def test_admin_action_in_the_group_seen_from_both_sides(page: Any, sandbox: SandboxProcess) -> None:
     from playwright.sync_api import expect
 
-    open_chat(page, sandbox_url, **{"as": "admin", "chat": "group", "lang": "zh"})
+    open_chat(page, sandbox.url, **{"as": "admin", "chat": "group", "lang": "zh"})
     expect(page.locator("#chat-title")).to_contain_text("管理群")
     send_text(page, "/station_close ls-canteen-shawan")
     expect(page.locator(".msg.out")).to_contain_text("/station_close ls-canteen-shawan")
@@ -187,13 +191,18 @@ def test_admin_action_in_the_group_seen_from_both_sides(page: Any, sandbox_url: 
     expect(listing).to_contain_text("人民食堂")
     expect(listing).to_contain_text("⛔ 暂停开放")
 
+    # Ctrl-C with the page connected (its long poll open) stops everything cleanly.
+    assert sandbox.interrupt() == 0, sandbox.output
+    assert "Traceback" not in sandbox.output, sandbox.output
+    expect(page.locator("#offline")).to_be_visible()
+
 
 def test_bad_input_is_refused_on_the_page_and_a_photo_goes_through(
-    page: Any, sandbox_url: str
+    page: Any, sandbox: SandboxProcess
 ) -> None:
     from playwright.sync_api import expect
 
-    open_chat(page, sandbox_url, **{"as": "volunteer", "chat": "private", "lang": "en"})
+    open_chat(page, sandbox.url, **{"as": "volunteer", "chat": "private", "lang": "en"})
     expect(page.locator("#start-btn")).to_have_text("START")
     page.click("#attach-btn")
     page.click('#attach-menu [data-action="location"]')
@@ -225,3 +234,83 @@ def test_bad_input_is_refused_on_the_page_and_a_photo_goes_through(
     # The image is served back by the local server, decoded by the browser at its real size.
     page.wait_for_function("document.querySelector('.msg.out img.photo').naturalWidth === 40")
     expect(page.locator(".msg.from-bot")).not_to_have_count(0)  # whatever the bot answers
+
+    # The bot's command list (its English one: the page is in English), then a document from
+    # the bot: /mydata, downloadable from the card.
+    page.click("#commands-btn")
+    command = page.locator("#commands-menu button", has_text="/mydata")
+    expect(command).to_contain_text("Download your data")
+    command.click()
+    document = page.locator(".msg.from-bot .card", has_text="warmdrive-my-data.json")
+    link = document.locator("a[download]")
+    expect(link).to_be_visible()
+    exported = page.request.get(sandbox.url + link.get_attribute("href").lstrip("/")).json()
+    assert exported["user"]["phone"] == "+8613800000002"
+
+
+def test_what_the_bot_sends_is_rendered_from_entities(page: Any, sandbox: SandboxProcess) -> None:
+    """Playing the bot by hand through the Bot API, next to the real bot: every kind of content
+    the page draws, and markup that must never become HTML."""
+    from playwright.sync_api import expect
+
+    open_chat(page, sandbox.url, **{"as": "driver", "chat": "private", "lang": "zh"})
+    page.click("#start-btn")  # the chat exists once the user has written
+    expect(last_bot_message(page)).to_contain_text("您同意吗")
+    token = page.request.get(sandbox.url + "chat/config.json").json()["token"]
+    api = f"{sandbox.url}bot{token}/"
+    chat_id = 20001
+    html = (
+        '<b>粗体</b> <i>斜体</i> <a href="https://example.org/x">链接</a> '
+        '<a href="javascript:window.clicked=1">坏链接</a> '
+        "&lt;img src=x onerror=window.xss=1&gt; <tg-spoiler>秘密</tg-spoiler>\n"
+        '<pre><code class="language-python">print(1)</code></pre>'
+    )
+    button = {"inline_keyboard": [[{"text": "打开网站", "url": "https://example.org/"}]]}
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("sendMessage", {"data": {"chat_id": chat_id, "text": html, "parse_mode": "HTML",
+                                  "reply_markup": button}}),
+        ("sendVenue", {"data": {"chat_id": chat_id, "latitude": 29.44215,
+                                "longitude": 103.58306, "title": "暖心之家",
+                                "address": "沙湾区 G348"}}),
+        ("sendPhoto", {"multipart": {"chat_id": str(chat_id), "caption": "<b>照片</b>",
+                                     "parse_mode": "HTML",
+                                     "photo": {"name": "p.png", "mimeType": "image/png",
+                                               "buffer": png(60, 40)}}}),
+        ("sendDocument", {"multipart": {"chat_id": str(chat_id),
+                                        "document": {"name": "report.csv",
+                                                     "mimeType": "text/csv",
+                                                     "buffer": b"a,b\n1,2\n"}}}),
+    ]  # fmt: skip
+    for method, body in calls:
+        response = page.request.post(api + method, **body)
+        assert response.ok, (method, response.text())
+
+    message = page.locator(".msg.from-bot", has_text="粗体")
+    expect(message.locator("b")).to_have_text("粗体")
+    expect(message.locator("i")).to_have_text("斜体")
+    expect(message.locator('a[href="https://example.org/x"]')).to_have_text("链接")
+    expect(message.locator("a", has_text="坏链接")).to_have_count(0)  # javascript: stays text
+    expect(message).to_contain_text("<img src=x onerror=window.xss=1>")  # shown, not parsed
+    expect(message.locator(".text img")).to_have_count(0)
+    spoiler = message.locator(".spoiler")
+    expect(spoiler).to_have_text("秘密")
+    spoiler.click()
+    expect(spoiler).to_have_class(re.compile("revealed"))
+    expect(message.locator('pre code[data-language="python"]')).to_have_text("print(1)")
+    expect(message.locator('.inline-kb a[href="https://example.org/"]')).to_have_text("打开网站")
+    assert page.evaluate("window.xss") is None
+
+    venue = page.locator(".msg.from-bot .card", has_text="暖心之家")
+    expect(venue).to_contain_text("沙湾区 G348")
+    expect(venue).to_contain_text("29.442150, 103.583060")
+    expect(venue.locator("a", has_text="Amap")).to_have_attribute(
+        "href", re.compile(r"position=103\.583060,29\.442150.*coordinate=wgs84")
+    )
+    photo = page.locator(".msg.from-bot", has_text="照片")
+    expect(photo.locator(".text b")).to_have_text("照片")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.msg.from-bot img.photo')].some(i => i.naturalWidth === 60)"
+    )
+    document = page.locator(".msg.from-bot .card", has_text="report.csv")
+    href = document.locator("a[download]").get_attribute("href")
+    assert page.request.get(sandbox.url + href.lstrip("/")).body() == b"a,b\n1,2\n"
