@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -38,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C during start-up (the imports take seconds): no traceback
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -64,8 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(runner.migrate(settings))
         print("database is up to date")
         return 0
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(runner.run(settings))
+    asyncio.run(runner.run(settings))
     return 0
 
 

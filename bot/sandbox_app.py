@@ -204,7 +204,6 @@ async def serve(settings: Settings, *, forced: bool = False) -> int:
 def main(settings: Settings, *, forced: bool = False) -> int:
     # Every long poll of the bot and the page would be an access-log line.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    try:
-        return asyncio.run(serve(settings, forced=forced))
-    except KeyboardInterrupt:  # Ctrl-C before polling started (afterwards aiogram handles it)
-        return 0
+    # Ctrl-C before polling starts ends asyncio.run with KeyboardInterrupt (the CLI exits 0);
+    # once polling, aiogram's signal handler stops the bot and serve() returns.
+    return asyncio.run(serve(settings, forced=forced))

@@ -281,9 +281,15 @@ def test_what_the_bot_sends_is_rendered_from_entities(page: Any, sandbox: Sandbo
                                                      "mimeType": "text/csv",
                                                      "buffer": b"a,b\n1,2\n"}}}),
     ]  # fmt: skip
+    # While another chat is open, its tab gets an unread dot.
+    page.locator('#chat-tabs button[data-chat="group"]').click()
+    private_tab = page.locator('#chat-tabs button[data-chat="private"]')
     for method, body in calls:
         response = page.request.post(api + method, **body)
         assert response.ok, (method, response.text())
+    expect(private_tab).to_have_class(re.compile("unread"))
+    private_tab.click()
+    expect(private_tab).not_to_have_class(re.compile("unread"))
 
     message = page.locator(".msg.from-bot", has_text="粗体")
     expect(message.locator("b")).to_have_text("粗体")

@@ -55,6 +55,7 @@ const state = {
   typingTimer: null,
   refreshing: null,
   refreshAgain: false,
+  unread: new Set(), // chat kinds ("private", "group") the bot wrote in while another was open
 };
 
 class ApiError extends Error {}
@@ -473,6 +474,12 @@ function handleRecord(record) {
     if (record.method.startsWith("send")) setTyping(false);
     return true;
   }
+  const other = state.config.group && record.chat_id === state.config.group.id ? "group"
+    : record.chat_id === user().id ? "private" : null;
+  if (other && record.ok && record.method.startsWith("send")) {
+    state.unread.add(other);
+    renderChrome();
+  }
   return false;
 }
 
@@ -676,6 +683,7 @@ function renderChrome() {
     tab.dataset.chat = kind;
     tab.textContent = t(kind);
     tab.setAttribute("aria-selected", String(kind === state.chatKind));
+    tab.classList.toggle("unread", state.unread.has(kind));
     tab.addEventListener("click", () => switchTo(state.userKey, kind));
     tabs.append(tab);
   }
@@ -697,8 +705,10 @@ function renderPresets() {
 }
 
 function switchTo(userKey, chatKind) {
+  if (userKey !== state.userKey) state.unread.clear();
   state.userKey = userKey;
   state.chatKind = chatKind;
+  state.unread.delete(chatKind);
   localStorage.setItem("sandbox.user", userKey);
   localStorage.setItem("sandbox.chat", chatKind);
   const url = new URL(window.location.href);
