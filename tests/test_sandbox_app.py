@@ -189,7 +189,7 @@ async def test_page_files_and_config(webchat: BotApiServer) -> None:
 async def test_control_api_for_the_page(webchat: BotApiServer) -> None:
     async with SandboxClient(webchat.base_url, TOKEN) as client:
         # The admin group exists before anyone writes in it, with its title.
-        chats = await client._request("GET", "chats")
+        chats = await client.chats()
         assert [c["chat"]["title"] for c in chats["chats"]] == ["Admins"]
         before = chats["last_seq"]
         user = TgUser(1, "Li")

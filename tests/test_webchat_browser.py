@@ -263,9 +263,15 @@ def test_what_the_bot_sends_is_rendered_from_entities(page: Any, sandbox: Sandbo
         '<b>粗体</b> <i>斜体</i> <a href="https://example.org/x">链接</a> '
         '<a href="javascript:window.clicked=1">坏链接</a> '
         "&lt;img src=x onerror=window.xss=1&gt; <tg-spoiler>秘密</tg-spoiler>\n"
-        '<pre><code class="language-python">print(1)</code></pre>'
+        '<pre><code class="language-python">print(1)</code></pre>\n'
+        "发送 /help 查看帮助，或访问 https://example.org/plain，路径 a/b 不是命令"
     )
-    button = {"inline_keyboard": [[{"text": "打开网站", "url": "https://example.org/"}]]}
+    button = {
+        "inline_keyboard": [
+            [{"text": "打开网站", "url": "https://example.org/"}],
+            [{"text": "坏按钮", "url": "javascript:window.clicked=1"}],
+        ]
+    }
     calls: list[tuple[str, dict[str, Any]]] = [
         ("sendMessage", {"data": {"chat_id": chat_id, "text": html, "parse_mode": "HTML",
                                   "reply_markup": button}}),
@@ -304,7 +310,15 @@ def test_what_the_bot_sends_is_rendered_from_entities(page: Any, sandbox: Sandbo
     expect(spoiler).to_have_class(re.compile("revealed"))
     expect(message.locator('pre code[data-language="python"]')).to_have_text("print(1)")
     expect(message.locator('.inline-kb a[href="https://example.org/"]')).to_have_text("打开网站")
-    assert page.evaluate("window.xss") is None
+    bad_button = message.locator(".inline-kb button", has_text="坏按钮")  # not a link
+    bad_button.click()
+    expect(page.locator("#toast")).to_contain_text("不支持")
+    # Like a Telegram client: a /command and a web address in the text can be tapped.
+    expect(message.locator('a[href="https://example.org/plain"]')).to_have_text(
+        "https://example.org/plain"
+    )
+    expect(message.locator("a.command")).to_have_text(["/help"])  # "a/b" is no command
+    assert page.evaluate("window.xss") is None and page.evaluate("window.clicked") is None
 
     venue = page.locator(".msg.from-bot .card", has_text="暖心之家")
     expect(venue).to_contain_text("沙湾区 G348")
@@ -318,5 +332,10 @@ def test_what_the_bot_sends_is_rendered_from_entities(page: Any, sandbox: Sandbo
         "[...document.querySelectorAll('.msg.from-bot img.photo')].some(i => i.naturalWidth === 60)"
     )
     document = page.locator(".msg.from-bot .card", has_text="report.csv")
+    expect(document).to_contain_text("8 B")
+    expect(document.locator("a[download]")).to_have_text("⬇ 下载")
     href = document.locator("a[download]").get_attribute("href")
     assert page.request.get(sandbox.url + href.lstrip("/")).body() == b"a,b\n1,2\n"
+
+    message.locator("a.command", has_text="/help").click()  # sends it, and the bot answers
+    expect(last_bot_message(page)).to_contain_text("暖驶为路上的司机朋友服务")

@@ -19,7 +19,7 @@ const UI = {
     emptyGroup: "管理群还没有消息。机器人发到管理群（ADMIN_CHAT_ID）的内容会显示在这里。",
     offline: "与沙盒的连接已断开，正在重连…", unsupported: "沙盒中不支持此按钮",
     edited: "已编辑", file: "文件", noCommands: "机器人还没有设置命令", copied: "已复制",
-    sent: "已发送",
+    download: "下载",
   },
   en: {
     actingAs: "Acting as", private: "💬 Private", group: "👥 Admin group", bot: "bot",
@@ -38,7 +38,8 @@ const UI = {
     emptyGroup: "Nothing in the admin group yet. What the bot posts to ADMIN_CHAT_ID shows here.",
     offline: "Lost the connection to the sandbox, reconnecting…",
     unsupported: "This button is not supported in the sandbox", edited: "edited", file: "File",
-    noCommands: "The bot has set no commands", copied: "Copied", sent: "sent",
+    noCommands: "The bot has set no commands", copied: "Copied",
+    download: "Download",
   },
 };
 
@@ -114,16 +115,16 @@ async function inject(spec) {
 
 // --- rendering: text with entities --------------------------------------------------------------
 // Entity offsets are UTF-16 code units, which is exactly how JavaScript strings index.
-function renderEntities(text, entities) {
+function renderEntities(text, entities, tappable = false) {
   const fragment = document.createDocumentFragment();
   const sorted = (entities || [])
     .filter((e) => Number.isInteger(e.offset) && Number.isInteger(e.length) && e.length > 0)
     .sort((a, b) => a.offset - b.offset || b.length - a.length);
-  build(fragment, text, 0, text.length, sorted);
+  build(fragment, text, 0, text.length, sorted, tappable);
   return fragment;
 }
 
-function build(parent, text, start, end, list) {
+function build(parent, text, start, end, list, tappable) {
   let pos = start;
   let i = 0;
   while (i < list.length) {
@@ -134,31 +135,69 @@ function build(parent, text, start, end, list) {
     const from = Math.max(entity.offset, pos);
     const to = Math.min(entityEnd, end);
     if (from < to) {
-      if (pos < from) parent.append(text.slice(pos, from));
-      const [outer, inner] = entityElement(entity);
-      build(inner, text, from, to, list.slice(i + 1, j));
+      if (pos < from) appendText(parent, text.slice(pos, from), tappable);
+      const [outer, inner] = entityElement(entity, text.slice(from, to));
+      // Nothing inside a link or code is tappable again.
+      const inside = tappable && !["text_link", "url", "code", "pre"].includes(entity.type);
+      build(inner, text, from, to, list.slice(i + 1, j), inside);
       parent.append(outer);
       pos = to;
     }
     i = j;
   }
-  if (pos < end) parent.append(text.slice(pos, end));
+  if (pos < end) appendText(parent, text.slice(pos, end), tappable);
 }
 
-function entityElement(entity) {
+// Like a Telegram client: /commands and web addresses in the bot's text can be tapped.
+const TAPPABLE = /(\/[A-Za-z0-9_]{1,32}(?:@\w+)?(?![\w/])|https?:\/\/[^\s<>"'，。）)]+)/g;
+
+function appendText(parent, text, tappable) {
+  if (!tappable) return parent.append(text);
+  let pos = 0;
+  for (const match of text.matchAll(TAPPABLE)) {
+    const before = match.index > 0 ? text[match.index - 1] : " ";
+    if (match[0].startsWith("/") && /[\w/:.]/.test(before)) continue; // a path, not a command
+    parent.append(text.slice(pos, match.index));
+    parent.append(match[0].startsWith("/") ? commandLink(match[0]) : safeLink(match[0], match[0]));
+    pos = match.index + match[0].length;
+  }
+  parent.append(text.slice(pos));
+}
+
+function commandLink(command) {
+  const a = document.createElement("a");
+  a.href = "#";
+  a.className = "command";
+  a.textContent = command;
+  a.addEventListener("click", (event) => {
+    event.preventDefault();
+    inject({ kind: "text", text: command });
+  });
+  return a;
+}
+
+function isSafeUrl(url) {
+  return /^(https?:|tg:|mailto:)/i.test(url || "");
+}
+
+function safeLink(url, text) {
+  const a = document.createElement("a");
+  a.href = url;
+  a.target = "_blank";
+  a.rel = "noopener noreferrer";
+  if (text !== undefined) a.textContent = text;
+  return a;
+}
+
+function entityElement(entity, text) {
   const tags = {
     bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code",
     blockquote: "blockquote", expandable_blockquote: "blockquote",
   };
-  if (entity.type === "text_link" || entity.type === "url") {
-    const url = entity.url || "";
-    if (/^(https?:|tg:|mailto:)/i.test(url)) {
-      const a = document.createElement("a");
-      a.href = url;
-      a.target = "_blank";
-      a.rel = "noopener noreferrer";
-      return [a, a];
-    }
+  const url = entity.type === "url" ? text : entity.type === "text_link" ? entity.url : null;
+  if (isSafeUrl(url)) {
+    const a = safeLink(url);
+    return [a, a];
   }
   if (entity.type === "pre") {
     const pre = document.createElement("pre");
@@ -177,10 +216,10 @@ function entityElement(entity) {
   return [el, el];
 }
 
-function textBlock(text, entities) {
+function textBlock(text, entities, tappable) {
   const div = document.createElement("div");
   div.className = "text";
-  div.append(renderEntities(text, entities));
+  div.append(renderEntities(text, entities, tappable));
   return div;
 }
 
@@ -197,6 +236,12 @@ function mapLinks(lat, lon, name) {
     ["百度 Baidu", `https://api.map.baidu.com/marker?location=${lat},${lon}&title=${label}&content=${label}&output=html&coord_type=wgs84`],
     ["OpenStreetMap", `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=16/${lat}/${lon}`],
   ];
+}
+
+function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function card(icon, title, subtitle, links) {
@@ -255,9 +300,9 @@ function contentOf(m) {
   }
   if (m.document) {
     const d = m.document;
-    const size = d.file_size ? `${(d.file_size / 1024).toFixed(1)} KB` : "";
+    const size = d.file_size ? formatSize(d.file_size) : "";
     parts.push(card("📄", d.file_name || t("file"), [size, d.mime_type || ""].filter(Boolean),
-      [["⬇", fileUrl(d.file_id), d.file_name || "file"]]));
+      [[`⬇ ${t("download")}`, fileUrl(d.file_id), d.file_name || "file"]]));
   }
   if (m.venue) parts.push(locationCard(m.venue.location, m.venue));
   else if (m.location) parts.push(locationCard(m.location, null));
@@ -265,8 +310,11 @@ function contentOf(m) {
     const c = m.contact;
     parts.push(card("👤", [c.first_name, c.last_name].filter(Boolean).join(" "), [c.phone_number]));
   }
-  if (typeof m.text === "string") parts.push(textBlock(m.text, m.entities));
-  if (typeof m.caption === "string") parts.push(textBlock(m.caption, m.caption_entities));
+  const tappable = Boolean(m.from_bot);
+  if (typeof m.text === "string") parts.push(textBlock(m.text, m.entities, tappable));
+  if (typeof m.caption === "string") {
+    parts.push(textBlock(m.caption, m.caption_entities, tappable));
+  }
   if (!parts.length) parts.push(textBlock("[unsupported message]", []));
   return parts;
 }
@@ -281,11 +329,8 @@ function inlineKeyboard(m) {
     rowEl.className = "row";
     for (const button of row) {
       let el;
-      if (button.url) {
-        el = document.createElement("a");
-        el.href = button.url;
-        el.target = "_blank";
-        el.rel = "noopener noreferrer";
+      if (isSafeUrl(button.url)) {
+        el = safeLink(button.url);
       } else {
         el = document.createElement("button");
         el.type = "button";
