@@ -38,9 +38,12 @@ WAIT_MS = 30_000  # how long a check may wait for the bot (a limit, not a measur
 
 
 def _chromium() -> str | None:
-    for candidate in (os.environ.get("WARMDRIVE_CHROMIUM"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).exists():
-            return candidate
+    """WARMDRIVE_CHROMIUM if set, else Debian's chromium."""
+    configured = os.environ.get("WARMDRIVE_CHROMIUM")
+    if configured:
+        return configured if Path(configured).exists() else None
+    if Path("/usr/bin/chromium").exists():
+        return "/usr/bin/chromium"
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -54,7 +57,7 @@ def _unavailable(reason: str) -> None:
 def browser() -> Iterator[Any]:
     path = _chromium()
     if path is None:
-        _unavailable("no Chromium at /usr/bin/chromium: `make browser` (apt-get install chromium)")
+        _unavailable("no Chromium (/usr/bin/chromium): `make browser` installs Debian's chromium")
     try:
         from playwright.sync_api import expect, sync_playwright
     except ImportError:
@@ -270,6 +273,7 @@ def test_what_the_bot_sends_is_rendered_from_entities(page: Any, sandbox: Sandbo
         "inline_keyboard": [
             [{"text": "打开网站", "url": "https://example.org/"}],
             [{"text": "坏按钮", "url": "javascript:window.clicked=1"}],
+            [{"text": "回调", "callback_data": "demo"}],
         ]
     }
     calls: list[tuple[str, dict[str, Any]]] = [
@@ -336,6 +340,13 @@ def test_what_the_bot_sends_is_rendered_from_entities(page: Any, sandbox: Sandbo
     expect(document.locator("a[download]")).to_have_text("⬇ 下载")
     href = document.locator("a[download]").get_attribute("href")
     assert page.request.get(sandbox.url + href.lstrip("/")).body() == b"a,b\n1,2\n"
+
+    # The real bot answers a button press from someone who has not agreed with an alert.
+    message.locator(".inline-kb button", has_text="回调").click()
+    expect(page.locator("#alert-dialog")).to_be_visible()
+    expect(page.locator("#alert-text")).to_have_text("请先同意隐私说明：发送 /start。")
+    page.locator("#alert-dialog button").click()
+    expect(page.locator("#alert-dialog")).to_be_hidden()
 
     message.locator("a.command", has_text="/help").click()  # sends it, and the bot answers
     expect(last_bot_message(page)).to_contain_text("暖驶为路上的司机朋友服务")
