@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench messages migrate clean
+.PHONY: run test lint bench messages migrate clean browser
 
 # Message catalogs (.po) are committed; .mo files are compiled at install and, if a .po
 # changed since, again at start-up.
@@ -27,8 +27,21 @@ run: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python -m bot migrate
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests drive the system Chromium (Debian's package; nothing is downloaded at test
+# time) with CJK and emoji fonts for readable screenshots. Without root or apt they are skipped.
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-wqy-microhei fonts-noto-color-emoji
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing $(BROWSER_PACKAGES) for the browser tests"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq >/dev/null && apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null \
+			|| echo "could not install Chromium: the browser tests will be skipped"; \
+	else echo "no Chromium at $(CHROMIUM): the browser tests will be skipped"; fi
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -1,29 +1,28 @@
-"""Command line: `python -m bot [run|migrate]` (also installed as `warmdrive`)."""
+"""Command line: `python -m bot [--sandbox] [run|migrate|...]` (also installed as `warmdrive`)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import sys
 from pathlib import Path
 
 from bot.config import ConfigError, load_settings
 
-NO_TOKEN_HELP = """\
-BOT_TOKEN is not set.
-To run WarmDrive you need a Telegram bot token:
-  1. open Telegram and talk to @BotFather;
-  2. send /newbot and follow the steps;
-  3. put the token in a .env file (BOT_TOKEN=123456:ABC...) or export BOT_TOKEN.
-"""
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="warmdrive", description="WarmDrive (暖驶) bot")
+    sandbox_help = (
+        "run offline: the local Bot API server and a web chat (the default without BOT_TOKEN)"
+    )
+    parser.add_argument("--sandbox", action="store_true", help=sandbox_help)
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (default): long polling, or webhook if WEBHOOK_URL")
+    run = sub.add_parser(
+        "run", help="run the bot (default): long polling, or webhook if WEBHOOK_URL"
+    )
+    # SUPPRESS: `--sandbox run` must not be reset to False by the subcommand's default.
+    run.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help=sandbox_help)
     sub.add_parser("migrate", help="upgrade the database to the latest schema")
     files = {
         "stations": "stations (CSV or GeoJSON)",
@@ -38,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C during start-up (the imports take seconds): no traceback
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -54,17 +60,17 @@ def main(argv: list[str] | None = None) -> int:
         module = cli_stations if args.command == "stations" else cli_checkups
         run = module.import_file if args.action == "import" else module.export_file
         return run(settings, args.file)
-    if args.command != "migrate" and settings.bot_token is None:
-        print(NO_TOKEN_HELP, file=sys.stderr, end="")
-        return 2
+    if args.command in (None, "run") and (args.sandbox or settings.bot_token is None):
+        from bot import sandbox_app
+
+        return sandbox_app.main(settings, forced=args.sandbox)
     from bot import runner  # after the checks: importing aiogram is the slow part of start-up
 
     if args.command == "migrate":
         asyncio.run(runner.migrate(settings))
         print("database is up to date")
         return 0
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(runner.run(settings))
+    asyncio.run(runner.run(settings))
     return 0
 
 

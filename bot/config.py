@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1:8080"
+    # Offline sandbox (no BOT_TOKEN, or --sandbox): where the web chat and local Bot API listen.
+    sandbox_listen: str = "127.0.0.1:8080"
     # Polling: how many updates are handled at once; same-chat updates are serialised anyway.
     tasks_concurrency_limit: int = Field(default=64, ge=1, le=10_000)
     # Per-user flood control: at most `throttle_rate` updates per `throttle_period` seconds.
@@ -122,7 +124,7 @@ class Settings(BaseSettings):
             raise ValueError(f"expected one of {', '.join(SUPPORTED_LANGUAGES)}")
         return value
 
-    @field_validator("webhook_listen")
+    @field_validator("webhook_listen", "sandbox_listen")
     @classmethod
     def _check_listen(cls, value: str) -> str:
         host, sep, port = value.rpartition(":")

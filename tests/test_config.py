@@ -70,12 +70,6 @@ def test_cli_bad_config_is_one_clear_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_cli_without_token_explains_and_fails(tmp_path: Path) -> None:
-    result = _cli({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}, "run")
-    assert result.returncode == 2
-    assert "BotFather" in result.stderr
-
-
 def test_cli_migrate_creates_schema(tmp_path: Path) -> None:
     result = _cli({"DATABASE_URL": f"sqlite:///{tmp_path}/fresh.db"}, "migrate")
     assert result.returncode == 0, result.stderr

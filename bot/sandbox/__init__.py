@@ -1,4 +1,5 @@
-"""Offline Telegram Bot API sandbox: a local Bot API server plus a client for the user side.
+"""Offline Telegram Bot API sandbox: a local Bot API server plus clients for the user side:
+SandboxClient for tests, and the web chat page (webchat.py, web/) for people.
 
 server = BotApiServer()
 base_url = await server.start()

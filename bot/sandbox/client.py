@@ -232,12 +232,16 @@ class SandboxClient:
             method=method,
         )
 
+    async def chats(self) -> dict[str, Any]:
+        """{"chats": [{"chat", "message_count", "reply_keyboard", "blocked"}], "last_seq"}."""
+        return await self._request("GET", "chats")
+
     async def chat_messages(self, chat_id: int) -> list[dict[str, Any]]:
         body = await self._request("GET", f"chats/{chat_id}/messages")
         return body["messages"]
 
     async def chat(self, chat_id: int) -> dict[str, Any]:
-        """{"chat", "messages", "reply_keyboard"} of one chat."""
+        """{"chat", "messages", "reply_keyboard", "last_seq"} of one chat."""
         return await self._request("GET", f"chats/{chat_id}/messages")
 
     async def my_commands(self) -> list[dict[str, Any]]:

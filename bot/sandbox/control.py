@@ -118,8 +118,11 @@ class _ControlRoutes:
             records = self.server.sent(token, **filters)
         return {"records": records, "last_seq": self.server.bot(token).last_seq}
 
+    # Both carry last_seq: a client (the web chat) reads a chat, then long-polls `sent` with
+    # after=last_seq to hear about every later change without missing one.
     async def chats(self, request: web.Request) -> dict[str, Any]:
-        return {"chats": self.server.chats(request.match_info["token"])}
+        token = request.match_info["token"]
+        return {"chats": self.server.chats(token), "last_seq": self.server.bot(token).last_seq}
 
     async def chat_messages(self, request: web.Request) -> dict[str, Any]:
         token = request.match_info["token"]
@@ -128,6 +131,7 @@ class _ControlRoutes:
             "chat": chat.chat,
             "messages": self.server.chat_messages(token, chat.id),
             "reply_keyboard": chat.reply_keyboard,
+            "last_seq": self.server.bot(token).last_seq,
         }
 
     async def faults(self, request: web.Request) -> dict[str, Any]:

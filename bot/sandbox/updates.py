@@ -18,6 +18,9 @@ from .media import guess_mime_type, photo_dimensions
 from .state import BotState, CallbackQuery, ChatState, QueuedUpdate, StoredMessage, now
 
 _USER_FIELDS = ("last_name", "username", "language_code", "is_premium")
+# Telegram's limits: a photo is at most 10 MB; a bot can download files of at most 20 MB.
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
 def inject(state: BotState, spec: Mapping[str, Any]) -> QueuedUpdate:
@@ -92,13 +95,15 @@ def _chat(state: BotState, user: dict[str, Any], chat_id: Any, title: Any) -> Ch
     return state.register_group(chat_id, title if isinstance(title, str) else None)
 
 
-def _decode(spec: Mapping[str, Any]) -> bytes:
+def _decode(spec: Mapping[str, Any], limit: int, what: str) -> bytes:
     try:
         content = base64.b64decode(spec.get("content_base64") or "", validate=True)
     except (binascii.Error, ValueError):
         raise ControlError("content_base64 is not valid base64") from None
     if not content:
         raise ControlError("content_base64 must not be empty")
+    if len(content) > limit:
+        raise ControlError(f"{what} is too large: {len(content)} bytes, at most {limit}")
     return content
 
 
@@ -151,14 +156,14 @@ def _caption(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _photo(state: BotState, spec: Mapping[str, Any], user: dict[str, Any]) -> dict[str, Any]:
-    content = _decode(spec)
+    content = _decode(spec, MAX_PHOTO_BYTES, "photo")
     width, height = photo_dimensions(content, spec.get("width"), spec.get("height"))
     stored = state.store_file("photo", content=content, width=width, height=height)
     return {"photo": stored.as_photo(), **_caption(spec)}
 
 
 def _document(state: BotState, spec: Mapping[str, Any], user: dict[str, Any]) -> dict[str, Any]:
-    content = _decode(spec)
+    content = _decode(spec, MAX_DOCUMENT_BYTES, "document")
     file_name = spec.get("file_name") or "document.bin"
     stored = state.store_file(
         "document",
