@@ -350,3 +350,42 @@ def test_what_the_bot_sends_is_rendered_from_entities(page: Any, sandbox: Sandbo
 
     message.locator("a.command", has_text="/help").click()  # sends it, and the bot answers
     expect(last_bot_message(page)).to_contain_text("暖驶为路上的司机朋友服务")
+
+
+def test_volunteer_books_a_checkup_and_the_admin_checks_it(
+    page: Any, sandbox: SandboxProcess
+) -> None:
+    """体检预约 on the page: every step edits one message; the admin then finds the code."""
+    from playwright.sync_api import expect
+
+    open_chat(page, sandbox.url, **{"as": "volunteer", "chat": "private", "lang": "zh"})
+    page.click("#start-btn")
+    expect(last_bot_message(page)).to_contain_text("欢迎回来")
+    press_reply(page, "🩺 体检预约")
+    form = page.locator(".msg.from-bot", has_text="免费健康体检").last
+    form_id = form.get_attribute("data-message-id")
+    same = page.locator(f'.msg[data-message-id="{form_id}"]')
+    same.locator(".inline-kb button", has_text="免费体检").click()
+    expect(same).to_contain_text("您想去哪家")
+    same.locator(".inline-kb button", has_text="自贡市第三人民医院").click()
+    expect(same).to_contain_text("请选日期")
+    # The first bookable day (today's evening, or the next day with slots, whenever this runs).
+    same.locator(".inline-kb button").filter(has_text=re.compile(r"^\d+$")).first.click()
+    expect(same).to_contain_text("请选时段")
+    same.locator(".inline-kb button", has_text="余").first.click()
+    expect(same).to_contain_text("请核对后确认")
+    same.locator(".inline-kb button", has_text="✅ 确认预约").click()
+    expect(same).to_contain_text("预约成功")
+    expect(
+        same.locator(".inline-kb a", has_text="高德地图")
+    ).to_be_visible()  # URL buttons are links
+    code = re.search(r"预约码是 ([A-Z0-9]{6})", same.inner_text())
+    assert code is not None, same.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sandbox-checkup-booked.png"))
+
+    # The admin, in the admin group, looks the code up.
+    page.select_option("#identity", "admin")
+    page.locator('#chat-tabs button[data-chat="group"]').click()
+    send_text(page, f"/checkin {code.group(1)}")
+    expect(last_bot_message(page)).to_contain_text(code.group(1))
