@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -17,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.commands import set_commands
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
-from bot.db.types import utcnow
+from bot.db.types import Clock, utcnow
 from bot.i18n import create_i18n
 from bot.locale_cache import LocaleCache
 from bot.middlewares.db import DbSessionMiddleware
@@ -62,7 +60,7 @@ def create_dispatcher(
     storage: BaseStorage | None = None,
     events_isolation: BaseEventIsolation | None = None,
     throttle: Throttle | None = None,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Clock = utcnow,
 ) -> Dispatcher:
     """Everything an update needs. Nothing here connects anywhere until the first update."""
     owns_engine = engine is None

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from itertools import groupby
 
 from aiogram import Bot, Router
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.after_commit import after_commit
+from bot.db.types import Clock
 from bot.services.bookings import BookingError, BookingService
 from bot.services.checkup_browse import CheckupBrowser
 from handlers.admin import refuse
@@ -22,7 +22,6 @@ from handlers.checkup_texts import day_text, service_label, status_text, when_te
 from handlers.filters import IsAdmin
 from handlers.texts import q
 
-Clock = Callable[[], datetime]
 CHECKUP_ADMIN_COMMANDS = ("bookings_today", "checkin", "close_day")
 NO_SHOW_WORDS = {"noshow", "no-show", "no_show", "未到", "爽约"}
 
@@ -62,11 +61,13 @@ async def bookings_today(
             )
     # A long day is split, never cut: Telegram takes at most 4096 characters a message.
     chunk: list[str] = []
+    size = 0
     for line in lines:
-        if sum(len(c) + 1 for c in chunk) + len(line) > 3800:
+        if size + len(line) > 3800:
             await message.answer("\n".join(chunk))
-            chunk = []
+            chunk, size = [], 0
         chunk.append(line)
+        size += len(line) + 1
     await message.answer("\n".join(chunk))
 
 

@@ -101,6 +101,14 @@ class CheckupNotifier:
             log.warning("message to %s not delivered, will retry: %s", to.telegram_id, exc)
             return "retry"
 
+    async def _release(
+        self, release: Callable[[BookingOutbox, int], Awaitable[None]], row_id: int
+    ) -> None:
+        """Give a claim back after a passing failure, so the next run sends it."""
+        async with self.session_factory() as session:
+            await release(BookingOutbox(session), row_id)
+            await session.commit()
+
     # --- waitlist offers ---------------------------------------------------------------------
     async def offers(self, bot: Bot, offers: list[Offer], now: datetime) -> int:
         """Tell each driver a seat is held for them (right after the commit that offered it)."""
@@ -133,9 +141,7 @@ class CheckupNotifier:
             outcome = await self._deliver(bot, to, lambda v=view: render_offer(v, self.tz))
             sent += outcome == "sent"
             if outcome == "retry":
-                async with self.session_factory() as session:
-                    await BookingOutbox(session).release_offer(waitlist_id)
-                    await session.commit()
+                await self._release(BookingOutbox.release_offer, waitlist_id)
         return sent
 
     async def send_notices(self, bot: Bot, now: datetime) -> int:
@@ -167,9 +173,7 @@ class CheckupNotifier:
             outcome = await self._deliver(bot, to, render)
             sent += outcome == "sent"
             if outcome == "retry":
-                async with self.session_factory() as session:
-                    await BookingOutbox(session).release_closure(booking_id)
-                    await session.commit()
+                await self._release(BookingOutbox.release_closure, booking_id)
         return sent
 
     # --- reminders ---------------------------------------------------------------------------
@@ -214,7 +218,5 @@ class CheckupNotifier:
             outcome = await self._deliver(bot, to, render)
             sent += outcome == "sent"
             if outcome == "retry":
-                async with self.session_factory() as session:
-                    await BookingOutbox(session).release_reminder(reminder_id)
-                    await session.commit()
+                await self._release(BookingOutbox.release_reminder, reminder_id)
         return sent

@@ -54,13 +54,17 @@ def locale() -> str:
     return get_i18n().current_locale
 
 
+def babel_locale() -> str:
+    return BABEL_LOCALES.get(locale(), "zh_Hans_CN")
+
+
 def day_text(day: date) -> str:
     """11月24日周二 / Tue, Nov 24."""
-    return format_skeleton("MMMEd", day, locale=BABEL_LOCALES.get(locale(), "zh_Hans_CN"))
+    return format_skeleton("MMMEd", day, locale=babel_locale())
 
 
 def month_text(day: date) -> str:
-    return format_skeleton("yMMMM", day, locale=BABEL_LOCALES.get(locale(), "zh_Hans_CN"))
+    return format_skeleton("yMMMM", day, locale=babel_locale())
 
 
 def when_text(at: datetime, tz: ZoneInfo) -> str:

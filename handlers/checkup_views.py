@@ -21,10 +21,9 @@ from bot.services.checkup_browse import CheckupBrowser, SlotView
 from bot.services.users import UserProfile
 from handlers.checkup_callbacks import BookCb, MineCb
 from handlers.checkup_texts import (
-    BABEL_LOCALES,
+    babel_locale,
     booking_card,
     day_text,
-    locale,
     month_text,
     provider_line,
     service_label,
@@ -96,7 +95,7 @@ async def providers_view(
 
 
 def _weekday_header() -> list[str]:
-    names = get_day_names("narrow", locale=BABEL_LOCALES.get(locale(), "zh_Hans_CN"))
+    names = get_day_names("narrow", locale=babel_locale())
     return [names[i] for i in range(7)]
 
 

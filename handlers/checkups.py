@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.after_commit import after_commit
+from bot.db.types import Clock
 from bot.services.bookings import BookingError, BookingService
 from bot.services.checkup_browse import CheckupBrowser
 from bot.services.users import UserProfile
@@ -50,7 +51,6 @@ from handlers.filters import N_, Button, ContentIs, IsCommand, private_only
 from handlers.menu import main_menu_kb
 from handlers.texts import location_request_kb
 
-Clock = Callable[[], datetime]
 BACK_TO_LIST = N_("⬅️ Back to the list")
 
 

@@ -6,7 +6,6 @@ driver who tapped: someone else's code is answered exactly like an unknown one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from aiogram import Bot, Router
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.after_commit import after_commit
+from bot.db.types import Clock
 from bot.services.bookings import CANCEL_CUTOFF, BookingError, BookingService
 from bot.services.checkup_browse import BookingView, CheckupBrowser
 from bot.services.users import UserProfile
@@ -36,8 +36,6 @@ from handlers.checkups import start_move
 from handlers.editing import edit_in_place
 from handlers.filters import private_only
 from handlers.texts import q
-
-Clock = Callable[[], datetime]
 
 
 def list_view(bookings: list[BookingView], settings: Settings) -> tuple[str, InlineKeyboardMarkup]:

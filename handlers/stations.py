@@ -22,6 +22,7 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.db.types import Clock
 from bot.services.stations import (
     PAGE_SIZE,
     RADIUS_KM,
@@ -70,9 +71,6 @@ class NearCb(CallbackData, prefix="nr"):
 class StationCb(CallbackData, prefix="st"):
     id: str
     a: Literal["d", "v"]  # details, or a venue message
-
-
-Clock = Callable[[], datetime]
 
 
 def location_kb() -> ReplyKeyboardMarkup:

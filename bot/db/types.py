@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, DateTime, Integer
@@ -30,6 +31,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# What handlers and services take as "now": utcnow in production, a fixed time in tests.
+Clock = Callable[[], datetime]
 
 
 def utcnow() -> datetime:

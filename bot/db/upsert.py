@@ -1,4 +1,4 @@
-"""INSERT ... ON CONFLICT DO NOTHING for both dialects."""
+"""INSERT ... ON CONFLICT DO NOTHING for both dialects, and what a conditional write did."""
 
 from __future__ import annotations
 
@@ -19,5 +19,9 @@ async def insert_ignore(
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(table).values(values).on_conflict_do_nothing(index_elements=index_elements)
-    result = await session.execute(stmt)
+    return rows_changed(await session.execute(stmt))
+
+
+def rows_changed(result: object) -> bool:
+    """Whether an INSERT or a conditional UPDATE touched a row: the one who changed it won."""
     return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -15,10 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BookingRow, ReminderRow, WaitlistRow
-
-
-def _claimed(result: object) -> bool:
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+from bot.db.upsert import rows_changed
 
 
 class BookingOutbox:
@@ -42,7 +39,7 @@ class BookingOutbox:
             .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
             .values(status="sent", sent_at=now)
         )
-        return _claimed(result)
+        return rows_changed(result)
 
     async def postpone_reminder(self, reminder_id: int, due_at: datetime) -> None:
         await self.session.execute(
@@ -91,7 +88,7 @@ class BookingOutbox:
             )
             .values(notified_at=now)
         )
-        return _claimed(result)
+        return rows_changed(result)
 
     async def release_offer(self, waitlist_id: int) -> None:
         await self.session.execute(
@@ -118,7 +115,7 @@ class BookingOutbox:
             )
             .values(notified_at=now)
         )
-        return _claimed(result)
+        return rows_changed(result)
 
     async def release_closure(self, booking_id: int) -> None:
         await self.session.execute(

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.models import BookingRow, ClosureRow, ReminderRow, SlotRow, WaitlistRow
-from bot.db.upsert import insert_ignore
+from bot.db.upsert import insert_ignore, rows_changed
 from knowledge.checkups import SlotTemplate
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out over the phone
@@ -125,7 +125,7 @@ class BookingService:
             .where(SlotRow.id == slot_id, SlotRow.booked < SlotRow.capacity, *self._open(now))
             .values(booked=SlotRow.booked + 1)
         )
-        return _changed(result)
+        return rows_changed(result)
 
     async def _hold_open_slot(self, slot_id: int, now: datetime) -> bool:
         """Lock the slot row if it is still open (a no-op UPDATE): a day being closed at the
@@ -135,7 +135,7 @@ class BookingService:
             .where(SlotRow.id == slot_id, *self._open(now))
             .values(booked=SlotRow.booked)
         )
-        return _changed(result)
+        return rows_changed(result)
 
     async def _free_seat(self, slot_id: int) -> None:
         await self.session.execute(
@@ -150,7 +150,7 @@ class BookingService:
             .where(BookingRow.id == booking_id, BookingRow.status.in_(expected))
             .values(**values)
         )
-        return _changed(result)
+        return rows_changed(result)
 
     # --- booking ---------------------------------------------------------------------------
     async def book(
@@ -180,11 +180,7 @@ class BookingService:
             raise BookingError("already_booked", existing)
         if not await self._take_seat(slot_id, now):
             raise BookingError("full")
-        booking = BookingRow(
-            code=await self._fresh_code(), user_id=user_id, slot_id=slot_id,
-            service_id=service_id, status="active", request_key=request_key, created_at=now,
-        )  # fmt: skip
-        self.session.add(booking)
+        booking = await self._new_booking(user_id, slot_id, service_id, now, request_key)
         try:
             await self.session.flush()
         except IntegrityError:
@@ -194,6 +190,22 @@ class BookingService:
                 return existing
             raise BookingError("already_booked", existing) from None
         await self._schedule_reminders(booking, starts_at, now)
+        return booking
+
+    async def _new_booking(
+        self,
+        user_id: int,
+        slot_id: int,
+        service_id: str,
+        now: datetime,
+        request_key: str | None = None,
+    ) -> BookingRow:
+        """An active booking with an unused code, added to the session (not flushed)."""
+        booking = BookingRow(
+            code=await self._fresh_code(), user_id=user_id, slot_id=slot_id,
+            service_id=service_id, status="active", request_key=request_key, created_at=now,
+        )  # fmt: skip
+        self.session.add(booking)
         return booking
 
     async def _fresh_code(self) -> str:
@@ -268,11 +280,7 @@ class BookingService:
         if not await self._set_status(old_id, ("active",), status="moved", cancelled_at=now):
             await self._free_seat(new_slot_id)  # cancelled meanwhile: nothing to move
             raise BookingError("not_active", booking)
-        new = BookingRow(
-            code=await self._fresh_code(), user_id=user_id, slot_id=new_slot_id,
-            service_id=service_id, status="active", created_at=now,
-        )  # fmt: skip
-        self.session.add(new)
+        new = await self._new_booking(user_id, new_slot_id, service_id, now)
         await self.session.flush()
         await self._cancel_reminders(old_id)
         await self._schedule_reminders(new, starts_at, now)
@@ -362,7 +370,7 @@ class BookingService:
             )
             .values(status="waiting", created_at=now, offer_expires_at=None, notified_at=None)
         )
-        return _changed(result)
+        return rows_changed(result)
 
     async def _hand_on_seat(self, slot_id: int, now: datetime) -> Offer | None:
         """A freed seat is held for the next waiting driver, or goes back on sale. Too close
@@ -393,7 +401,7 @@ class BookingService:
                 .where(WaitlistRow.id == nxt, WaitlistRow.status == "waiting")
                 .values(status="offered", offer_expires_at=expires, notified_at=None)
             )
-            if _changed(result):
+            if rows_changed(result):
                 user_id = await self.session.scalar(
                     select(WaitlistRow.user_id).where(WaitlistRow.id == nxt)
                 )
@@ -428,14 +436,10 @@ class BookingService:
             )
             .values(status="booked")
         )
-        if not _changed(taken):  # expired or declined by another process a moment ago
+        if not rows_changed(taken):  # expired or declined by another process a moment ago
             raise BookingError("offer_gone")
         # The seat is already held for this offer: the booking takes it over, no new seat.
-        booking = BookingRow(
-            code=await self._fresh_code(), user_id=user_id, slot_id=slot_id,
-            service_id=service_id, status="active", request_key=request_key, created_at=now,
-        )  # fmt: skip
-        self.session.add(booking)
+        booking = await self._new_booking(user_id, slot_id, service_id, now, request_key)
         await self.session.flush()
         await self._schedule_reminders(booking, starts_at, now)
         return booking
@@ -451,7 +455,7 @@ class BookingService:
             .where(WaitlistRow.id == waitlist_id, WaitlistRow.status == "offered")
             .values(status="declined")
         )
-        if not _changed(result):
+        if not rows_changed(result):
             raise BookingError("offer_gone")
         return await self._hand_on_seat(slot_id, now)
 
@@ -469,7 +473,7 @@ class BookingService:
                 .where(WaitlistRow.id == entry_id, WaitlistRow.status == "offered")
                 .values(status="expired")
             )
-            if _changed(result):
+            if rows_changed(result):
                 offer = await self._hand_on_seat(slot_id, now)
                 if offer is not None:
                     offers.append(offer)
@@ -491,7 +495,3 @@ class BookingService:
             .where(ReminderRow.booking_id == booking_id, ReminderRow.status == "pending")
             .values(status="cancelled")
         )
-
-
-def _changed(result: object) -> bool:
-    return bool(result.rowcount)  # type: ignore[attr-defined]

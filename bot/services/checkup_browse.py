@@ -223,18 +223,6 @@ class CheckupBrowser:
         views.sort(key=lambda v: v.distance_km or 0.0)
         return views
 
-    async def offers(self, provider_id: str, service_id: str, now: datetime) -> bool:
-        found = await self.session.scalar(
-            select(SlotRow.id)
-            .where(
-                SlotRow.provider_id == provider_id,
-                SlotRow.service_id == service_id,
-                *self._bookable(now),
-            )
-            .limit(1)
-        )
-        return found is not None
-
     async def calendar(
         self, provider_id: str, service_id: str, now: datetime
     ) -> list[DayAvailability]:
