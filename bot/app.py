@@ -18,14 +18,17 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.types import Clock, utcnow
 from bot.i18n import create_i18n
 from bot.locale_cache import LocaleCache
+from bot.middlewares.callbacks import AnswerEveryCallback
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.dedupe import DedupeMiddleware
+from bot.middlewares.flows import CloseLeftFlows
 from bot.middlewares.throttle import MemoryThrottle, RedisThrottle, Throttle, ThrottleMiddleware
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.services.profile_cache import ProfileCache
 from bot.services.stations import StationCatalog
 from bot.services.update_ledger import UpdateLedger
-from bot.telegram_retry import RetryAfterMiddleware
+from bot.telegram_retry import RetryMiddleware
+from bot.update_calls import UpdateCallsRecorder
 from handlers import build_routers
 from handlers.checkup_notices import CheckupNotifier
 
@@ -35,7 +38,8 @@ def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
     session = session or AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-    session.middleware(RetryAfterMiddleware())
+    session.middleware(UpdateCallsRecorder())  # outermost: sees the outcome after retries
+    session.middleware(RetryMiddleware())
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -100,8 +104,10 @@ def create_dispatcher(
     )
     # Outer → inner, after aiogram's own error and user-context middlewares.
     dp.update.outer_middleware(DedupeMiddleware(ledger))
+    dp.update.outer_middleware(AnswerEveryCallback())
     dp.update.outer_middleware(ThrottleMiddleware(throttle, i18n, locales))
     dp.update.outer_middleware(dp.fsm)  # FSM state + same-chat serialisation
+    dp.update.outer_middleware(CloseLeftFlows())
     dp.update.outer_middleware(DbSessionMiddleware(session_factory, ledger))
     dp.update.outer_middleware(
         UserMiddleware(settings.admin_ids, settings.default_language, locales, profiles)

@@ -1,14 +1,23 @@
-"""Retry a Bot API call that Telegram rate-limited for a short while (429 retry_after).
+"""Retry a Bot API call that failed for a passing reason, within a small time budget.
 
-Without it a brief flood-wait fails the whole update: its changes roll back and the user sees
-an error that is itself likely to be rate-limited. Long waits are not retried: the update fails
-as before, rather than holding a worker for minutes.
+Passing: a 5xx (JSON, or the HTML page a proxy in front of Telegram sends), a 429 whose
+`retry_after` fits the budget, a dropped connection. Telegram did not act on any of these, so
+repeating the call cannot double anything. A timeout is different: the answer may only be
+late, the message already sent; so a call that creates something new (send*, forward*,
+copy*) is not repeated after one, while edits, answers and reads are (a repeated edit that
+had landed is "not modified", which the edit helper absorbs).
+
+Without this a 502 or a reset connection fails the whole update: its changes roll back and
+the user sees nothing. The budget keeps a reply from holding a worker for long; what is
+still failing after it fails the update as before.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot
@@ -16,15 +25,51 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods import TelegramMethod
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import GetUpdates, TelegramMethod
 
 log = logging.getLogger(__name__)
 
+CREATING_PREFIXES = ("send", "forward", "copy")
 
-class RetryAfterMiddleware(BaseRequestMiddleware):
-    def __init__(self, max_wait: float = 5.0, attempts: int = 2) -> None:
-        self.max_wait, self.attempts = max_wait, attempts
+
+def creates_something(method: TelegramMethod[Any]) -> bool:
+    """A call that, done twice, shows the user two of something."""
+    return method.__api_method__.startswith(CREATING_PREFIXES)
+
+
+def _timed_out(exc: TelegramNetworkError) -> bool:
+    return isinstance(exc.__cause__, TimeoutError)
+
+
+def retry_delay(exc: Exception, method: TelegramMethod[Any], backoff: float) -> float | None:
+    """How long to wait before trying `method` again after `exc`; None: do not retry."""
+    if isinstance(exc, TelegramRetryAfter):
+        return float(exc.retry_after)
+    if isinstance(exc, TelegramServerError | ClientDecodeError):
+        return backoff  # ClientDecodeError: a non-JSON page, e.g. a proxy's "502 Bad Gateway"
+    if isinstance(exc, TelegramNetworkError):
+        if _timed_out(exc) and creates_something(method):
+            return None  # it may have been sent: a second copy would be worse than none
+        return backoff
+    return None
+
+
+class RetryMiddleware(BaseRequestMiddleware):
+    def __init__(
+        self,
+        budget: float = 5.0,
+        first_backoff: float = 0.2,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.budget, self.first_backoff = budget, first_backoff
+        self.sleep, self.clock = sleep, clock
 
     async def __call__(
         self,
@@ -32,12 +77,26 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         bot: Bot,
         method: TelegramMethod[Any],
     ) -> Any:
-        for attempt in range(1, self.attempts + 1):
+        if isinstance(method, GetUpdates):  # the polling loop has its own backoff
+            return await make_request(bot, method)
+        deadline = self.clock() + self.budget
+        backoff = self.first_backoff
+        while True:
             try:
                 return await make_request(bot, method)
-            except TelegramRetryAfter as exc:
-                if attempt == self.attempts or exc.retry_after > self.max_wait:
+            except (TelegramServerError, TelegramNetworkError, TelegramRetryAfter,
+                    ClientDecodeError) as exc:  # fmt: skip
+                wait = retry_delay(exc, method, backoff)
+                if wait is None or self.clock() + wait > deadline:
                     raise
-                log.info("%s rate-limited; retrying in %ss", type(method).__name__, exc.retry_after)
-                await asyncio.sleep(exc.retry_after)
-        raise AssertionError("unreachable")
+                log.info(
+                    "%s failed (%s); retrying in %.1fs", method.__api_method__, _reason(exc), wait
+                )
+            await self.sleep(wait)
+            backoff = min(backoff * 2, 2.0)
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ClientDecodeError):
+        return "an answer that is not JSON"
+    return f"{type(exc).__name__}: {exc}"

@@ -1,15 +1,76 @@
-"""Editing a message in place, the way every multi-step screen here updates itself."""
+"""Editing a message in place, the way every multi-step screen here updates itself.
+
+Telegram refuses an edit that changes nothing ("message is not modified"), and one of a
+message that is gone or too old ("message to edit not found", "message can't be edited"). The
+first is skipped (or absorbed when it cannot be seen in advance); for the second the screen
+is sent as a new message, so a tap on an old button still shows the user something.
+"""
 
 from __future__ import annotations
 
+import logging
+
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardMarkup, Message
 
+log = logging.getLogger(__name__)
 
-async def edit_in_place(message: Message, text: str, kb: InlineKeyboardMarkup | None) -> None:
-    """Replace the message's text and buttons; tapping the same thing twice is no error."""
+# The FSM data key under which a flow keeps the id of its one message (see CloseLeftFlows).
+FLOW_MESSAGE = "mid"
+NOT_MODIFIED = "message is not modified"
+GONE = (
+    "message to edit not found",
+    "message can't be edited",
+    "there is no text in the message to edit",  # a photo or a location: it has no text
+    "MESSAGE_ID_INVALID",
+)
+
+
+def _unchanged(message: Message, text: str, kb: InlineKeyboardMarkup | None) -> bool:
+    """The message, as Telegram sent it with the tap, already shows exactly this."""
+    if message.text is None or message.reply_markup != kb:
+        return False
     try:
-        await message.edit_text(text, reply_markup=kb)
+        return message.html_text == text
+    except (TypeError, ValueError):  # entities that do not render back: just try the edit
+        return False
+
+
+async def edit_in_place(
+    message: Message, text: str, kb: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Show `text` and `kb` in place of `message`; returns the message that now shows them
+    (a new one when the old could not be edited)."""
+    if _unchanged(message, text, kb):
+        return message
+    try:
+        edited = await message.edit_text(text, reply_markup=kb)
     except TelegramBadRequest as exc:
-        if "message is not modified" not in exc.message:
+        if NOT_MODIFIED in exc.message:
+            return message
+        if not any(reason in exc.message for reason in GONE):
+            raise
+        log.info("message %s not editable (%s): sent anew", message.message_id, exc.message)
+        return await message.answer(text, reply_markup=kb)
+    return edited if isinstance(edited, Message) else message
+
+
+async def edit_flow(
+    message: Message, state: FSMContext, text: str, kb: InlineKeyboardMarkup | None = None
+) -> Message:
+    """edit_in_place for a flow's message: the flow follows the screen if it had to move."""
+    shown = await edit_in_place(message, text, kb)
+    if shown.message_id != message.message_id:
+        await state.update_data({FLOW_MESSAGE: shown.message_id})
+    return shown
+
+
+async def remove_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
+    """Take the buttons off a message whose flow is over; it may have none or be gone."""
+    try:
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
+    except TelegramBadRequest as exc:
+        if NOT_MODIFIED not in exc.message and not any(r in exc.message for r in GONE):
             raise

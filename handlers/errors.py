@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.types import ErrorEvent, User
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.locale_cache import LocaleCache
 from bot.services.profile_cache import ProfileCache
 from bot.services.users import mark_blocked
+from bot.update_calls import was_answered
 
 log = logging.getLogger("warmdrive.errors")
 
@@ -35,6 +42,14 @@ async def on_error(
         log.info("user %s has blocked the bot (update %s)", user_id, update.update_id)
         await mark_blocked(session_factory, profiles, user_id)
         return True
+    if isinstance(exc, TelegramRetryAfter | TelegramServerError | TelegramNetworkError):
+        # Telegram itself is busy or unreachable (after the retries): not a bug of ours,
+        # and an apology would meet the same wall.
+        log.warning(
+            "update %s (%s) from user %s not handled, Telegram unavailable: %r",
+            update.update_id, update.event_type, user_id, exc,
+        )  # fmt: skip
+        return True
     log.error(
         "update %s (%s) from user %s failed: %r",
         update.update_id,
@@ -49,9 +64,13 @@ async def on_error(
         "Sorry, something went wrong on our side. Please try again in a moment.",
         locale=locales.get(event_from_user.id, event_from_user.language_code),
     )
+    query = update.callback_query
     try:
-        if update.callback_query is not None:
-            await bot.answer_callback_query(update.callback_query.id, text=text, show_alert=True)
+        if query is not None and not was_answered(query.id):
+            await bot.answer_callback_query(query.id, text=text, show_alert=True)
+        elif query is not None:  # answered already: a second answer would not be shown
+            if query.message is not None and query.message.chat.type == "private":
+                await bot.send_message(query.message.chat.id, text)
         elif update.message is not None:
             await bot.send_message(update.message.chat.id, text)
     except TelegramAPIError as send_exc:

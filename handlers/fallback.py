@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.users import UserProfile
+from handlers.editing import remove_buttons
 from handlers.filters import IsPrivate
 from handlers.menu import main_menu_kb
 
@@ -22,8 +23,13 @@ async def unknown_message(message: Message, user: UserProfile | None) -> None:
     await message.answer(text, reply_markup=kb)
 
 
-async def stale_callback(query: CallbackQuery) -> None:
+async def stale_callback(query: CallbackQuery, bot: Bot) -> None:
     await query.answer(_("This button is no longer valid."))
+    message = query.message
+    # In a private chat the buttons are the user's alone: take the dead ones away. (In a
+    # group the same card may still work for someone else.)
+    if isinstance(message, Message) and message.chat.type == "private" and message.reply_markup:
+        await remove_buttons(bot, message.chat.id, message.message_id)
 
 
 def create_router() -> Router:

@@ -4,9 +4,10 @@ the bot sent in response, so a test reads like a conversation."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +62,17 @@ def test_settings(database_url: str, base_url: str, **overrides: Any) -> Setting
 test_settings.__test__ = False  # type: ignore[attr-defined]  # not a test, despite the name
 
 
+class ErrorLog(logging.Handler):
+    """Every ERROR logged while the app runs: a failed update, a traceback in a job."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
 @dataclass
 class App:
     server: BotApiServer
@@ -68,6 +80,32 @@ class App:
     bot: Bot
     settings: Settings
     session_factory: async_sessionmaker[AsyncSession]
+    errors: ErrorLog = field(default_factory=ErrorLog)
+    expected_errors: list[str] = field(default_factory=list)
+
+    def expect_error(self, fragment: str) -> None:
+        """This test provokes an error whose log message contains `fragment`."""
+        self.expected_errors.append(fragment)
+
+    def check_protocol(self) -> None:
+        """What every conversation must satisfy, checked when the app stops: no update
+        failed unless the test meant it to, and every button press was answered once
+        (Telegram shows nothing for a second answer, and a spinner for none)."""
+        unexpected = [
+            r.getMessage()
+            for r in self.errors.records
+            if not any(f in r.getMessage() for f in self.expected_errors)
+        ]
+        assert not unexpected, f"errors were logged: {unexpected}"
+        answers: dict[str, int] = {}
+        for record in self.server.sent(TOKEN, method="answerCallbackQuery"):
+            query_id = record["params"].get("callback_query_id")
+            answers[query_id] = answers.get(query_id, 0) + 1
+        queries = self.server.bot(TOKEN).callback_queries
+        twice = {q: n for q, n in answers.items() if n > 1}
+        assert not twice, f"callback queries answered more than once: {twice}"
+        never = [q for q in queries if q not in answers]
+        assert not never, f"callback queries never answered: {never}"
 
     def last_seq(self) -> int:
         records = self.server.sent(TOKEN)
@@ -147,9 +185,13 @@ async def running_app(
     dp = create_dispatcher(settings, engine=engine, clock=clock)
     await load_sample_if_empty(dp["session_factory"])
     bot = make_bot(server.base_url)
+    app = App(server, dp, bot, settings, dp["session_factory"])
+    logging.getLogger().addHandler(app.errors)
     try:
-        yield App(server, dp, bot, settings, dp["session_factory"])
+        yield app
+        app.check_protocol()
     finally:
+        logging.getLogger().removeHandler(app.errors)
         await dp.emit_shutdown(bot=bot)
         await bot.session.close()
 

@@ -173,9 +173,16 @@ async def test_back_buttons_and_cancel_leave_the_flow(app: App) -> None:
     sent = await tap(app, DRIVER, "⬅️ 返回")
     assert "免费健康体检" in texts(sent)[0]
     await tap(app, DRIVER, "免费体检")
+    form = last_with_buttons(app, DRIVER.id)
+    _, data = app.find_button(DRIVER.id, "自贡市第三人民医院")
     sent = await app.text(DRIVER, "/cancel")
     assert texts(sent) == ["已取消，已返回菜单。"]
-    sent = await tap(app, DRIVER, "自贡市第三人民医院")  # a button of the closed form
+    # The closed form keeps its text but loses its buttons.
+    assert [r["method"] for r in sent] == ["sendMessage", "editMessageReplyMarkup"]
+    shown = {m["message_id"]: m for m in app.server.chat_messages("123456:TEST", DRIVER.id)}
+    assert buttons(shown[form["message_id"]]) == []
+    # A client that still shows the old keyboard: one gentle alert, nothing else.
+    sent = await app.feed(specs.callback(DRIVER, form["message_id"], data, check_button=False))
     assert "已关闭" in answers(sent)[0]
     assert [r["method"] for r in sent] == ["answerCallbackQuery"]
     assert await bookings(app) == []
@@ -524,8 +531,8 @@ async def test_admin_day_list_checkin_and_closing_a_day(app: App, clock: Clock) 
 
 
 async def test_offers_and_notices_that_failed_to_send_go_out_later(app: App) -> None:
-    """Telegram fails when a seat is offered and when a day is closed: nothing is lost, the
-    every-minute job sends each once."""
+    """Telegram fails when a seat is offered and when a day is closed (longer than a reply
+    may wait for): nothing is lost, the every-minute job sends each once."""
     for user in (DRIVER, OTHER, ADMIN):
         await app.onboard(user)
     slot = await slot_at(app, local(24, 18))
@@ -540,7 +547,7 @@ async def test_offers_and_notices_that_failed_to_send_go_out_later(app: App) -> 
     await tap(app, OTHER, "24", exact=True)
     await tap(app, OTHER, "18:00 · 已满")
 
-    app.server.add_fault("123456:TEST", 500, method="sendMessage", chat_id=OTHER.id)
+    app.server.add_fault("123456:TEST", 429, method="sendMessage", chat_id=OTHER.id, retry_after=60)
     await app.text(DRIVER, "/mybookings")
     await tap(app, DRIVER, "❌ 取消")
     sent = await tap(app, DRIVER, "❌ 确定取消")
@@ -551,7 +558,7 @@ async def test_offers_and_notices_that_failed_to_send_go_out_later(app: App) -> 
     assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=2)) == 0
     await tap(app, OTHER, "✅ 预约这个名额")
 
-    app.server.add_fault("123456:TEST", 500, method="sendMessage", chat_id=OTHER.id)
+    app.server.add_fault("123456:TEST", 429, method="sendMessage", chat_id=OTHER.id, retry_after=60)
     sent = await app.text(ADMIN, "/close_day zg-third-hospital 2026-11-24")
     assert "已取消预约：1 个" in texts(sent)[0]
     assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=3)) == 1

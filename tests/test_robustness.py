@@ -48,6 +48,7 @@ async def test_failed_update_leaves_no_trace_and_user_is_told(app: App) -> None:
     await app.press(DRIVER, "✅")
     await app.press(DRIVER, "🚚")
     app.server.add_fault(TOKEN, 400, method="sendMessage", description="Bad Request: boom")
+    app.expect_error("Bad Request: boom")
     sent = await app.text(DRIVER, "温州")
     assert texts(sent) == ["抱歉，系统出了点问题，请稍后再试。"]
     assert "Traceback" not in json.dumps(sent, ensure_ascii=False)

@@ -11,12 +11,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.after_commit import take_after_commit
 from bot.db.write_tracking import session_wrote
 from bot.services.update_ledger import UpdateLedger
+from bot.update_calls import mark_duplicate
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class DbSessionMiddleware(BaseMiddleware):
         async with self.session_factory() as session:
             if await self.ledger.seen(key, session):
                 log.info("duplicate update %s dropped (ledger)", event.update_id)
+                mark_duplicate()
                 return None
             data["session"] = session
             try:
@@ -50,6 +53,7 @@ class DbSessionMiddleware(BaseMiddleware):
                         # Another worker finished the same update first: keep its effects only.
                         log.info("duplicate update %s rolled back", event.update_id)
                         await session.rollback()
+                        mark_duplicate()
                         return None
                     await session.commit()
                     self.ledger.committed(key)
@@ -61,5 +65,10 @@ class DbSessionMiddleware(BaseMiddleware):
                 await session.rollback()
                 raise
         for callback in take_after_commit(session):
-            await callback()
+            try:
+                await callback()
+            except TelegramAPIError as exc:
+                # The effect has landed: an apology for "something went wrong" would be false.
+                # What Telegram refused even after retries stays unshown (logged).
+                log.warning("update %s done, but showing it failed: %r", event.update_id, exc)
         return result

@@ -267,6 +267,8 @@ class SandboxClient:
         description: str | None = None,
         retry_after: int | None = None,
         count: int = 1,
+        kind: str = "error",
+        delay: float = 0.0,
     ) -> dict[str, Any]:
         body = {
             "error_code": error_code,
@@ -275,6 +277,8 @@ class SandboxClient:
             "description": description,
             "retry_after": retry_after,
             "count": count,
+            "kind": kind,
+            "delay": delay,
         }
         return (await self._request("POST", "faults", json=body))["fault"]
 

@@ -151,6 +151,8 @@ class _ControlRoutes:
             description=body.get("description") or None,
             retry_after=retry_after,
             count=_int(body.get("count"), "count", 1) or 1,
+            kind=str(body.get("kind") or "error"),
+            delay=_float(body.get("delay"), "delay") or 0.0,
         )
         return {"fault": fault.as_dict()}
 

@@ -21,7 +21,7 @@ from .formatting import plain_text
 from .methods import METHODS, Call, webhook_info
 from .params import Params, read_request_params
 from .records import MethodFilter, format_records, select
-from .state import BotState, ChatState, Fault
+from .state import FAULT_KINDS, BotState, ChatState, Fault
 from .updates import inject
 from .webhook import WebhookDelivery
 
@@ -31,6 +31,8 @@ DEFAULT_BOT_FIRST_NAME = "WarmDrive"
 DEFAULT_BOT_USERNAME = "warmdrive_test_bot"
 BLOCKED = "Forbidden: bot was blocked by the user"
 UNAUTHORIZED = ApiError(401, "Unauthorized")
+# Faults acted out instead of running the method.
+PRE_FAULTS = frozenset({"reset", "html"})
 
 
 def bot_id_from_token(token: str) -> int:
@@ -143,21 +145,37 @@ class BotApiServer:
     ) -> tuple[int, dict[str, Any]]:
         """Execute one Bot API call; returns (HTTP status, response body). Always logged,
         except successful getUpdates polls, which would drown the log."""
+        status, body, _fault = await self._call(token, method, params)
+        return status, body
+
+    async def _call(
+        self, token: str, method: str, params: Params | Mapping[str, Any]
+    ) -> tuple[int, dict[str, Any], Fault | None]:
+        """call_method, plus the transport fault (reset, HTML page, delay) to act out."""
         if not isinstance(params, Params):
             params = Params(params)
         try:
             state = self.bot(token)
         except ValueError:
-            return UNAUTHORIZED.error_code, UNAUTHORIZED.body()
+            return UNAUTHORIZED.error_code, UNAUTHORIZED.body(), None
         entry = METHODS.get(method.lower())
         name = entry[0] if entry else method
         record = self._new_record(state, name, params)
+        transport: Fault | None = None
         try:
             if entry is None:
                 raise ApiError(404, "Not Found")
             if state.latency and name != "getUpdates":
                 await asyncio.sleep(state.latency)
-            self._check_faults(state, name, record["chat_id"], params)
+            transport = self._check_faults(state, name, record, params)
+            if transport is not None and transport.kind in PRE_FAULTS:
+                record.update(ok=False, injected=True, fault=transport.kind, error={
+                    "error_code": transport.error_code,
+                    "description": f"injected {transport.kind}",
+                    "parameters": None,
+                })  # fmt: skip
+                state.log(record)
+                return transport.error_code, {}, transport
             result = await entry[1](Call(self, state, name, params, record))
         except ApiError as exc:
             error = exc
@@ -168,8 +186,10 @@ class BotApiServer:
         else:
             if name != "getUpdates":
                 record.update(ok=True, result=result)
+                if transport is not None:
+                    record["fault"] = transport.kind
                 state.log(record)
-            return 200, {"ok": True, "result": result}
+            return 200, {"ok": True, "result": result}, transport
         record.update(
             ok=False,
             error={
@@ -179,7 +199,7 @@ class BotApiServer:
             },
         )
         state.log(record)
-        return error.error_code, error.body()
+        return error.error_code, error.body(), None
 
     @staticmethod
     def _new_record(state: BotState, name: str, params: Params) -> dict[str, Any]:
@@ -207,24 +227,41 @@ class BotApiServer:
         }
 
     @staticmethod
-    def _check_faults(state: BotState, name: str, chat_id: int | None, params: Params) -> None:
+    def _check_faults(
+        state: BotState, name: str, record: dict[str, Any], params: Params
+    ) -> Fault | None:
+        """Raise the injected API error, or return the transport fault to act out."""
+        chat_id = record["chat_id"]
         for fault in state.faults:
             if fault.matches(name, chat_id):
                 fault.count -= 1
                 if fault.count <= 0:
                     state.faults.remove(fault)
+                if fault.kind != "error":
+                    return fault
+                record["injected"] = True
                 raise fault.to_error()
         if params.has("chat_id") and chat_id in state.blocked:
             raise ApiError(403, BLOCKED)
+        return None
 
-    async def _handle_bot_api(self, request: web.Request) -> web.Response:
+    async def _handle_bot_api(self, request: web.Request) -> web.StreamResponse:
         try:
             params = await read_request_params(request)
         except ApiError as exc:
             return exc.response()
-        status, body = await self.call_method(
+        status, body, fault = await self._call(
             request.match_info["token"], request.match_info["method"], params
         )
+        if fault is not None:
+            if fault.kind == "delay":
+                await asyncio.sleep(fault.delay)
+            elif fault.kind == "html":
+                page = f"<html><body><h1>{status} Bad Gateway</h1></body></html>"
+                return web.Response(status=status, text=page, content_type="text/html")
+            elif fault.kind in ("reset", "reset_after") and request.transport is not None:
+                request.transport.abort()  # the client sees the connection reset, no answer
+                return web.Response(status=status)
         return web.json_response(body, status=status)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
@@ -319,11 +356,18 @@ class BotApiServer:
         description: str | None = None,
         retry_after: int | None = None,
         count: int = 1,
+        kind: str = "error",
+        delay: float = 0.0,
     ) -> Fault:
-        """Make the next `count` calls of `method` (any but getUpdates if None) fail."""
+        """Make the next `count` calls of `method` (any but getUpdates if None) fail; `kind`
+        as in Fault (an API error, an HTML page, a dropped connection, a late answer)."""
         if count < 1:
             raise ControlError("count must be >= 1")
-        fault = Fault(error_code, description, method, chat_id, retry_after, count)
+        if kind not in FAULT_KINDS:
+            raise ControlError(f"kind must be one of {', '.join(FAULT_KINDS)}")
+        if not 0 <= delay <= 600:
+            raise ControlError("delay must be between 0 and 600 seconds")
+        fault = Fault(error_code, description, method, chat_id, retry_after, count, kind, delay)
         self.bot(token).faults.append(fault)
         return fault
 

@@ -166,9 +166,19 @@ class StoredFile:
         }
 
 
+FAULT_KINDS = ("error", "html", "reset", "reset_after", "delay")
+
+
 @dataclass
 class Fault:
-    """The next `count` matching calls fail with this error."""
+    """The next `count` matching calls fail like this.
+
+    kind "error": the Bot API error `error_code` (JSON, as Telegram answers); "html": a
+    non-JSON page with that HTTP status, as a proxy in front of Telegram sends on a 502;
+    "reset": the connection is dropped before the method runs (nothing happened);
+    "reset_after": the method runs, then the connection is dropped (it happened, but the
+    client cannot know); "delay": the method runs and the answer comes `delay` seconds late.
+    """
 
     error_code: int
     description: str | None = None
@@ -176,6 +186,8 @@ class Fault:
     chat_id: int | None = None
     retry_after: int | None = None
     count: int = 1
+    kind: str = "error"
+    delay: float = 0.0
 
     def matches(self, method: str, chat_id: int | None) -> bool:
         if self.method is None:
