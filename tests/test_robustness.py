@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import time
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import ProcessedUpdate, User
+from bot.middlewares.throttle import MemoryThrottle, RedisThrottle
 from bot.sandbox import BotApiServer, TgUser, specs
 from tests.harness import ADMIN, DRIVER, TOKEN, App, running_app, texts
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 async def test_duplicate_update_has_one_effect_even_after_restart(
@@ -107,6 +114,54 @@ async def test_flood_is_answered_once_and_others_are_not_slowed(
             ("answerCallbackQuery", None)
         ]
         assert (await app.user_row(flooder.id)).language == "zh"
+
+
+async def test_a_flood_gets_one_warning_then_silence(
+    server: BotApiServer, engine: AsyncEngine, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """60 messages in 2 s with the default limit (10 per 5 s): ten answers, one warning, then
+    nothing; not a warning and another answer each time the bucket drains a little. The loop's
+    clock (which the buckets drain by) is moved on 2/60 s per message."""
+    loop = asyncio.get_running_loop()
+    real_time, offset = loop.time, [0.0]
+    monkeypatch.setattr(loop, "time", lambda: real_time() + offset[0])
+    async with running_app(server, engine, db_url, throttle_rate=10, throttle_period=5) as app:
+        replies: list[str] = []
+        for i in range(60):
+            replies += texts(await app.text(DRIVER, f"随便说点什么 {i}"))
+            offset[0] += 2 / 60
+        warning = "您发送得太快了，请稍等几秒再试。"
+        assert replies.count(warning) == 1
+        assert len(replies) == 10 + 1 and replies[-1] == warning
+
+
+async def test_a_flood_is_quiet_for_a_whole_period_after_the_warning() -> None:
+    now = [0.0]
+    throttle = MemoryThrottle(rate=2, period=10, clock=lambda: now[0])
+    assert [await throttle.hit(1) for _ in range(3)] == [(True, False)] * 2 + [(False, True)]
+    now[0] = 9.9  # still within the period: ignored, and not warned again
+    assert [await throttle.hit(1) for _ in range(5)] == [(False, False)] * 5
+    assert await throttle.hit(2) == (True, False)  # nobody else is affected
+
+
+async def test_redis_throttle_warns_once_per_flood() -> None:
+    redis_asyncio = pytest.importorskip("redis.asyncio")
+    redis = redis_asyncio.Redis.from_url(REDIS_URL)
+    try:
+        await asyncio.wait_for(redis.ping(), 3)
+    except (OSError, TimeoutError, redis_asyncio.ConnectionError) as exc:
+        await redis.aclose()
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc!r}")
+    user = 700_000 + int(time.time() * 1000) % 100_000  # a fresh user per run
+    try:
+        throttle = RedisThrottle(redis, rate=10, period=60)
+        results = [await throttle.hit(user) for _ in range(60)]
+        assert results[:10] == [(True, False)] * 10
+        assert results[10] == (False, True)
+        assert results[11:] == [(False, False)] * 49
+    finally:
+        await redis.delete(f"warmdrive:throttle-quiet:{user}")
+        await redis.aclose()
 
 
 async def test_admin_commands_refused_for_drivers(app: App) -> None:

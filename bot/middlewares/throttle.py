@@ -1,10 +1,11 @@
-"""Per-user flood control: over the limit, one polite answer, then silence until it passes.
+"""Per-user flood control: over the limit, one polite answer, then silence for a period.
 
 Each user has an own bucket, so a flooding user never slows anybody else.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -30,31 +31,47 @@ class Throttle(Protocol):
 
 
 class MemoryThrottle:
-    def __init__(self, rate: int, period: float, capacity: int = 100_000) -> None:
+    """A leaky bucket per user (aiolimiter). Once a user goes over, they are told once and
+    then ignored for a whole period, so a flood gets one warning and no stream of replies
+    (the bucket would otherwise let one update through every period/rate seconds)."""
+
+    def __init__(
+        self,
+        rate: int,
+        period: float,
+        capacity: int = 100_000,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         self.rate, self.period, self.capacity = rate, period, capacity
+        # The event loop's clock by default: the one aiolimiter's buckets drain by.
+        self.clock = clock or (lambda: asyncio.get_running_loop().time())
         self._limiters: OrderedDict[int, AsyncLimiter] = OrderedDict()
-        self._warned: set[int] = set()
+        self._quiet_until: dict[int, float] = {}
 
     async def hit(self, user_id: int) -> tuple[bool, bool]:
+        quiet_until = self._quiet_until.get(user_id)
+        if quiet_until is not None:
+            if self.clock() < quiet_until:
+                return False, False
+            del self._quiet_until[user_id]
         limiter = self._limiters.get(user_id)
         if limiter is None:
             limiter = self._limiters[user_id] = AsyncLimiter(self.rate, self.period)
             if len(self._limiters) > self.capacity:
                 evicted, _ = self._limiters.popitem(last=False)
-                self._warned.discard(evicted)
+                self._quiet_until.pop(evicted, None)
         else:
             self._limiters.move_to_end(user_id)
         if limiter.has_capacity():
             await limiter.acquire()  # returns at once: capacity was just checked
-            self._warned.discard(user_id)
             return True, False
-        warn = user_id not in self._warned
-        self._warned.add(user_id)
-        return False, warn
+        self._quiet_until[user_id] = self.clock() + self.period
+        return False, True
 
 
 class RedisThrottle:
-    """Fixed-window counter shared by all worker processes."""
+    """Fixed-window counter shared by all worker processes; over the limit, a quiet key
+    keeps the user ignored for a whole period (one warning per flood, as in memory)."""
 
     def __init__(self, redis: Any, rate: int, period: float) -> None:
         self.redis, self.rate, self.period = redis, rate, max(1, round(period))
@@ -62,9 +79,18 @@ class RedisThrottle:
     async def hit(self, user_id: int) -> tuple[bool, bool]:
         window = int(time.time()) // self.period
         key = f"warmdrive:throttle:{user_id}:{window}"
+        quiet = f"warmdrive:throttle-quiet:{user_id}"
         async with self.redis.pipeline(transaction=True) as pipe:
-            count, _ = await pipe.incr(key).expire(key, self.period * 2).execute()
-        return count <= self.rate, count == self.rate + 1
+            is_quiet, count, _ = (
+                await pipe.exists(quiet).incr(key).expire(key, self.period * 2).execute()
+            )
+        if is_quiet:
+            return False, False
+        if count <= self.rate:
+            return True, False
+        # Only the update that sets the key warns, even with several workers.
+        warn = bool(await self.redis.set(quiet, 1, ex=self.period, nx=True))
+        return False, warn
 
 
 class ThrottleMiddleware(BaseMiddleware):
