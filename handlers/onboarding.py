@@ -20,6 +20,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.models import Occupation
 from bot.services.users import ProfileError, UserProfile, UserService
+from handlers.editing import FLOW_MESSAGE, edit_in_place
 from handlers.filters import N_, Button, ContentIs, private_only
 from handlers.menu import main_menu_kb
 from handlers.profile_view import show_profile
@@ -75,11 +76,12 @@ def phone_kb(editing: bool) -> ReplyKeyboardMarkup:
 
 async def ask_occupation(message: Message, state: FSMContext, editing: bool = False) -> None:
     await state.set_state(ProfileSteps.occupation)
-    await state.update_data(editing=editing)
-    await message.answer(
+    sent = await message.answer(
         _("What kind of work do you do? It helps us show what matters to you."),
         reply_markup=occupation_kb(),
     )
+    # The question's buttons go when the flow is left without an answer (CloseLeftFlows).
+    await state.update_data({"editing": editing, FLOW_MESSAGE: sent.message_id})
 
 
 async def ask_city(message: Message, state: FSMContext, editing: bool = False) -> None:
@@ -141,16 +143,19 @@ async def occupation_chosen(
     user = await users.set_occupation(user.id, callback_data.value)
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.edit_text(
-            _("Occupation: {occupation}").format(
-                occupation=_(OCCUPATION_LABELS[callback_data.value])
-            )
+        await state.update_data({FLOW_MESSAGE: None})  # answered: the question is final
+        chosen = _(OCCUPATION_LABELS[callback_data.value])
+        shown = await edit_in_place(
+            query.message, _("Occupation: {occupation}").format(occupation=chosen)
         )
-        await _next_step(query.message, state, user, users)
+        await _next_step(shown, state, user, users)
 
 
-async def occupation_expected(message: Message) -> None:
-    await message.answer(_("Please choose one of the buttons above."), reply_markup=occupation_kb())
+async def occupation_expected(message: Message, state: FSMContext) -> None:
+    """Typed text instead of a tap: ask again below; the old question loses its buttons."""
+    editing = bool((await state.get_data()).get("editing"))
+    await message.answer(_("Please choose one of the buttons."))
+    await ask_occupation(message, state, editing)
 
 
 async def step_skipped(

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.users import UserProfile, UserService, full_name
+from handlers.editing import edit_in_place
 from handlers.filters import IsPrivate, NotConsented, private_only
 from handlers.menu import main_menu_kb
 from handlers.onboarding import ask_occupation
@@ -21,36 +22,47 @@ from handlers.texts import q
 
 
 class ConsentCb(CallbackData, prefix="consent"):
-    action: Literal["agree", "decline", "lang"]
+    action: Literal["agree", "decline", "lang", "more"]
+    d: bool = False  # the full notice is shown (kept when the language is switched)
 
 
-def consent_text(name: str) -> str:
-    welcome = _(
-        "👋 Welcome to WarmDrive, {name}!\n\n"
-        "Between jobs, a few taps find you the nearest driver home or station that is open, "
-        "book a free health checkup, file a complaint, report a road hazard, "
-        "and earn points by volunteering."
+def welcome_text(name: str) -> str:
+    return _(
+        "👋 Welcome to WarmDrive, {name}!\n"
+        "A few taps between jobs: the nearest open driver home or station, a free health "
+        "checkup, a complaint followed up for you, road hazards reported, volunteer points."
     ).format(name=q(name or _("driver")))
-    notice = _(
-        "<b>Before we start: what we store and why</b>\n"
-        "• your Telegram id, name and language, to talk to you;\n"
-        "• your occupation and city, to show nearby stations and local activities;\n"
-        "• your phone number, only if you share it, so a station or case handler can call "
-        "you back;\n"
-        "• what you send in the features you use (bookings, complaints, reports).\n\n"
-        "Your data stays within the programme. /mydata shows everything we hold, "
-        "/deleteme erases it.\n\n"
-        "Do you agree?"
-    )
-    return f"{welcome}\n\n{notice}"
 
 
-def consent_kb() -> InlineKeyboardMarkup:
+def consent_text(name: str, details: bool = False) -> str:
+    """Short by default: what matters fits one screen, the full list is one tap away."""
+    if details:
+        notice = _(
+            "<b>What we store and why</b>\n"
+            "• your Telegram id, name and language, to talk to you;\n"
+            "• your occupation and city, to show nearby stations and local activities;\n"
+            "• your phone number, only if you share it, so a station or case handler can call "
+            "you back;\n"
+            "• what you send in the features you use (bookings, complaints, reports).\n"
+            "Your data stays within the programme and never appears in a group. /mydata shows "
+            "everything we hold, /deleteme erases it."
+        )
+    else:
+        notice = _(
+            "We store your name, occupation and city, and what you choose to send us (a phone "
+            "number, bookings, reports). /mydata shows it all, /deleteme erases it."
+        )
+    return f"{welcome_text(name)}\n\n{notice}\n\n" + _("Do you agree?")
+
+
+def consent_kb(details: bool = False) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=_("✅ I agree"), callback_data=ConsentCb(action="agree"))
     kb.button(text=_("❌ No, thanks"), callback_data=ConsentCb(action="decline"))
-    kb.button(text=_("🌐 English"), callback_data=ConsentCb(action="lang"))
-    kb.adjust(2, 1)
+    if not details:
+        kb.button(text=_("ℹ️ What we store"), callback_data=ConsentCb(action="more"))
+    kb.button(text=_("🌐 English"), callback_data=ConsentCb(action="lang", d=details))
+    kb.adjust(2, 2)
     return kb.as_markup()
 
 
@@ -82,33 +94,42 @@ async def consent_choice(
     if not isinstance(message, Message):  # too old to edit; start over
         await query.answer(_("This button is no longer valid."))
         return
-    if callback_data.action == "lang":
-        other = "en" if user.language == "zh" else "zh"
-        user = await users.set_language(user.id, other)
-        with i18n.use_locale(other):
-            await message.edit_text(
-                consent_text(query.from_user.first_name), reply_markup=consent_kb()
-            )
+    name = query.from_user.first_name
+    if callback_data.action in {"lang", "more"}:
+        details = callback_data.action == "more" or callback_data.d
+        locale = user.language
+        if callback_data.action == "lang":
+            locale = "en" if user.language == "zh" else "zh"
+            user = await users.set_language(user.id, locale)
+        with i18n.use_locale(locale):
             await query.answer()
-        return
-    if callback_data.action == "decline":
-        await message.edit_text(
-            _(
-                "No problem. We keep only your Telegram id and language, so that the bot can "
-                "answer you; nothing else is stored. Send /start whenever you change your mind."
-            )
-        )
-        await query.answer()
+            await edit_in_place(message, consent_text(name, details), consent_kb(details))
         return
     if user.consented:  # a second tap on an old message
         await query.answer(_("You have already agreed."))
+        await edit_in_place(message, agreed_text(name), None)
         return
-    await users.accept_consent(
-        user.id, full_name(query.from_user.first_name, query.from_user.last_name)
-    )
-    await message.edit_reply_markup(reply_markup=None)
+    if callback_data.action == "decline":
+        await query.answer()
+        await edit_in_place(
+            message,
+            _(
+                "No problem. We keep only your Telegram id and language, so that the bot can "
+                "answer you; nothing else is stored. Send /start whenever you change your mind."
+            ),
+        )
+        return
+    await users.accept_consent(user.id, full_name(name, query.from_user.last_name))
     await query.answer(_("Thank you!"))
+    # The question is answered on the message itself: no "do you agree?" left hanging.
+    await edit_in_place(message, agreed_text(name), None)
     await ask_occupation(message, state)
+
+
+def agreed_text(name: str) -> str:
+    return f"{welcome_text(name)}\n\n" + _(
+        "✅ You agreed to the privacy notice. /mydata shows what we store, /deleteme erases it."
+    )
 
 
 async def gate_message(message: Message, user: UserProfile | None) -> None:

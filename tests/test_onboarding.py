@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.db.models import Occupation
 from bot.sandbox import TgUser, specs
-from tests.harness import DRIVER, EN_DRIVER, App, texts
+from tests.harness import DRIVER, EN_DRIVER, TOKEN, App, texts
 
 MENU_ZH = ["📍 附近驿站", "🩺 体检预约", "📝 我要投诉", "📸 随手拍", "⭐ 我的积分", "📅 本月活动"]
 MENU_EN = [
@@ -21,10 +21,15 @@ async def test_full_onboarding_in_chinese(app: App) -> None:
     sent = await app.text(DRIVER, "/start")
     assert "欢迎使用暖驶" in texts(sent)[0] and "您同意吗" in texts(sent)[0]
     assert (await app.user_row(DRIVER.id)).consent_at is None  # nothing agreed yet
+    notice = sent[0]["result"]["message_id"]
 
     sent = await app.press(DRIVER, "✅ 同意")
     assert any("您从事什么工作" in t for t in texts(sent))
     assert (await app.user_row(DRIVER.id)).consent_at is not None
+    # The notice now shows the answer instead of a question nobody needs to answer again.
+    shown = _message(app, DRIVER.id, notice)
+    assert "您已同意隐私说明" in shown["text"] and "您同意吗" not in shown["text"]
+    assert "reply_markup" not in shown
 
     sent = await app.press(DRIVER, "🚚 货车司机")
     assert "职业：🚚 货车司机" in texts(sent)
@@ -66,11 +71,37 @@ async def test_english_user_gets_english_everywhere(app: App) -> None:
     ]
 
 
+def _message(app: App, chat_id: int, message_id: int) -> dict:
+    return next(
+        m for m in app.server.chat_messages(TOKEN, chat_id) if m["message_id"] == message_id
+    )
+
+
+def _lines(text: str) -> int:
+    return len([line for line in text.splitlines() if line.strip()])
+
+
+async def test_consent_is_short_with_the_details_one_tap_away(app: App) -> None:
+    sent = await app.text(DRIVER, "/start")
+    short = texts(sent)[0]
+    assert _lines(short) <= 5 and "/mydata" in short and "/deleteme" in short
+    sent = await app.press(DRIVER, "ℹ️ 保存哪些信息")
+    edit = next(r for r in sent if r["method"] == "editMessageText")
+    assert "我们保存哪些信息" in edit["plain_text"] and "您同意吗" in edit["plain_text"]
+    # The details stay shown when the language is switched.
+    sent = await app.press(DRIVER, "🌐 English")
+    edit = next(r for r in sent if r["method"] == "editMessageText")
+    assert "What we store and why" in edit["plain_text"]
+    assert (await app.user_row(DRIVER.id)).language == "en"
+    await app.press(DRIVER, "✅ I agree")
+    assert (await app.user_row(DRIVER.id)).consent_at is not None
+
+
 async def test_language_toggle_on_consent_screen(app: App) -> None:
     await app.text(DRIVER, "/start")
     sent = await app.press(DRIVER, "🌐 English")
-    assert sent[0]["method"] == "editMessageText"
-    assert "Before we start" in sent[0]["plain_text"]
+    edit = next(r for r in sent if r["method"] == "editMessageText")
+    assert "Welcome to WarmDrive" in edit["plain_text"] and "Do you agree?" in edit["plain_text"]
     assert (await app.user_row(DRIVER.id)).language == "en"
 
 
@@ -83,6 +114,26 @@ async def test_nothing_happens_before_consent(app: App) -> None:
     row = await app.user_row(DRIVER.id)
     # As promised: no name, nothing else, before consent.
     assert (row.consent_at, row.occupation, row.display_name) == (None, None, None)
+
+
+async def test_cancel_takes_the_buttons_off_an_open_question(app: App) -> None:
+    await app.text(DRIVER, "/start")
+    sent = await app.press(DRIVER, "✅")
+    question = next(r for r in sent if "您从事什么工作" in (r["plain_text"] or ""))
+    await app.text(DRIVER, "/cancel")
+    assert "reply_markup" not in _message(app, DRIVER.id, question["result"]["message_id"])
+
+
+async def test_typing_instead_of_tapping_moves_the_question_down(app: App) -> None:
+    await app.text(DRIVER, "/start")
+    sent = await app.press(DRIVER, "✅")
+    first = next(r for r in sent if "您从事什么工作" in (r["plain_text"] or ""))
+    await app.text(DRIVER, "开货车的")
+    with_buttons = [m for m in app.server.chat_messages(TOKEN, DRIVER.id) if m.get("reply_markup")]
+    assert len(with_buttons) == 1  # only the newest copy of the question can be answered
+    assert with_buttons[0]["message_id"] != first["result"]["message_id"]
+    await app.press(DRIVER, "🚚")
+    assert (await app.user_row(DRIVER.id)).occupation is Occupation.TRUCK
 
 
 async def test_cancel_leaves_flow_from_anywhere(app: App) -> None:
@@ -103,7 +154,7 @@ async def test_bad_input_in_steps_changes_nothing(app: App) -> None:
     await app.text(DRIVER, "/start")
     await app.press(DRIVER, "✅")
     sent = await app.text(DRIVER, "快递")  # typing instead of pressing
-    assert "请点击上方" in texts(sent)[0]
+    assert "请点选下面" in texts(sent)[0]
     await app.press(DRIVER, "📦")
     sent = await app.feed(specs.photo(DRIVER, b"\x89PNG\r\n\x1a\n" + b"\0" * 64))
     assert "请输入城市名" in texts(sent)[0]
