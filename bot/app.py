@@ -116,7 +116,7 @@ def create_dispatcher(
     dp.include_routers(*build_routers())
 
     async def on_startup(bot: Bot) -> None:
-        await set_commands(bot, i18n, settings.admin_ids)
+        await set_commands(bot, i18n, settings.admin_ids, settings.admin_chat_id)
 
     async def on_shutdown() -> None:  # aiogram closes the FSM storage and isolation itself
         await ledger.close()

@@ -36,9 +36,11 @@ def build_routers() -> list[Router]:
         language.create_router(),
         privacy.create_router(),
         start.create_router(),
-        start.create_gate_router(),  # nothing below runs for a user who has not agreed
+        # Admins are served before the consent gate: one listed in ADMIN_IDS who never opened
+        # a private chat with the bot still gets answers in the admins' group.
         admin.create_router(),
         checkup_admin.create_router(),
+        start.create_gate_router(),  # nothing below runs for a user who has not agreed
         stations.create_router(),
         checkups.create_router(),
         my_bookings.create_router(),

@@ -13,7 +13,7 @@ from bot.commands import set_admin_commands
 from bot.db.after_commit import after_commit
 from bot.db.models import Occupation, Role
 from bot.services.stations import StationCatalog, StationError, StationService
-from bot.services.users import ProfileError, UserService
+from bot.services.users import ProfileError, UserProfile, UserService
 from handlers.filters import IsAdmin
 from handlers.texts import occupation_label, q, role_label
 from knowledge.stations import StationStatus
@@ -104,7 +104,15 @@ async def station_status_command(
     await message.answer(text.format(name=q(station.name), id=q(station.id)))
 
 
-async def refuse(message: Message) -> None:
+async def refuse(message: Message, user: UserProfile | None = None) -> None:
+    if user is None and message.sender_chat is not None:  # an anonymous group admin
+        await message.answer(
+            _(
+                "I cannot tell who sent this: admin commands need your own account. Turn off "
+                "“Remain anonymous” in your admin rights, then try again."
+            )
+        )
+        return
     await message.answer(_("Sorry, this command is for admins only."))
 
 

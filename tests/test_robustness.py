@@ -240,6 +240,20 @@ async def test_commands_registered_per_language(app: App) -> None:
     assert "stats=用户统计" in lists[(f"chat:{ADMIN.id}", "zh")]
 
 
+async def test_groups_show_no_personal_commands_and_the_admins_group_the_admin_ones(
+    server: BotApiServer, engine: AsyncEngine, db_url: str
+) -> None:
+    async with running_app(server, engine, db_url, admin_chat_id=GROUP) as app:
+        server.inject_update(TOKEN, specs.text(ADMIN, "/help", chat_id=GROUP))  # the group
+        await app.dp.emit_startup(bot=app.bot)
+        lists = _command_lists(app)
+    for language in ("zh", "en", None):
+        assert [c.split("=")[0] for c in lists[("all_group_chats", language)]] == ["help"]
+        in_admin_group = [c.split("=")[0] for c in lists[(f"chat:{GROUP}", language)]]
+        assert {"bookings_today", "checkin", "station_close", "help"} <= set(in_admin_group)
+        assert not {"mybookings", "deleteme", "mydata", "start"} & set(in_admin_group)
+
+
 async def test_setrole_updates_command_menu(app: App) -> None:
     await app.onboard(DRIVER)
     await app.onboard(ADMIN)
@@ -296,6 +310,18 @@ async def test_anonymous_group_admin_is_ignored_quietly(app: App) -> None:
         }  # fmt: skip
         sent = await app.feed(specs.raw(update))
         assert not any("出了点问题" in t for t in texts(sent)), text
+        if text == "/stats":  # told why nothing happens, not left in silence
+            assert "匿名" in texts(sent)[0]
+
+
+async def test_admin_who_never_opened_the_bot_is_served_in_the_group(app: App) -> None:
+    await app.onboard(DRIVER)
+    sent = await app.feed(specs.text(ADMIN, "/stats", chat_id=GROUP))
+    assert "司机：1" in texts(sent)[0]  # no consent screen needed for admin work
+    row = await app.user_row(ADMIN.id)
+    assert row.consent_at is None and row.display_name is None  # and nothing personal kept
+    sent = await app.feed(specs.text(DRIVER, "/stats", chat_id=GROUP))
+    assert texts(sent) == ["抱歉，此命令仅限管理员使用。"]
 
 
 async def test_short_rate_limit_is_retried_and_nothing_is_lost(app: App) -> None:
