@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 from typing import Literal
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
+from bot.db.after_commit import after_commit
+from bot.db.types import Clock
+from bot.services.personal_data import PersonalData
 from bot.services.users import UserProfile, UserService
+from handlers.checkup_notices import CheckupNotifier
+from handlers.editing import edit_in_place
 from handlers.filters import private_only
 
 
@@ -22,8 +29,11 @@ class EraseCb(CallbackData, prefix="erase"):
     user_id: int  # the row the question was about, so an old button cannot erase a new account
 
 
-async def mydata_command(message: Message, user: UserProfile, users: UserService) -> None:
-    data = await users.export(user.id)
+async def mydata_command(
+    message: Message, user: UserProfile, users: UserService, session: AsyncSession,
+    settings: Settings,
+) -> None:  # fmt: skip
+    data = await PersonalData(session, users, settings.tz).export(user.id)
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await message.answer_document(
         BufferedInputFile(payload, filename="warmdrive-my-data.json"),
@@ -40,9 +50,10 @@ async def deleteme_command(message: Message, user: UserProfile) -> None:
     kb.adjust(1)
     await message.answer(
         _(
-            "This erases your profile: name, phone, city, occupation and settings. "
-            "Records others still need (for example a complaint being handled) stay, "
-            "without your name. This cannot be undone.\n\nErase your data?"
+            "This erases your profile: name, phone, city, occupation and settings, and "
+            "cancels your upcoming checkups and waitlist places. Records others still need "
+            "(for example a complaint being handled) stay, without your name. This cannot be "
+            "undone.\n\nErase your data?"
         ),
         reply_markup=kb.as_markup(),
     )
@@ -54,6 +65,11 @@ async def erase_chosen(
     state: FSMContext,
     user: UserProfile,
     users: UserService,
+    session: AsyncSession,
+    settings: Settings,
+    clock: Clock,
+    bot: Bot,
+    checkup_notifier: CheckupNotifier,
 ) -> None:
     message = query.message
     if callback_data.user_id != user.id or not isinstance(message, Message):
@@ -61,15 +77,21 @@ async def erase_chosen(
         return
     if callback_data.action == "keep":
         await query.answer()
-        await message.edit_text(_("Nothing was erased."))
+        await edit_in_place(message, _("Nothing was erased."))
         return
-    await users.erase(user.id)
+    now = clock()
+    offers = await PersonalData(session, users, settings.tz).erase(user.id, now)
     await state.clear()
-    await query.answer()
-    await message.edit_text(
-        _("Your data has been erased. Drive safely! Send /start if you ever want to come back.")
-    )
-    await message.answer("👋", reply_markup=ReplyKeyboardRemove())
+    done = _("Your data has been erased. Drive safely! Send /start if you ever want to come back.")
+
+    async def show() -> None:
+        await query.answer()
+        await edit_in_place(message, done)
+        await message.answer("👋", reply_markup=ReplyKeyboardRemove())
+        if offers:  # seats the driver gave up, held now for the next drivers waiting
+            await checkup_notifier.offers(bot, offers, now)
+
+    after_commit(session, show)
 
 
 def create_router() -> Router:

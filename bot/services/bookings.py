@@ -495,3 +495,39 @@ class BookingService:
             .where(ReminderRow.booking_id == booking_id, ReminderRow.status == "pending")
             .values(status="cancelled")
         )
+
+    # --- a driver leaving --------------------------------------------------------------------
+    async def withdraw(self, user_id: int, now: datetime) -> list[Offer]:
+        """/deleteme: every waitlist place is given up and every upcoming booking cancelled
+        (however close its start: the driver will not come); freed seats go to the next
+        drivers waiting (returned, to notify; the minute job sends what is not). Places
+        first, so no seat freed here is offered to the driver who is leaving."""
+        offers: list[Offer] = []
+        entries = await self.session.execute(
+            select(WaitlistRow.id, WaitlistRow.slot_id, WaitlistRow.status).where(
+                WaitlistRow.user_id == user_id,
+                WaitlistRow.status.in_(("waiting", "offered")),
+            )
+        )
+        for entry_id, slot_id, status in list(entries):
+            result = await self.session.execute(
+                update(WaitlistRow)
+                .where(WaitlistRow.id == entry_id, WaitlistRow.status == status)
+                .values(status="declined")
+            )
+            if rows_changed(result) and status == "offered":  # its held seat passes on
+                offer = await self._hand_on_seat(slot_id, now)
+                offers += [offer] if offer else []
+        bookings = await self.session.execute(
+            select(BookingRow.id, BookingRow.slot_id)
+            .join(SlotRow, SlotRow.id == BookingRow.slot_id)
+            .where(BookingRow.user_id == user_id, BookingRow.status == "active",
+                   SlotRow.ends_at > now)
+        )  # fmt: skip
+        for booking_id, slot_id in list(bookings):
+            if await self._set_status(booking_id, ("active",), status="cancelled",
+                                      cancelled_at=now):  # fmt: skip
+                await self._cancel_reminders(booking_id)
+                offer = await self._hand_on_seat(slot_id, now)
+                offers += [offer] if offer else []
+        return offers
