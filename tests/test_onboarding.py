@@ -215,3 +215,19 @@ async def test_language_command_switches_menu(app: App) -> None:
     assert app.reply_keyboard(DRIVER.id) == MENU_EN
     sent = await app.text(DRIVER, "/help")
     assert texts(sent)[0].startswith("WarmDrive helps drivers")
+
+
+async def test_language_follows_the_telegram_app_until_one_is_chosen(app: App) -> None:
+    """The sandbox page's EN switch (and a driver who switches their app) changes what the
+    language Telegram reports; the bot follows it until the driver picks one with /language."""
+    await app.onboard(DRIVER)
+    in_english = TgUser(DRIVER.id, DRIVER.first_name, language_code="en")
+    sent = await app.text(in_english, "/help")
+    assert texts(sent)[0].startswith("WarmDrive helps drivers")
+    assert app.reply_keyboard(DRIVER.id) == MENU_ZH  # the old keyboard until the next menu
+    sent = await app.text(in_english, "/start")
+    assert app.reply_keyboard(DRIVER.id) == MENU_EN
+    await app.text(in_english, "/language")
+    await app.press(in_english, "中文")
+    sent = await app.text(in_english, "/help")  # the pick wins over the app from now on
+    assert texts(sent)[0].startswith("暖驶为路上的司机朋友服务")

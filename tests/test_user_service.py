@@ -19,14 +19,21 @@ async def _new(session: AsyncSession, admin_ids: frozenset[int] = frozenset()) -
     return UserService(session, admin_ids)
 
 
-async def test_ensure_creates_once_and_keeps_language(
+async def test_ensure_creates_once_and_follows_telegram_until_a_language_is_chosen(
     session: AsyncSession, session_factory: Factory
 ) -> None:
     users = await _new(session)
     first = await users.ensure(session_factory, TG_ID, "张师傅", "en-US", "zh")
     assert first.language == "en" and first.role is Role.DRIVER and not first.consented
+    # The app switched to Chinese and the user never picked a language: follow the app.
     again = await users.ensure(session_factory, TG_ID, "张师傅", "zh-hans", "zh")
-    assert again.id == first.id and again.language == "en"
+    assert again.id == first.id and again.language == "zh"
+    assert (await users.ensure(session_factory, TG_ID, "张师傅", "ru", "zh")).language == "zh"
+    # Once picked with /language, the pick wins whatever the app says.
+    await users.set_language(first.id, "en")
+    await session.commit()
+    chosen = await users.ensure(session_factory, TG_ID, "张师傅", "zh-hans", "zh")
+    assert chosen.language == "en" and chosen.language_chosen
     await session.commit()
     count = len((await session.scalars(select(User))).all())
     assert count == 1

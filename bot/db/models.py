@@ -64,6 +64,11 @@ class User(Base):
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     display_name: Mapped[str | None] = mapped_column(String(128))
     language: Mapped[str] = mapped_column(String(8), default="zh")
+    # Picked with /language (or on the consent screen); until then the language follows the
+    # one the user's Telegram app reports.
+    language_chosen: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
     role: Mapped[Role] = mapped_column(_str_enum(Role, "user_role"), default=Role.DRIVER)
     occupation: Mapped[Occupation | None] = mapped_column(_str_enum(Occupation, "occupation"))
     city: Mapped[str | None] = mapped_column(String(64))

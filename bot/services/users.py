@@ -38,6 +38,7 @@ class UserProfile:
     telegram_id: int | None
     display_name: str | None
     language: str
+    language_chosen: bool
     role: Role
     occupation: Occupation | None
     city: str | None
@@ -67,6 +68,12 @@ class UserProfile:
     @classmethod
     def of(cls, user: User) -> UserProfile:
         return cls(**{f: getattr(user, f) for f in cls.__slots__})  # type: ignore[attr-defined]
+
+
+def telegram_language(hint: str | None) -> str | None:
+    """The supported language a Telegram app reports ("en-GB" → en), if it is one of ours."""
+    code = (hint or "").split("-")[0].lower()
+    return code if code in SUPPORTED_LANGUAGES else None
 
 
 def full_name(first: str | None, last: str | None) -> str:
@@ -148,23 +155,31 @@ class UserService:
         self._forget(telegram_id)
         return await self.repo.by_telegram_id(telegram_id)
 
-    def _cached(self, telegram_id: int, display_name: str | None) -> UserProfile | None:
+    def _cached(
+        self, telegram_id: int, display_name: str | None, language: str | None
+    ) -> UserProfile | None:
         """A cached profile, unless this update would change it."""
         if self.cache is None:
             return None
         profile = self.cache.get(telegram_id)
         if profile is None or profile.blocked_bot:
             return None
+        if language and not profile.language_chosen and profile.language != language:
+            return None  # their Telegram app switched language: follow it
         if profile.consented and display_name and profile.display_name != display_name[:128]:
             return None  # a new Telegram name to store
         if (telegram_id in self.admin_ids) != profile.admin_from_config:
             return None  # ADMIN_IDS changed: ensure() must update the role
         return profile
 
-    async def load(self, telegram_id: int, display_name: str | None) -> UserProfile | None:
+    async def load(
+        self, telegram_id: int, display_name: str | None, language_hint: str | None = None
+    ) -> UserProfile | None:
         """The user behind an update (None before first contact), brought up to date with
-        ADMIN_IDS and their Telegram name. Writes only when something changed."""
-        cached = self._cached(telegram_id, display_name)
+        ADMIN_IDS, their Telegram name and (until they pick one) their app's language.
+        Writes only when something changed."""
+        language = telegram_language(language_hint)
+        cached = self._cached(telegram_id, display_name, language)
         if cached is not None:
             return cached
         ticket = self.cache.ticket() if self.cache is not None else 0
@@ -182,6 +197,8 @@ class UserService:
             user.role, user.admin_from_config, changed = Role.DRIVER, False, True
         if user.blocked_bot:  # a user who writes to us has evidently unblocked the bot
             user.blocked_bot, changed = False, True
+        if language and not user.language_chosen and user.language != language:
+            user.language, changed = language, True
         profile = UserProfile.of(user)
         if changed:
             self._forget(telegram_id)
@@ -198,13 +215,13 @@ class UserService:
         default_language: str,
     ) -> UserProfile:
         """load(), registering the user first on first contact."""
-        profile = await self.load(telegram_id, display_name)
+        profile = await self.load(telegram_id, display_name, language_hint)
         if profile is not None:
             return profile
         await register(factory, self.admin_ids, telegram_id, language_hint, default_language)
         # End this session's read snapshot (SQLite WAL) so the new row is visible to it.
         await self.repo.session.rollback()
-        profile = await self.load(telegram_id, display_name)
+        profile = await self.load(telegram_id, display_name, language_hint)
         assert profile is not None
         return profile
 
@@ -238,9 +255,10 @@ class UserService:
         return await self._update(user_id, phone=phone)
 
     async def set_language(self, user_id: int, language: str) -> UserProfile:
+        """The user's own pick: from now on it wins over their Telegram app's language."""
         if language not in SUPPORTED_LANGUAGES:
             raise ProfileError("language_invalid")
-        return await self._update(user_id, language=language)
+        return await self._update(user_id, language=language, language_chosen=True)
 
     async def set_notifications(self, user_id: int, enabled: bool) -> UserProfile:
         return await self._update(user_id, notifications=enabled)
@@ -303,6 +321,7 @@ class UserService:
         user.quiet_start = None
         user.quiet_end = None
         user.notifications = False
+        user.language_chosen = False
         user.role = Role.DRIVER
         user.admin_from_config = False
         user.erased_at = utcnow()
@@ -325,7 +344,7 @@ async def register(
     """Create a user on first contact, in a short transaction of its own: the update's own
     transaction then holds no write lock while it talks to Telegram. Creating twice is
     harmless (ON CONFLICT DO NOTHING), so this needs no undo if the update later fails."""
-    language = "en" if (language_hint or "").startswith("en") else default_language
+    language = "en" if telegram_language(language_hint) == "en" else default_language
     pinned = telegram_id in admin_ids
     async with factory() as session:
         await UserRepository(session).create_if_missing(
