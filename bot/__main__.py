@@ -70,7 +70,11 @@ def _main(argv: list[str] | None) -> int:
         asyncio.run(runner.migrate(settings))
         print("database is up to date")
         return 0
-    asyncio.run(runner.run(settings))
+    try:
+        asyncio.run(runner.run(settings))
+    except runner.StartupError as exc:
+        print(f"warmdrive: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -17,6 +17,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.services.checkup_catalog import load_sample_if_empty as load_sample_checkups
 from bot.services.stations import load_sample_if_empty
+from bot.telegram_health import StartupError, check_telegram, install_outage_log
 from scheduler.setup import create_scheduler
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,21 @@ async def migrate(settings: Settings) -> None:
 
 
 async def run(settings: Settings) -> None:
+    """Raises StartupError (one line to print) when Telegram refuses or cannot be reached."""
+    bot = create_bot(settings)
+    try:
+        await check_telegram(bot, settings.telegram_api_base)
+    except StartupError:
+        await bot.session.close()
+        raise
+    install_outage_log()
+    try:
+        await _serve(settings, bot)
+    finally:
+        await bot.session.close()
+
+
+async def _serve(settings: Settings, bot: Bot) -> None:
     engine = create_engine(settings.database_url)
     await upgrade(engine)  # idempotent: a fresh database gets every table, a current one nothing
     session_factory = create_session_factory(engine)
@@ -43,7 +59,6 @@ async def run(settings: Settings) -> None:
     if await load_sample_checkups(session_factory, today, settings.tz):
         log.info("loaded sample checkup providers and slots (illustrative data)")
     dp = create_dispatcher(settings, engine=engine)
-    bot = create_bot(settings)
     await dp["stations"].refresh()
     scheduler = create_scheduler(
         session_factory, settings.timezone, dp["stations"], bot, dp["checkup_notifier"]
@@ -61,7 +76,6 @@ async def run(settings: Settings) -> None:
             )
     finally:
         scheduler.shutdown(wait=False)
-        await bot.session.close()
         await engine.dispose()
 
 

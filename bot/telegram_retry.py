@@ -89,7 +89,8 @@ class RetryMiddleware(BaseRequestMiddleware):
                 wait = retry_delay(exc, method, backoff)
                 if wait is None or self.clock() + wait > deadline:
                     raise
-                log.info(
+                # Debug only: what outlasts the budget is reported by whoever called.
+                log.debug(
                     "%s failed (%s); retrying in %.1fs", method.__api_method__, _reason(exc), wait
                 )
             await self.sleep(wait)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
 from aiohttp import web
@@ -53,7 +53,11 @@ class BotApiServer:
         bot_username: str = DEFAULT_BOT_USERNAME,
         webhook_retry_delay: float = 0.2,
         client_max_size: int = 64 * 1024 * 1024,
+        tokens: Iterable[str] | None = None,
     ) -> None:
+        """`tokens`: the only bot tokens known, others get 401 as from Telegram (default: any
+        well-formed token is a bot of its own)."""
+        self.tokens = frozenset(tokens) if tokens is not None else None
         self.bot_first_name = bot_first_name
         self.bot_username = bot_username
         self.closing = False
@@ -122,6 +126,8 @@ class BotApiServer:
         """State of a bot, created on first use; ValueError for a malformed token."""
         state = self._bots.get(token)
         if state is None:
+            if self.tokens is not None and token not in self.tokens:
+                raise ValueError("unknown bot token")
             user = {
                 "id": bot_id_from_token(token),
                 "is_bot": True,
