@@ -1,0 +1,112 @@
+"""What Telegram does to a reply — refuses an edit, loses a connection, answers 5xx or late —
+never costs the user their answer, never shows it twice, and never answers a button twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import F
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import CallbackQuery, Update
+
+from bot.app import create_bot
+from bot.sandbox import specs
+from tests.harness import DRIVER, TOKEN, App, FastSession, texts
+
+SHAWAN = (29.4150, 103.5500)
+
+
+async def _nearest_list(app: App) -> dict[str, Any]:
+    await app.onboard(DRIVER)
+    sent = await app.feed(specs.location(DRIVER, *SHAWAN))
+    return [r for r in sent if r["method"] == "sendMessage"][-1]
+
+
+def _delivered(records: list[dict[str, Any]], method: str = "sendMessage") -> list[dict[str, Any]]:
+    return [r for r in records if r["method"] == method and r["ok"]]
+
+
+async def test_a_button_on_a_deleted_message_shows_the_screen_anew(app: App) -> None:
+    listing = await _nearest_list(app)
+    message_id = listing["result"]["message_id"]
+    _, data = app.find_button(DRIVER.id, "🚿")
+    update = app.server.inject_update(TOKEN, specs.callback(DRIVER, message_id, data))
+    del app.server.chat(TOKEN, DRIVER.id).messages[message_id]  # the driver deleted it
+    before = app.last_seq()
+    await app.feed_raw(update)
+    sent = app.server.sent(TOKEN, after=before)
+    answers = [r for r in sent if r["method"] == "answerCallbackQuery"]
+    assert len(answers) == 1 and answers[0]["ok"]  # once, and no apology in it
+    assert not answers[0]["params"].get("text")
+    [screen] = _delivered(sent)
+    assert "筛选" in screen["plain_text"]  # the filtered list, as a new message
+
+
+async def test_5xx_html_pages_and_resets_on_a_reply_are_retried_once_delivered(app: App) -> None:
+    await app.onboard(DRIVER)
+    for fault in (
+        {"error_code": 500},
+        {"error_code": 502, "kind": "html"},
+        {"error_code": 0, "kind": "reset"},
+        {"error_code": 429, "retry_after": 1},
+    ):
+        app.server.add_fault(TOKEN, method="sendMessage", chat_id=DRIVER.id, **fault)
+        sent = await app.text(DRIVER, "/help")
+        assert len(_delivered(sent)) == 1, fault
+        assert texts(sent)[0].startswith("暖驶为路上的司机朋友服务"), fault
+
+
+async def test_a_late_answer_to_a_send_is_not_sent_twice(app: App) -> None:
+    """A send whose answer times out may have been delivered: it is not repeated. An edit
+    that times out is repeated (a second identical edit changes nothing)."""
+    listing = await _nearest_list(app)
+    impatient = create_bot(
+        app.settings,
+        FastSession(api=TelegramAPIServer.from_base(app.server.base_url), timeout=0.3),
+    )
+    try:
+        app.server.add_fault(TOKEN, 0, method="sendMessage", kind="delay", delay=0.6)
+        before = app.last_seq()
+        update = app.server.inject_update(TOKEN, specs.text(DRIVER, "/help"))
+        await app.dp.feed_update(impatient, Update.model_validate(update))
+        sends = app.server.sent(TOKEN, after=before, method="sendMessage")
+        assert len(_delivered(sends)) == 1  # the late one; no second copy, no apology
+
+        app.server.add_fault(TOKEN, 0, method="editMessageText", kind="delay", delay=0.6)
+        message_id = listing["result"]["message_id"]
+        _, data = app.find_button(DRIVER.id, "🚿")
+        update = app.server.inject_update(TOKEN, specs.callback(DRIVER, message_id, data))
+        before = app.last_seq()
+        await app.dp.feed_update(impatient, Update.model_validate(update))
+        sent = app.server.sent(TOKEN, after=before)
+        edits = [r for r in sent if r["method"] == "editMessageText"]
+        assert edits[0]["ok"] and "筛选" in edits[0]["plain_text"]
+        assert all("not modified" in r["error"]["description"] for r in edits[1:] if not r["ok"])
+        assert not _delivered(sent)  # nothing sent anew: the edit had landed
+    finally:
+        await impatient.session.close()
+
+
+async def test_an_error_after_the_answer_is_told_in_the_chat_not_in_a_second_answer(
+    app: App,
+) -> None:
+    await _nearest_list(app)
+    app.server.add_fault(TOKEN, 400, method="editMessageText", description="Bad Request: boom")
+    app.expect_error("Bad Request: boom")
+    sent = await app.press(DRIVER, "🚿")
+    answers = [r for r in sent if r["method"] == "answerCallbackQuery"]
+    assert len(answers) == 1  # the handler's own; Telegram would refuse a second one
+    assert texts(_delivered(sent)) == ["抱歉，系统出了点问题，请稍后再试。"]
+
+
+async def test_a_button_nobody_answers_is_answered_anyway(app: App) -> None:
+    async def forgetful(query: CallbackQuery) -> None:
+        """A handler that forgets to answer: the spinner must stop all the same."""
+
+    app.dp.callback_query.register(forgetful, F.data == "test:forget")
+    await app.onboard(DRIVER)
+    sent = await app.text(DRIVER, "/help")
+    message_id = sent[-1]["result"]["message_id"]
+    sent = await app.feed(specs.callback(DRIVER, message_id, "test:forget", check_button=False))
+    assert [r["method"] for r in sent] == ["answerCallbackQuery"]
+    assert sent[0]["ok"] and not sent[0]["params"].get("text")
