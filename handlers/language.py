@@ -14,6 +14,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import LANGUAGE_NAMES
 from bot.locale_cache import LocaleCache
 from bot.services.users import UserProfile, UserService
+from handlers.editing import edit_in_place
 from handlers.filters import private_only
 from handlers.menu import main_menu_kb
 
@@ -53,7 +54,7 @@ async def language_chosen(
     with i18n.use_locale(user.language):
         await query.answer()
         if isinstance(query.message, Message):
-            await query.message.edit_text(_("Language: English"), reply_markup=None)
+            await edit_in_place(query.message, _("Language: English"))
             if user.consented:
                 # Reply keyboards cannot be edited: send the menu again in the new language.
                 await query.message.answer(_("Here is your menu."), reply_markup=main_menu_kb())

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.services.users import UserProfile, UserService
+from handlers.editing import edit_in_place
 from handlers.filters import private_only
 from handlers.language import ask_language
 from handlers.onboarding import ask_city, ask_occupation, ask_phone
@@ -61,7 +62,7 @@ async def profile_command(message: Message, state: FSMContext, user: UserProfile
 
 async def _refresh(query: CallbackQuery, user: UserProfile) -> None:
     if isinstance(query.message, Message):
-        await query.message.edit_text(profile_text(user), reply_markup=profile_kb(user))
+        await edit_in_place(query.message, profile_text(user), profile_kb(user))
 
 
 async def profile_action(
@@ -89,17 +90,17 @@ async def profile_action(
         user = await users.set_notifications(user.id, not user.notifications)
         await _refresh(query, user)
     elif action == "quiet":
-        await message.edit_text(
-            _("No notices reach you during quiet hours (local time). Choose:"),
-            reply_markup=quiet_kb(),
+        await edit_in_place(
+            message, _("No notices reach you during quiet hours (local time). Choose:"), quiet_kb()
         )
     elif action == "party":
-        await message.edit_text(
+        await edit_in_place(
+            message,
             _(
                 "Are you a Party member? Optional: it only lets us invite you to "
                 "Party-member volunteer activities."
             ),
-            reply_markup=party_kb(),
+            party_kb(),
         )
 
 

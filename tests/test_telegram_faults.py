@@ -110,3 +110,18 @@ async def test_a_button_nobody_answers_is_answered_anyway(app: App) -> None:
     sent = await app.feed(specs.callback(DRIVER, message_id, "test:forget", check_button=False))
     assert [r["method"] for r in sent] == ["answerCallbackQuery"]
     assert sent[0]["ok"] and not sent[0]["params"].get("text")
+
+
+async def test_a_dead_button_in_a_private_chat_is_taken_away(app: App) -> None:
+    """A button no handler knows any more (an old release's, a forged one) is answered
+    gently once, and its message loses the buttons that can only disappoint."""
+    await app.onboard(DRIVER)
+    sent = await app.text(DRIVER, "/language")
+    message_id = sent[-1]["result"]["message_id"]
+    sent = await app.feed(specs.callback(DRIVER, message_id, "gone:1", check_button=False))
+    assert [r["method"] for r in sent] == ["answerCallbackQuery", "editMessageReplyMarkup"]
+    assert sent[0]["params"]["text"] == "此按钮已失效。"
+    shown = next(
+        m for m in app.server.chat_messages(TOKEN, DRIVER.id) if m["message_id"] == message_id
+    )
+    assert "reply_markup" not in shown
