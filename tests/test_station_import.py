@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from bot.db.repositories.stations import StationRepository
 from bot.i18n import create_i18n
 from bot.services.stations import StationCatalog, StationService, load_sample_if_empty
 from handlers.station_texts import hours_text, open_state_text
-from knowledge.station_io import CSV_COLUMNS, parse_geojson
+from knowledge.station_io import CSV_COLUMNS, parse_csv, parse_geojson
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ",".join(CSV_COLUMNS)
@@ -100,3 +101,70 @@ def test_open_state_wording(hours: str, now: str, expected: str) -> None:
         assert hours_text("Mo-Fr 08:30-12:00,14:30-17:30; PH off") == (
             "周一至周五 08:30-12:00、14:30-17:30；节假日 休息"
         )
+
+
+# --- hostile or foreign files (issue 9, item 18) -------------------------------------------
+
+
+def _row(**changes: str) -> str:
+    fields = dict(zip(CSV_COLUMNS, ROW_A.split(","), strict=True))
+    fields.update(changes)
+    return ",".join(f'"{v}"' if any(c in v for c in ',"\n') else v for v in fields.values())
+
+
+async def test_control_characters_are_refused_on_both_databases(
+    db_url: str, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    rows = [
+        _row(id="nul", name="自贡\x00司机之家"),  # line 2
+        _row(id="rlo", city="自贡\u202e"),  # line 3
+        _row(id="nl", name="两行\n名字"),  # lines 4-5: reported where the record starts
+        _row(id="zw", address="汇东\u200b路"),  # line 6
+        _row(id="tab", phone="0813\t1"),  # line 7
+        _row(id="note", note="1元住宿\n10元套餐"),  # line 8: a note may have lines
+        _row(id="svc", services="shower;\x00"),  # line 10
+    ]
+    bad.write_text("\n".join([HEADER, *rows]) + "\n", "utf-8")
+    result = _cli(db_url, "import", str(bad))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{bad}: line 2: name contains a NUL character (U+0000)",
+        f"{bad}: line 3: city contains a bidirectional control (U+202E)",
+        f"{bad}: line 4: name contains a line break (U+000A)",
+        f"{bad}: line 6: address contains an invisible formatting character (U+200B)",
+        f"{bad}: line 7: phone contains a tab (U+0009)",
+        f"{bad}: line 10: services contains a NUL character (U+0000)",
+        "6 error(s); nothing imported",
+    ]
+    async with session_factory() as session:
+        assert await StationRepository(session).count() == 0
+
+    good = tmp_path / "good.csv"
+    good.write_text(f"{HEADER}\n{rows[5]}\n", "utf-8")
+    assert _cli(db_url, "import", str(good)).returncode == 0
+    async with session_factory() as session:
+        stored = await StationRepository(session).get("note")
+        assert stored is not None and stored.note == "1元住宿\n10元套餐"
+
+
+def test_geojson_escapes_are_checked_too() -> None:
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [104.78, 29.35]},
+        "properties": {"id": "a", "name": "x", "address": "PLACEHOLDER"},
+    }
+    text = json.dumps({"type": "FeatureCollection", "features": [feature]})
+    for escape, problem in [
+        ("\\u0000", "a NUL character (U+0000)"),
+        ("\\ud800", "a lone surrogate (U+D800)"),  # no database can store one
+        ("\\u2066", "a bidirectional control (U+2066)"),
+    ]:
+        result = parse_geojson(text.replace("PLACEHOLDER", escape))
+        assert result.errors == [f"feature 1: address contains {problem}"]
+
+
+def test_oversized_field_is_a_line_error_not_a_traceback() -> None:
+    huge = _row(note="x" * 200_000)
+    result = parse_csv(f"{HEADER}\n{ROW_B}\n{huge}\n")
+    assert len(result.errors) == 1 and result.errors[0].startswith("line 3: ")
