@@ -13,7 +13,7 @@ from typing import Any
 
 from knowledge.hours import HoursError, parse_hours
 from knowledge.stations import Service, Station, StationKind, StationStatus
-from knowledge.text_rules import clean_line, clean_text, problem
+from knowledge.text_rules import clean_line, clean_text, from_spreadsheet, problem, to_spreadsheet
 
 CSV_COLUMNS = (
     "id", "name", "kind", "city", "district", "address", "lat", "lon", "phone",
@@ -26,6 +26,10 @@ LIMITS = {
     "opening_hours": 255,
 }  # fmt: skip
 MULTILINE = frozenset({"note"})  # shown as a paragraph of its own
+# Free text: escaped against formulas in CSV exports (knowledge/text_rules.py); the other
+# columns are numbers, ids and codes, which cannot start a formula (or, -73.5, must not be
+# touched).
+TEXT_COLUMNS = ("name", "city", "district", "address", "phone", "opening_hours", "note")
 
 
 @dataclass
@@ -162,7 +166,10 @@ def parse_csv(text: str, is_sample: bool = False) -> ParseResult:
             if len(fields) != len(header):
                 yield line, {"_error": f"expected {len(header)} fields, got {len(fields)}"}
                 continue
-            yield line, dict(zip(header, fields, strict=True))
+            row = dict(zip(header, fields, strict=True))
+            for name in TEXT_COLUMNS:
+                row[name] = from_spreadsheet(row[name])
+            yield line, row
 
     return _collect(rows(), is_sample)
 
@@ -223,7 +230,10 @@ def to_csv(stations: Iterable[Station]) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for station in stations:
-        writer.writerow(_fields(station))
+        fields = _fields(station)
+        writer.writerow(
+            {k: to_spreadsheet(v) if k in TEXT_COLUMNS else v for k, v in fields.items()}
+        )
     return out.getvalue()
 
 

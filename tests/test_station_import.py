@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -168,3 +170,35 @@ def test_oversized_field_is_a_line_error_not_a_traceback() -> None:
     huge = _row(note="x" * 200_000)
     result = parse_csv(f"{HEADER}\n{ROW_B}\n{huge}\n")
     assert len(result.errors) == 1 and result.errors[0].startswith("line 3: ")
+
+
+async def test_export_escapes_formulas_and_reimports_the_same(
+    db_url: str, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    tricky = _row(
+        id="tricky", name="=SUM(1)", city="@x", district="-东区", address="''=已引用",
+        lon="-73.5", phone="+86 138 0013 8000", note="-5 元\n=第二行",
+    )  # fmt: skip
+    source = tmp_path / "in.csv"
+    source.write_text(f"{HEADER}\n{tricky}\n{ROW_B}\n", "utf-8")
+    assert _cli(db_url, "import", str(source)).returncode == 0
+    async with session_factory() as session:
+        before = await StationRepository(session).all()
+    assert before[1].address == "'=已引用"  # the file's own quote was taken off, as on export
+
+    out = tmp_path / "out.csv"
+    assert _cli(db_url, "export", str(out)).returncode == 0
+    exported = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    cells = next(row for row in exported if row["id"] == "tricky")
+    assert (cells["name"], cells["city"], cells["district"], cells["address"]) == (
+        "'=SUM(1)", "'@x", "'-东区", "''=已引用",
+    )  # fmt: skip
+    assert (cells["phone"], cells["lon"]) == ("'+86 138 0013 8000", "-73.500000")  # a number
+    assert cells["note"].startswith("'-5 元")  # the cell starts the formula, not its lines
+    for cell in cells.values():
+        assert cell[:1] not in ("=", "+", "@") and (cell[:1] != "-" or cell == cells["lon"])
+
+    assert _cli(db_url, "import", str(out)).stdout.strip() == "added 0, updated 0, unchanged 2"
+    async with session_factory() as session:
+        assert await StationRepository(session).all() == before
+    assert parse_csv(out.read_text("utf-8")).stations == before
