@@ -141,7 +141,11 @@ def _collect(rows: Iterable[tuple[int, dict[str, Any]]], is_sample: bool) -> Par
 
 
 def parse_csv(text: str, is_sample: bool = False) -> ParseResult:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    first = text.partition("\n")[0]
+    # Excel's "Unicode text" is tab-separated; our header has neither tabs nor quotes.
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.cli_files import Undecodable, decode_text
 from bot.db.repositories.stations import StationRepository
 from bot.i18n import create_i18n
 from bot.services.stations import StationCatalog, StationService, load_sample_if_empty
@@ -170,6 +172,56 @@ def test_oversized_field_is_a_line_error_not_a_traceback() -> None:
     huge = _row(note="x" * 200_000)
     result = parse_csv(f"{HEADER}\n{ROW_B}\n{huge}\n")
     assert len(result.errors) == 1 and result.errors[0].startswith("line 3: ")
+
+
+async def test_gb18030_and_utf16_files_import(
+    db_url: str, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    # What Excel writes on a Chinese PC: "CSV" in GBK (GB18030 is its superset), and
+    # "Unicode text": UTF-16 with a byte order mark, tab-separated.
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(f"{HEADER}\r\n{ROW_A}\r\n".encode("gb18030"))
+    result = _cli(db_url, "import", str(gbk))
+    assert result.returncode == 0, result.stderr
+    tabs = tmp_path / "unicode.txt"
+    tabs.write_bytes(f"{HEADER}\n{ROW_B}\n".replace(",", "\t").encode("utf-16"))
+    result = _cli(db_url, "import", str(tabs))
+    assert result.returncode == 0, result.stderr
+    async with session_factory() as session:
+        repo = StationRepository(session)
+        a, b = await repo.get("real-a"), await repo.get("real-b")
+        assert a is not None and (a.name, a.address) == ("自贡汇东司机之家", "汇东路")
+        assert b is not None and (b.name, b.opening_hours) == ("贡井驿站", "Mo-Su 08:00-20:00")
+
+
+def test_undecodable_file_says_how_to_save_it(tmp_path: Path) -> None:
+    bad = tmp_path / "latin.csv"
+    bad.write_bytes(f"{HEADER}\n".encode() + b"a1,Caf\xe9 \xff,station,,,,29,104,,,,,open\n")
+    result = _cli(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", "import", str(bad))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"cannot read {bad}: not UTF-8 or GB18030 text; in Excel use Save As → CSV UTF-8"
+    ]
+
+
+def test_decoding_is_plain_and_deterministic() -> None:
+    text = f"{HEADER}\n{ROW_A}\n"
+    for data in (
+        text.encode(),
+        codecs.BOM_UTF8 + text.encode(),
+        text.replace("\n", "\r\n").encode("gb18030"),
+        text.encode("gbk"),
+        text.encode("utf-16"),
+        codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
+    ):
+        assert decode_text(data) == text
+    # One stray byte in a UTF-8 file: said where, never read as GB18030 mojibake.
+    broken = text.encode().replace("汇东路".encode(), b"\xe9")
+    with pytest.raises(Undecodable) as exc:
+        decode_text(broken)
+    assert str(exc.value) == "not valid UTF-8: line 2 has the byte 0xE9"
+    with pytest.raises(Undecodable, match="UTF-16"):
+        decode_text(codecs.BOM_UTF16_LE + b"\x00\xd8")  # a lone surrogate
 
 
 async def test_export_escapes_formulas_and_reimports_the_same(
