@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.models import StationRow, User
 from knowledge.text_rules import (
     clean_line,
     clean_text,
@@ -106,3 +109,30 @@ def test_unquoted_cells_read_as_written() -> None:
     # A hand-written file, or one a spreadsheet saved without the quote.
     for value in ("=SUM(1)", "+86 138 0013 8000", "-73.5", "@x", "'s Hertogenbosch", "'"):
         assert from_spreadsheet(value) == value
+
+
+async def test_database_never_stores_what_the_rule_forbids(session: AsyncSession) -> None:
+    # Straight through the ORM and Core, past every import check: PostgreSQL would refuse
+    # the NUL with an error ("invalid byte sequence for encoding UTF8: 0x00").
+    session.add(
+        StationRow(
+            id="s", name="自贡\x00司机\u202e之家", kind="station", city="自\n贡",
+            lat=29.0, lon=104.0, note="1元住宿\r\n10元\x00套餐\u2066",
+        )
+    )  # fmt: skip
+    session.add(User(telegram_id=1, display_name="张\u202e师傅\x00", city="\x00温州"))
+    await session.commit()
+    await session.execute(update(StationRow).values(address="汇东\x00路\u200b"))
+    await session.commit()
+    session.expunge_all()  # read what the database holds, not the objects in memory
+
+    station = (await session.scalars(select(StationRow))).one()
+    assert (station.name, station.city, station.address) == ("自贡司机之家", "自 贡", "汇东路")
+    assert station.note == "1元住宿\n10元套餐"  # a multi-line column keeps its lines
+    user = (await session.scalars(select(User))).one()
+    assert (user.display_name, user.city) == ("张师傅", "温州")
+    # A bound comparison is cleaned too, so a lookup with a NUL is no error either.
+    found = await session.scalars(
+        select(StationRow.id).where(StationRow.name == "自贡司机之家\x00")
+    )
+    assert found.all() == ["s"]
