@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import event, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.db.models import StationRow, User
+from bot.sandbox import TgUser
+from bot.services.users import ProfileError, normalise_city
 from knowledge.text_rules import (
     clean_line,
     clean_text,
@@ -15,6 +19,7 @@ from knowledge.text_rules import (
     scrub,
     to_spreadsheet,
 )
+from tests.harness import App, texts
 
 BIDI = [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)]
 
@@ -136,3 +141,33 @@ async def test_database_never_stores_what_the_rule_forbids(session: AsyncSession
         select(StationRow.id).where(StationRow.name == "自贡司机之家\x00")
     )
     assert found.all() == ["s"]
+
+
+async def test_a_hidden_character_in_a_telegram_name_costs_no_writes(
+    app: App, engine: AsyncEngine
+) -> None:
+    user = TgUser(4242, "张\u202e师傅", last_name="\u200b")
+    await app.onboard(user)
+    row = await app.user_row(user.id)
+    assert row is not None and row.display_name == "张师傅"
+
+    writes: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE USERS"):
+            writes.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:  # the stored name is the name as cleaned, so nothing looks changed
+        for _ in range(3):
+            assert texts(await app.text(user, "⭐ 我的积分"))
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert writes == []
+
+
+def test_typed_city_is_cleaned_before_it_is_matched() -> None:
+    assert normalise_city("温\u200b州") == "温州"
+    assert normalise_city("\u202e新津镇\n北") == "新津镇 北"
+    with pytest.raises(ProfileError):
+        normalise_city("\u202e\u200b x")
