@@ -485,6 +485,8 @@ def parse_checkups_yaml(text: str) -> CheckupsParseResult:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         return CheckupsParseResult(errors=[_syntax_error(exc, text)])
+    except RecursionError:  # "[[[[..." deeper than Python's stack
+        return CheckupsParseResult(errors=["line 1: YAML syntax error: nested too deeply"])
     errors = _Errors()
     sections = _sections(root, errors)
     provider_ids, providers = _read_unique(

@@ -183,6 +183,8 @@ def parse_geojson(text: str) -> ParseResult:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return ParseResult(errors=[f"line {exc.lineno}: not valid JSON: {exc.msg}"])
+    except RecursionError:  # "[[[[..." deeper than Python's stack
+        return ParseResult(errors=["not valid JSON: nested too deeply"])
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         return ParseResult(errors=["not a GeoJSON FeatureCollection"])

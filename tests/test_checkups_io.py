@@ -424,6 +424,11 @@ def test_a_day_of_slots_must_fit_on_the_buttons() -> None:
     ]
 
 
+def test_deep_nesting_is_an_error_not_a_traceback() -> None:
+    for text in ("[" * 100_000, "providers: " + "[" * 5_000):
+        assert parse_checkups_yaml(text).errors == ["line 1: YAML syntax error: nested too deeply"]
+
+
 def test_hidden_characters_are_refused_with_their_line() -> None:
     # Escapes in double-quoted scalars reach the text as the characters themselves.
     text = (
