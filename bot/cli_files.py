@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,11 +15,55 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
 
 
-def read_input(path: Path) -> str | None:
-    """The file's text; None (after saying why on stderr) when it cannot be read."""
+class Undecodable(ValueError):
+    """Why a file's bytes are not text we read, in words an admin can act on."""
+
+
+def decode_text(data: bytes, spreadsheet: bool = False) -> str:
+    """The text of a file an admin saved. Line ends become \n, as reading in text mode does.
+
+    Plain tries rather than a detector (charset-normalizer): UTF-8 almost never decodes what
+    is not UTF-8, and the one other encoding these files come in is what Excel saves on a
+    Chinese PC, GBK, read as GB18030 (its superset). Deterministic and no dependency; a
+    detector would only guess between legacy encodings nobody here uses. A UTF-16 byte order
+    mark is Excel's "Unicode text".
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _lines(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            raise Undecodable("not valid UTF-16 text; " + _how(spreadsheet)) from None
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        return _lines(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    # Mostly good UTF-8 with a stray byte must not turn into GB18030 mojibake that imports
+    # "fine": GBK text is nearly all invalid UTF-8, such a file nearly all valid.
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    if len(lenient) - len(lenient.encode("ascii", "ignore")) - bad > bad:
+        line = data[: utf8_error.start].count(b"\n") + 1
+        byte = data[utf8_error.start]
+        raise Undecodable(f"not valid UTF-8: line {line} has the byte 0x{byte:02X}")
+    try:
+        return _lines(data.decode("gb18030"))
+    except UnicodeDecodeError:
+        raise Undecodable("not UTF-8 or GB18030 text; " + _how(spreadsheet)) from None
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _how(spreadsheet: bool) -> str:
+    return "in Excel use Save As → CSV UTF-8" if spreadsheet else "save it as UTF-8"
+
+
+def read_input(path: Path) -> str | None:
+    """The file's text; None (after saying why on stderr, in one line) when it cannot be read."""
+    try:
+        return decode_text(path.read_bytes(), spreadsheet=path.suffix.lower() == ".csv")
+    except (OSError, Undecodable) as exc:
         print(f"cannot read {path}: {exc}", file=sys.stderr)
         return None
 

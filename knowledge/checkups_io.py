@@ -25,6 +25,7 @@ from knowledge.checkups import (
     ProviderKind,
     SlotTemplate,
 )
+from knowledge.text_rules import clean_line, clean_text, problem
 
 _T = TypeVar("_T")
 
@@ -35,6 +36,7 @@ LIMITS = {
     "name": 80, "city": 32, "address": 160, "phone": 32,
     "name_zh": 80, "name_en": 80, "prep_zh": 300, "prep_en": 300,
 }  # fmt: skip
+MULTILINE = frozenset({"prep_zh", "prep_en"})  # shown as a paragraph of their own
 PROVIDER_FIELDS = frozenset({"id", "name", "kind", "city", "address", "lat", "lon", "phone"})
 SERVICE_FIELDS = frozenset({"id", "name_zh", "name_en", "duration_min", "prep_zh", "prep_en"})
 TEMPLATE_FIELDS = frozenset(
@@ -169,6 +171,11 @@ class _Entry:
             self.fail(line, f"{name} must be text, got {_describe(node)}")
             return ""
         value = node.value.strip()
+        bad = problem(value, multiline=name in MULTILINE)
+        if bad:
+            self.fail(line, f"{name} contains {bad}")
+            return ""
+        value = clean_text(value) if name in MULTILINE else clean_line(value)
         if required and not value:
             self.fail(line, f"{name} is empty")
         elif len(value) > LIMITS.get(name, 10_000):
@@ -478,6 +485,8 @@ def parse_checkups_yaml(text: str) -> CheckupsParseResult:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         return CheckupsParseResult(errors=[_syntax_error(exc, text)])
+    except RecursionError:  # "[[[[..." deeper than Python's stack
+        return CheckupsParseResult(errors=["line 1: YAML syntax error: nested too deeply"])
     errors = _Errors()
     sections = _sections(root, errors)
     provider_ids, providers = _read_unique(

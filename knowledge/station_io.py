@@ -13,6 +13,7 @@ from typing import Any
 
 from knowledge.hours import HoursError, parse_hours
 from knowledge.stations import Service, Station, StationKind, StationStatus
+from knowledge.text_rules import clean_line, clean_text, from_spreadsheet, problem, to_spreadsheet
 
 CSV_COLUMNS = (
     "id", "name", "kind", "city", "district", "address", "lat", "lon", "phone",
@@ -24,6 +25,11 @@ LIMITS = {
     "name": 80, "city": 32, "district": 32, "address": 160, "phone": 32, "note": 300,
     "opening_hours": 255,
 }  # fmt: skip
+MULTILINE = frozenset({"note"})  # shown as a paragraph of its own
+# Free text: escaped against formulas in CSV exports (knowledge/text_rules.py); the other
+# columns are numbers, ids and codes, which cannot start a formula (or, -73.5, must not be
+# touched).
+TEXT_COLUMNS = ("name", "city", "district", "address", "phone", "opening_hours", "note")
 
 
 @dataclass
@@ -54,6 +60,10 @@ def station_from_fields(row: dict[str, Any], is_sample: bool = False) -> Station
     def text(name: str) -> str:
         value = row.get(name)
         value = "" if value is None else str(value).strip()
+        bad = problem(value, multiline=name in MULTILINE)
+        if bad:
+            raise ValueError(f"{name} contains {bad}")
+        value = clean_text(value) if name in MULTILINE else clean_line(value)
         if len(value) > LIMITS.get(name, 10_000):
             raise ValueError(f"{name} is longer than {LIMITS[name]} characters")
         return value
@@ -78,6 +88,9 @@ def station_from_fields(row: dict[str, Any], is_sample: bool = False) -> Station
     raw_services = row.get("services") or ""
     items = raw_services if isinstance(raw_services, list) else str(raw_services).split(";")
     for item in (str(i).strip() for i in items):
+        bad = problem(item)
+        if bad:
+            raise ValueError(f"services contains {bad}")
         if not item:
             continue
         try:
@@ -128,22 +141,39 @@ def _collect(rows: Iterable[tuple[int, dict[str, Any]]], is_sample: bool) -> Par
 
 
 def parse_csv(text: str, is_sample: bool = False) -> ParseResult:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in next(reader, [])]
+    text = text.lstrip("\ufeff")
+    first = text.partition("\n")[0]
+    # Excel's "Unicode text" is tab-separated; our header has neither tabs nor quotes.
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        return ParseResult(errors=[f"line 1: {exc}"])
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
         return ParseResult(errors=[f"line 1: missing columns: {', '.join(missing)}"])
 
     def rows() -> Iterable[tuple[int, dict[str, Any]]]:
         start = reader.line_num + 1  # a record may span lines: report where it starts
-        for fields in reader:
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. a field over the csv module's 128 KiB limit
+                yield start, {"_error": str(exc)}
+                return  # the reader cannot resume inside a broken record
             line, start = start, reader.line_num + 1
             if not any(f.strip() for f in fields):
                 continue  # blank line
             if len(fields) != len(header):
                 yield line, {"_error": f"expected {len(header)} fields, got {len(fields)}"}
                 continue
-            yield line, dict(zip(header, fields, strict=True))
+            row = dict(zip(header, fields, strict=True))
+            for name in TEXT_COLUMNS:
+                row[name] = from_spreadsheet(row[name])
+            yield line, row
 
     return _collect(rows(), is_sample)
 
@@ -153,6 +183,8 @@ def parse_geojson(text: str) -> ParseResult:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return ParseResult(errors=[f"line {exc.lineno}: not valid JSON: {exc.msg}"])
+    except RecursionError:  # "[[[[..." deeper than Python's stack
+        return ParseResult(errors=["not valid JSON: nested too deeply"])
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         return ParseResult(errors=["not a GeoJSON FeatureCollection"])
@@ -204,7 +236,10 @@ def to_csv(stations: Iterable[Station]) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for station in stations:
-        writer.writerow(_fields(station))
+        fields = _fields(station)
+        writer.writerow(
+            {k: to_spreadsheet(v) if k in TEXT_COLUMNS else v for k, v in fields.items()}
+        )
     return out.getvalue()
 
 

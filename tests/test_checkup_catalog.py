@@ -77,3 +77,29 @@ async def test_cli_import_is_all_or_nothing(
     assert exported is not None and original is not None
     assert set(exported.templates) == set(original.templates)
     assert set(exported.providers) == set(original.providers)
+
+
+async def test_cli_refuses_a_nul_and_reads_gb18030(
+    db_url: str, session_factory: Factory, tmp_path: Path
+) -> None:
+    text = SAMPLE_FILE.read_text("utf-8")
+    bad = tmp_path / "nul.yaml"
+    bad.write_text(
+        text.replace("name: 自贡市第三人民医院", 'name: "自贡市\\0第三人民医院"'), "utf-8"
+    )
+    result = _cli(db_url, "import", str(bad))
+    assert result.returncode == 1, result.stderr
+    line = text[: text.index("name: 自贡市第三人民医院")].count("\n") + 1
+    assert result.stderr.splitlines() == [
+        f"{bad}: line {line}: name contains a NUL character (U+0000)",
+        "1 error(s); nothing imported",
+    ]
+    assert await _count(session_factory, CheckupProviderRow) == 0
+
+    gbk = tmp_path / "gbk.yaml"
+    gbk.write_bytes(text.encode("gb18030"))
+    result = _cli(db_url, "import", str(gbk))
+    assert result.returncode == 0, result.stderr
+    async with session_factory() as session:
+        names = set(await session.scalars(select(CheckupProviderRow.name)))
+    assert "自贡市第三人民医院" in names

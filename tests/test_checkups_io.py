@@ -422,3 +422,53 @@ def test_a_day_of_slots_must_fit_on_the_buttons() -> None:
         "line 23: 78 slots a day between 08:00 and 21:00; "
         "at most 60 (use longer slots or a shorter window)"
     ]
+
+
+def test_deep_nesting_is_an_error_not_a_traceback() -> None:
+    for text in ("[" * 100_000, "providers: " + "[" * 5_000):
+        assert parse_checkups_yaml(text).errors == ["line 1: YAML syntax error: nested too deeply"]
+
+
+def test_hidden_characters_are_refused_with_their_line() -> None:
+    # Escapes in double-quoted scalars reach the text as the characters themselves.
+    text = (
+        GOOD.replace("name: 自贡市第三人民医院", r'name: "自贡市\0第三人民医院"')
+        .replace("city: 自贡", r'city: "自贡\u202e"')
+        .replace("address: 自贡市区", r'address: "自贡\n市区"')
+        .replace('phone: "0813-0000000"', r'phone: "0813\t0000000"')
+        .replace("name_en: Free general checkup", r'name_en: "Free\u2066 checkup"')
+        .replace("prep_en: Eat nothing the evening before", r'prep_en: "No food\u200b"')
+    )
+    assert parse_checkups_yaml(text).errors == [
+        "line 3: name contains a NUL character (U+0000)",
+        "line 5: city contains a bidirectional control (U+202E)",
+        "line 6: address contains a line break (U+000A)",
+        "line 9: phone contains a tab (U+0009)",
+        "line 13: name_en contains a bidirectional control (U+2066)",
+        "line 16: prep_en contains an invisible formatting character (U+200B)",
+    ]
+    assert parse_checkups_yaml(GOOD.replace("city: 自贡", r'city: "\ud800"')).errors == [
+        "line 5: city contains a lone surrogate (U+D800)"
+    ]
+
+
+def test_preparation_may_have_lines_and_round_trips() -> None:
+    text = GOOD.replace(
+        "prep_zh: 前一晚不要吃东西",
+        "prep_zh: |\n      1. 前一晚 20:00 后禁食\n\n\n      2. 带身份证\n",
+    )
+    result = parse_checkups_yaml(text)
+    assert result.errors == [] and result.catalog is not None
+    assert result.catalog.services[0].prep_zh == "1. 前一晚 20:00 后禁食\n\n2. 带身份证"
+    assert parse_checkups_yaml(dump_checkups_yaml(result.catalog)).catalog == result.catalog
+
+
+def test_names_a_spreadsheet_would_run_round_trip() -> None:
+    # YAML is no spreadsheet: nothing is escaped, the dumper quotes what YAML needs.
+    provider = Provider("a", "=SUM(1)", ProviderKind.CLINIC, "@x", "-东区", 29.0, -73.5, "+86 1")
+    service = CheckupService("s", "- 体检", "'quoted'", 40, "- 一\n- 二", "# not a comment")
+    template = SlotTemplate("a", "s", frozenset({6}), time(8), time(9), 30, 1, 1)
+    catalog = CheckupCatalog((provider,), (service,), (template,))
+    result = parse_checkups_yaml(dump_checkups_yaml(catalog))
+    assert result.errors == []
+    assert result.catalog == catalog

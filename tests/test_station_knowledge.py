@@ -134,7 +134,7 @@ def test_csv_errors_are_all_reported_with_line_numbers() -> None:
             "a3,站,station,自贡,,,95.5,104.7,,24/7,,,open",  # lat out of range
             "a4,站,station,自贡,,,29.3,104.7,,24/7,sauna,,open",  # unknown service
             "a5,站,station,自贡,,,29.3,104.7,,Mo-Fr 8-,,,open",  # bad hours
-            '"a6","站 with ""quotes""\nand a newline",station,自贡,,,29.3,104.7,,24/7,,,open',
+            '"a6","站 with ""quotes""",station,自贡,,,29.3,104.7,,24/7,,"a note\non 2 lines",open',
             "a1,又一个,station,自贡,,,29.3,104.7,,24/7,,,open",  # duplicate id
         ]
     )

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.db.types import BigIntId, UTCDateTime, utcnow
+from bot.db.types import BigIntId, CleanString, UTCDateTime, utcnow
 
 
 class Base(DeclarativeBase):
@@ -62,7 +62,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     # NULL once the user erased their data; the row stays for records that point at it.
     telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    display_name: Mapped[str | None] = mapped_column(String(128))
+    display_name: Mapped[str | None] = mapped_column(CleanString(128))
     language: Mapped[str] = mapped_column(String(8), default="zh")
     # Picked with /language (or on the consent screen); until then the language follows the
     # one the user's Telegram app reports.
@@ -71,8 +71,8 @@ class User(Base):
     )
     role: Mapped[Role] = mapped_column(_str_enum(Role, "user_role"), default=Role.DRIVER)
     occupation: Mapped[Occupation | None] = mapped_column(_str_enum(Occupation, "occupation"))
-    city: Mapped[str | None] = mapped_column(String(64))
-    phone: Mapped[str | None] = mapped_column(String(32))
+    city: Mapped[str | None] = mapped_column(CleanString(64))
+    phone: Mapped[str | None] = mapped_column(CleanString(32))
     party_member: Mapped[bool | None] = mapped_column(Boolean)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -106,17 +106,17 @@ class StationRow(Base):
     __tablename__ = "stations"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(CleanString(80))
     kind: Mapped[str] = mapped_column(String(16))
-    city: Mapped[str] = mapped_column(String(32), default="")
-    district: Mapped[str] = mapped_column(String(32), default="")
-    address: Mapped[str] = mapped_column(String(160), default="")
+    city: Mapped[str] = mapped_column(CleanString(32), default="")
+    district: Mapped[str] = mapped_column(CleanString(32), default="")
+    address: Mapped[str] = mapped_column(CleanString(160), default="")
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
-    phone: Mapped[str] = mapped_column(String(32), default="")
-    opening_hours: Mapped[str] = mapped_column(String(255), default="24/7")
+    phone: Mapped[str] = mapped_column(CleanString(32), default="")
+    opening_hours: Mapped[str] = mapped_column(CleanString(255), default="24/7")
     services: Mapped[str] = mapped_column(String(400), default="")  # ';'-separated codes
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(CleanString(300, multiline=True), default="")
     status: Mapped[str] = mapped_column(String(16), default="open")
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set in Python for microsecond precision (SQLite's now() has whole seconds): the index
@@ -130,24 +130,24 @@ class CheckupProviderRow(Base):
     __tablename__ = "checkup_providers"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(CleanString(80))
     kind: Mapped[str] = mapped_column(String(16))
-    city: Mapped[str] = mapped_column(String(32), default="")
-    address: Mapped[str] = mapped_column(String(160), default="")
+    city: Mapped[str] = mapped_column(CleanString(32), default="")
+    address: Mapped[str] = mapped_column(CleanString(160), default="")
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
-    phone: Mapped[str] = mapped_column(String(32), default="")
+    phone: Mapped[str] = mapped_column(CleanString(32), default="")
 
 
 class CheckupServiceRow(Base):
     __tablename__ = "checkup_services"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name_zh: Mapped[str] = mapped_column(String(80))
-    name_en: Mapped[str] = mapped_column(String(80))
+    name_zh: Mapped[str] = mapped_column(CleanString(80))
+    name_en: Mapped[str] = mapped_column(CleanString(80))
     duration_min: Mapped[int] = mapped_column(Integer)
-    prep_zh: Mapped[str] = mapped_column(String(300), default="")
-    prep_en: Mapped[str] = mapped_column(String(300), default="")
+    prep_zh: Mapped[str] = mapped_column(CleanString(300, multiline=True), default="")
+    prep_en: Mapped[str] = mapped_column(CleanString(300, multiline=True), default="")
     # Drivers see services in the order the checkups file lists them.
     position: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
@@ -215,7 +215,9 @@ class BookingRow(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A notice owed to the driver (a closed day) is sent by a job until this is set.
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    note: Mapped[str] = mapped_column(
+        CleanString(200, multiline=True), default="", server_default=""
+    )
 
 
 class WaitlistRow(Base):
@@ -239,7 +241,9 @@ class ClosureRow(Base):
 
     provider_id: Mapped[str] = mapped_column(ForeignKey("checkup_providers.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    reason: Mapped[str] = mapped_column(
+        CleanString(200, multiline=True), default="", server_default=""
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import I18nMiddleware
 from bot.locale_cache import LocaleCache
 from bot.services.profile_cache import ProfileCache
 from bot.services.users import UserProfile, UserService, full_name
+from knowledge.text_rules import clean_line
 
 
 class UserMiddleware(BaseMiddleware):
@@ -40,7 +41,9 @@ class UserMiddleware(BaseMiddleware):
         profile = await service.ensure(
             data["session_factory"],
             tg_user.id,
-            full_name(tg_user.first_name, tg_user.last_name),
+            # Cleaned as it will be stored: compared with the stored name, it must not look
+            # changed (and be written again) on every update.
+            clean_line(full_name(tg_user.first_name, tg_user.last_name)),
             tg_user.language_code,
             self.default_language,
         )

@@ -16,10 +16,10 @@ from bot.db.repositories.users import UserRepository
 from bot.db.types import utcnow
 from bot.services.profile_cache import ProfileCache
 from knowledge.cities import match_city, nearest_city
+from knowledge.text_rules import clean_line
 
 CITY_MAX_LEN = 32
 _PHONE_RE = re.compile(r"^\+?\d{5,20}$")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ProfileError(ValueError):
@@ -81,15 +81,15 @@ def full_name(first: str | None, last: str | None) -> str:
 
 
 def _clean_text(value: str, max_len: int) -> str:
-    return _CONTROL_RE.sub("", value).strip()[:max_len]
+    return clean_line(value)[:max_len]  # the one rule for stored text
 
 
 def normalise_city(text: str) -> str:
     """A known city's canonical Chinese name, else the cleaned text as typed."""
-    city = match_city(text)
+    cleaned = _clean_text(text, CITY_MAX_LEN)  # first: a hidden character must not miss a city
+    city = match_city(cleaned)
     if city is not None:
         return city.zh
-    cleaned = _clean_text(text, CITY_MAX_LEN)
     if len(cleaned) < 2 or cleaned.startswith("/"):
         raise ProfileError("city_invalid")
     return cleaned
