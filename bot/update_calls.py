@@ -79,6 +79,7 @@ class UpdateCallsRecorder(BaseRequestMiddleware):
         method: TelegramMethod[Any],
     ) -> Any:
         calls = _current.get()
+        result: Any  # the method's result (aiogram annotates the chain as a Response)
         if isinstance(method, AnswerCallbackQuery):
             try:
                 result = await make_request(bot, method)
