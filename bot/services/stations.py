@@ -334,7 +334,7 @@ class StationService:
         exact = match_city(words[0], min_score=100) or match_city(" ".join(words), 100)
         if exact is not None:
             return Place(exact.lat, exact.lon, Origin.CITY, kind, city=exact)
-        # Scans every station name (~30 ms at 150k): off the event loop. The index it reads
+        # Scans every station name (30-50 ms at 150k): off the event loop. The index it reads
         # is never modified, only replaced, so a thread can use it safely.
         hits = await asyncio.to_thread(self.catalog.index.match_names, text)
         if hits:
