@@ -28,9 +28,16 @@ GONE = (
 )
 
 
+def _same_markup(shown: InlineKeyboardMarkup | None, kb: InlineKeyboardMarkup | None) -> bool:
+    # By value: a markup parsed from an update carries its Bot, so == never holds.
+    if shown is None or kb is None:
+        return shown is kb
+    return shown.model_dump(exclude_none=True) == kb.model_dump(exclude_none=True)
+
+
 def _unchanged(message: Message, text: str, kb: InlineKeyboardMarkup | None) -> bool:
     """The message, as Telegram sent it with the tap, already shows exactly this."""
-    if message.text is None or message.reply_markup != kb:
+    if message.text is None or not _same_markup(message.reply_markup, kb):
         return False
     try:
         return message.html_text == text

@@ -47,11 +47,14 @@ def location_request_kb(second_button: str, placeholder: str) -> ReplyKeyboardMa
 def add_map_buttons(
     kb: InlineKeyboardBuilder, lat: float, lon: float, name: str, address: str = ""
 ) -> None:
-    """Buttons that open Amap, Baidu and Tencent Maps at the place (three, in that order)."""
+    """Buttons that open Amap, Baidu and Tencent Maps at the place (three, in that order).
+
+    Labels short enough for the three to share one row on a phone (in English "Baidu Maps"
+    and "Tencent Maps" were cut off)."""
     links = map_links(lat, lon, name, address)
     kb.button(text=_("🧭 Amap"), url=links.amap)
-    kb.button(text=_("🧭 Baidu Maps"), url=links.baidu)
-    kb.button(text=_("🧭 Tencent Maps"), url=links.tencent)
+    kb.button(text=_("🧭 Baidu"), url=links.baidu)
+    kb.button(text=_("🧭 Tencent"), url=links.tencent)
 
 
 def q(value: object) -> str:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import Levenshtein
 
 from knowledge import DATA_DIR
 from knowledge.geo import haversine_km
+from knowledge.names import has_han
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,9 @@ CITIES: tuple[City, ...] = _load()
 _LATS = np.array([c.lat for c in CITIES])
 _LONS = np.array([c.lon for c in CITIES])
 
-_SUFFIXES = ("特别行政区", "自治州", "地区", "市", "县", "区", "州", " city", " shi")
+_SUFFIXES = (
+    "特别行政区", "自治区", "自治州", "地区", "省", "市", "县", "区", "州", " city", " shi",
+)  # fmt: skip
 
 
 def _strip_suffix(name: str) -> str:
@@ -58,22 +62,57 @@ _EXACT: dict[str, City] = {}
 for _city in CITIES:
     _EXACT.setdefault(_key(_city.en), _city)
     _EXACT[_key(_city.zh)] = _city
-_SPELLINGS = list(_EXACT)
+_PROVINCES = frozenset(_key(c.province) for c in CITIES)
+for _name in _PROVINCES & _EXACT.keys():
+    if _EXACT[_name].province != _name:  # "海南" means the province, not Qinghai's 海南州
+        del _EXACT[_name]
+_LATIN = [k for k in _EXACT if not has_han(k)]
+_HAN = [k for k in _EXACT if has_han(k)]
 
 
 def match_city(text: str, min_score: float = 85.0) -> City | None:
-    """The city a typed name means ("自贡市", "Zigong", "xian", a small typo), else None."""
+    """The city a typed name means ("自贡市", "Zigong", "xian", a small typo), else None.
+
+    `min_score=100` accepts exact names only. Latin spellings may differ a little as a whole
+    (`fuzz.ratio`: partial matching would turn "xian" into "pingxiang"); Chinese ones by one
+    character, see `_misspelt_city`.
+    """
     key = _key(text)
     if len(key) < 2:  # one character matches half the map
         return None
     if key in _EXACT:
         return _EXACT[key]
-    # Whole-string similarity: partial matching would turn "xian" into "pingxiang".
+    if (full := _BY_NAME.get(text.strip())) is not None:  # "海南州", whose short form is taken
+        return full
+    if min_score >= 100:
+        return None
+    if has_han(key):
+        return _misspelt_city(key)
     found = process.extractOne(
-        key, _SPELLINGS, scorer=fuzz.ratio, processor=utils.default_process,
+        key, _LATIN, scorer=fuzz.ratio, processor=utils.default_process,
         score_cutoff=min_score,
     )  # fmt: skip
     return _EXACT[found[0]] if found else None
+
+
+def _misspelt_city(key: str) -> City | None:
+    """The one city a Chinese name is one character away from (乐善 → 乐山, 哈尔宾 → 哈尔滨,
+    去乐山 → 乐山), if exactly one is.
+
+    Two characters with one wrong leave a single character to go on, so a two-character name
+    only matches by a substitution and only when no other city shares that character in that
+    place (大家 could be 大同, 大连, 大庆 or 大理: none is taken). Provinces are never read as
+    cities they resemble.
+    """
+    if key in _PROVINCES:  # a province is not a misspelt city: 山东 is one off 山南
+        return None
+    found = process.extract(key, _HAN, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
+    if len(key) == 2:
+        found = [f for f in found if len(f[0]) == 2]
+    else:
+        found = [f for f in found if len(f[0]) >= 2]
+    cities = {_EXACT[f[0]] for f in found}
+    return cities.pop() if len(cities) == 1 else None
 
 
 _BY_NAME = {c.zh: c for c in CITIES}

@@ -71,17 +71,18 @@ async def converse_nearest(client: SandboxClient, user: TgUser) -> None:
     sent = await client.send_text_and_wait(user, "📍 附近驿站", method="sendMessage")
     assert "您在哪里" in _texts(sent)[0]
     sent = await client.inject_and_wait(
-        specs.location(user, 29.415, 103.55), count=2, method="sendMessage"
+        specs.location(user, 29.415, 103.55), count=1, method="sendMessage"
     )
     listing = sent[-1]
     assert _texts([listing])[0].startswith("📍 您附近的驿站")
-    sent = await client.press_and_wait(
-        user, *await _button(client, user.id, "🛏 住宿"), method="editMessageText"
-    )
-    assert sent[0]["message_id"] == listing["result"]["message_id"]
+    for label in ("🔍 筛选", "🛏 住宿"):  # the filters open in place, then one is chosen
+        sent = await client.press_and_wait(
+            user, *await _button(client, user.id, label), method="editMessageText"
+        )
+        assert sent[0]["message_id"] == listing["result"]["message_id"]
     assert "筛选：🛏 住宿" in _texts(sent)[0]
-    sent = await client.press_and_wait(
-        user, *await _button(client, user.id, "暖心之家"), method="sendMessage"
+    sent = await client.press_and_wait(  # 暖心之家, the one station with lodging nearby
+        user, *await _button(client, user.id, "1"), method="editMessageText"
     )
     buttons = [b for row in sent[0]["reply_markup"]["inline_keyboard"] for b in row]
     assert {b["text"] for b in buttons if b.get("url")} == {

@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bot.db.repositories.stations import StationRepository
 from bot.sandbox import specs
 from knowledge.maps import to_bd09, to_gcj02
+from knowledge.station_io import parse_csv
 from tests.harness import ADMIN, DRIVER, EN_DRIVER, TOKEN, App, texts
+from tests.test_station_knowledge import HEADER
 
 SHAWAN = (29.4150, 103.5500)  # Shawan district, Leshan: several sample stations nearby
 ZIGONG = (29.339, 104.779)
+WARM_HOME = (29.442150, 103.583060)  # exactly where the sample 暖心之家 stands
 
 
-async def _nearest_list(app: App, lat: float, lon: float) -> dict:
-    sent = await app.feed(specs.location(DRIVER, lat, lon))
+async def _nearest_list(app: App, lat: float, lon: float, user: Any = DRIVER) -> dict:
+    sent = await app.feed(specs.location(user, lat, lon))
     return [r for r in sent if r["method"] == "sendMessage"][-1]
+
+
+def _rows(record: dict) -> list[list[str]]:
+    """The inline button rows a sent or edited message carries."""
+    markup = record.get("reply_markup") or {}
+    return [[b["text"] for b in row] for row in markup.get("inline_keyboard", [])]
+
+
+async def _add_stations(app: App, *rows: str) -> None:
+    """More stations next to the sample ones (an import would replace those)."""
+    async with app.session_factory() as session:
+        result = parse_csv(HEADER + "\n" + "\n".join(rows) + "\n")
+        assert result.ok, result.errors
+        await StationRepository(session).upsert_many(result.stations)
+        await session.commit()
+    await app.dp["stations"].refresh()
 
 
 async def test_location_lists_nearest_with_state_and_distance(app: App) -> None:
@@ -22,57 +44,96 @@ async def test_location_lists_nearest_with_state_and_distance(app: App) -> None:
     record = await _nearest_list(app, *SHAWAN)
     text = record["plain_text"]
     assert text.startswith("📍 您附近的驿站")
-    lines = [line for line in text.splitlines() if line[:2] in {f"{i}." for i in range(1, 6)}]
-    assert len(lines) == 5
+    lines = text.splitlines()
+    numbered = [i for i, line in enumerate(lines) if re.match(r"^[1-5]\. ", line)]
+    assert len(numbered) == 5
     assert "沙湾区G348线货车司机“暖心之家”" in text
     assert "🟢 24 小时营业" in text
-    # Nearest first: the listed distances never decrease.
+    # Nearest first: the listed distances (the line under each name) never decrease.
     kms = []
-    for line in lines:
-        value, unit = line.rsplit(" · ", 1)[1].split()
+    for i in numbered:
+        value, unit = lines[i + 1].strip().split(" · ")[0].split()
         kms.append(float(value) / (1000 if unit == "米" else 1))
     assert kms == sorted(kms)
-    buttons = [b["text"] for row in record["reply_markup"]["inline_keyboard"] for b in row]
-    assert buttons[0].startswith("1. ") and "🚿 淋浴" in buttons and "更多 ➡️" in buttons
+    rows = _rows(record)
+    assert rows[0] == ["1", "2", "3", "4", "5"] and rows[1] == ["🔍 筛选", "更多 ➡️"]
+
+
+async def test_list_is_one_message_with_few_button_rows(app: App) -> None:
+    """Issue 9 item 8: the list alone answers the location (no "looking for stations"
+    bubble), with at most three rows of buttons; the filters open in place."""
+    await app.onboard(DRIVER)
+    await app.text(DRIVER, "📍 附近驿站")
+    before = len(app.server.chat_messages(TOKEN, DRIVER.id))
+    sent = await app.feed(specs.location(DRIVER, *SHAWAN))
+    assert [r["method"] for r in sent] == ["sendMessage"]
+    assert len(app.server.chat_messages(TOKEN, DRIVER.id)) == before + 2  # location + list
+    assert len(_rows(sent[0])) <= 3
+    assert "📍 发送我的位置" in app.reply_keyboard(DRIVER.id)  # refresh with one tap
+    # The filters open in place of the buttons and close again once one is chosen.
+    message_id = sent[0]["result"]["message_id"]
+    sent = await app.press(DRIVER, "🔍 筛选")
+    assert sent[-1]["method"] == "editMessageText" and sent[-1]["message_id"] == message_id
+    assert ["🚿 淋浴", "🔌 充电"] in _rows(sent[-1])
+    sent = await app.press(DRIVER, "🛏 住宿")
+    assert "筛选：🛏 住宿" in sent[-1]["plain_text"] and len(_rows(sent[-1])) <= 3
+    await app.press(DRIVER, "🔍 筛选")
+    sent = await app.press(DRIVER, "✖ 收起筛选")  # closing changes no filter
+    assert "筛选：🛏 住宿" in sent[-1]["plain_text"] and _rows(sent[-1])[-1] == ["🔍 筛选"]
+    # The location keyboard under the list takes the driver back to the menu.
+    sent = await app.text(DRIVER, "⬅️ 返回菜单")
+    assert texts(sent) == ["已返回菜单。"]
+    assert app.reply_keyboard(DRIVER.id)[0] == "📍 附近驿站"
 
 
 async def test_filters_edit_the_message_in_place(app: App) -> None:
     await app.onboard(DRIVER)
     record = await _nearest_list(app, *SHAWAN)
     message_id = record["result"]["message_id"]
+    await app.press(DRIVER, "🔍 筛选")
     sent = await app.press(DRIVER, "🛏 住宿")
     edit = next(r for r in sent if r["method"] == "editMessageText")
     assert edit["message_id"] == message_id
     assert "筛选：🛏 住宿" in edit["plain_text"]
     assert "暖心之家" in edit["plain_text"] and "铜心驿站" not in edit["plain_text"]
-    sent = await app.press(DRIVER, "✅ 🛏 住宿")  # pressing it again clears the filter
+    await app.press(DRIVER, "🔍 筛选")
+    sent = await app.press(DRIVER, "✅ 住宿")  # pressing it again clears the filter
     assert "筛选" not in next(r for r in sent if r["method"] == "editMessageText")["plain_text"]
+    await app.press(DRIVER, "🔍 筛选")
     sent = await app.press(DRIVER, "🟢 营业中")
     assert "筛选：🟢 营业中" in sent[-1]["plain_text"]
-    # The same button pressed twice (a double tap): Telegram says "not modified", the
-    # driver sees no error.
-    message_id, data = app.find_button(DRIVER.id, "✅ 🟢 营业中")
-    await app.feed(specs.callback(DRIVER, message_id, data))
-    sent = await app.feed(specs.callback(DRIVER, message_id, data, check_button=False))
-    assert [r["method"] for r in sent] == ["answerCallbackQuery", "editMessageText"]
-    assert "not modified" in sent[1]["error"]["description"]
-    assert sent[0]["params"].get("text") is None  # no error shown
     sent = await app.press(DRIVER, "更多 ➡️")
-    assert "6. " in sent[-1]["plain_text"]
+    assert "6. " in sent[-1]["plain_text"] and "⬅️ 上一页" in _rows(sent[-1])[-1]
 
 
-async def test_details_and_navigation_with_converted_coordinates(app: App) -> None:
+async def test_a_double_tap_changes_nothing_and_shows_nothing(app: App) -> None:
+    """Issue 9 item 1: the second of two identical taps (a filter, a page, a station) edits
+    nothing, sends nothing, answers without a text, and logs no error (checked when the app
+    stops)."""
     await app.onboard(DRIVER)
     await _nearest_list(app, *SHAWAN)
-    sent = await app.press(DRIVER, "暖心之家")
-    details = next(r for r in sent if r["method"] == "sendMessage")
+    for label in ("🔍 筛选", "🟢 营业中", "更多 ➡️", "6", "⬅️ 返回列表"):
+        message_id, data = app.find_button(DRIVER.id, label)
+        first = await app.feed(specs.callback(DRIVER, message_id, data))
+        assert any(r["method"] == "editMessageText" and r["ok"] for r in first), label
+        again = await app.feed(specs.callback(DRIVER, message_id, data, check_button=False))
+        assert [r["method"] for r in again] == ["answerCallbackQuery"], label
+        assert again[0]["params"].get("text") is None, label
+
+
+async def test_details_in_place_and_navigation_with_converted_coordinates(app: App) -> None:
+    await app.onboard(DRIVER)
+    record = await _nearest_list(app, *SHAWAN)
+    list_id = record["result"]["message_id"]
+    sent = await app.press(DRIVER, "3")  # 暖心之家 is the third nearest
+    details = next(r for r in sent if r["method"] == "editMessageText")
+    assert details["message_id"] == list_id  # the list's own message shows the station
     text = details["plain_text"]
     assert text.startswith("沙湾区G348线货车司机“暖心之家”\n司机之家 · 乐山 沙湾区")
     assert "🕘 营业时间：全天 24 小时（🟢 24 小时营业）" in text
     assert "🛏 床位" in text and "⚠️ 示例数据" in text
-    urls = {
-        b["text"]: b.get("url") for row in details["reply_markup"]["inline_keyboard"] for b in row
-    }
+    urls = {b["text"]: b.get("url") for row in details["reply_markup"]["inline_keyboard"]
+            for b in row}  # fmt: skip
     station = app.dp["stations"].index.by_id["ls-warm-home-g348"]
     g_lat, g_lon = to_gcj02(station.lat, station.lon)
     b_lat, b_lon = to_bd09(station.lat, station.lon)
@@ -88,15 +149,17 @@ async def test_details_and_navigation_with_converted_coordinates(app: App) -> No
     venue = next(r for r in sent if r["method"] == "sendVenue")
     assert float(venue["params"]["latitude"]) == station.lat
     assert venue["params"]["title"] == station.name
+    sent = await app.press(DRIVER, "⬅️ 返回列表")
+    back = next(r for r in sent if r["method"] == "editMessageText")
+    assert back["message_id"] == list_id and back["plain_text"] == record["plain_text"]
 
 
 async def test_menu_button_prompt_and_typed_places(app: App) -> None:
     await app.onboard(DRIVER)
     sent = await app.text(DRIVER, "📍 附近驿站")
-    assert "您在哪里" in texts(sent)[0]
+    assert "您在哪里" in texts(sent)[0] and "鹰潭 司机之家" in texts(sent)[0]
     assert "📍 发送我的位置" in app.reply_keyboard(DRIVER.id)
     sent = await app.text(DRIVER, "鹰潭 党群服务中心")
-    assert app.reply_keyboard(DRIVER.id)[0] == "📍 附近驿站"  # the menu is back
     result = texts(sent)[-1]
     assert result.startswith("📍 鹰潭附近的驿站")
     assert "鹰潭市司机群体党群服务中心" in result and "鹰潭北站" not in result  # kind filter
@@ -106,11 +169,46 @@ async def test_menu_button_prompt_and_typed_places(app: App) -> None:
         assert "附近的驿站" in texts(sent)[-1], typed
 
 
-async def test_far_away_shows_the_nearest_anyway(app: App) -> None:
+async def test_far_away_says_how_far_it_looked(app: App) -> None:
     await app.onboard(DRIVER)
-    record = await _nearest_list(app, 39.9, 116.4)  # Beijing: no sample station within 50 km
-    assert "50 公里内没有驿站。最近的在 " in record["plain_text"]
-    assert "1. " in record["plain_text"]
+    record = await _nearest_list(app, 39.9, 116.4)  # Beijing: no sample station within 300 km
+    assert "50 公里内没有驿站。\n300 公里内也没有。" in record["plain_text"]
+    assert _rows(record) == [["🔍 筛选"]]
+
+
+async def test_filter_with_nothing_near_names_the_filter_and_keeps_the_heading(
+    app: App,
+) -> None:
+    """Issue 9 item 9: no shower within 50 km says exactly that, offers the nearest station
+    that has one (with its distance) when it is within 300 km, and a shared location stays
+    "near you" although a station stands right there."""
+    await app.onboard(DRIVER)
+    await _nearest_list(app, *WARM_HOME)
+    await app.press(DRIVER, "🔍 筛选")
+    sent = await app.press(DRIVER, "🚿 淋浴")
+    text = sent[-1]["plain_text"]
+    assert text.startswith("📍 您附近的驿站\n筛选：🚿 淋浴")  # not "暖心之家附近的驿站"
+    # The sample's only shower is in Wenzhou, 1,600 km away: not offered.
+    assert "50 公里内没有带淋浴的驿站。\n300 公里内也没有，换个筛选条件试试。" in text
+    assert "温州" not in text
+    # A station with a shower 120 km away is offered, with its distance.
+    await _add_stations(
+        app, "far-shower,眉山淋浴驿站,station,眉山,,,30.35,104.25,,24/7,shower,,open"
+    )
+    await app.press(DRIVER, "🔍 筛选")
+    await app.press(DRIVER, "✅ 淋浴")  # off
+    await app.press(DRIVER, "🔍 筛选")
+    sent = await app.press(DRIVER, "🚿 淋浴")  # and on again: a fresh search
+    text = sent[-1]["plain_text"]
+    assert text.startswith("📍 您附近的驿站")
+    assert re.search(
+        r"50 公里内没有带淋浴的驿站。\n最近的在 1\d\d 公里外：\n1\. 眉山淋浴驿站", text
+    )
+    assert _rows(sent[-1])[0] == ["1"]
+    # With the open-now filter too, both are named.
+    await app.press(DRIVER, "🔍 筛选")
+    sent = await app.press(DRIVER, "🟢 营业中")
+    assert "50 公里内没有带淋浴、正在营业的驿站。" in sent[-1]["plain_text"]
 
 
 async def test_bad_location_input(app: App) -> None:
@@ -131,8 +229,16 @@ async def test_bad_location_input(app: App) -> None:
     await app.feed_raw(update)
     assert "不是有效的位置" in texts(app.server.sent(TOKEN, after=before))[0]
     message_id = app.server.chat_messages(TOKEN, DRIVER.id)[-1]["message_id"]
-    for data in ("nr:9999999999:1::0::0", "st:no-such-station:d", "nr:1:2:sauna:0::0",
-                 "nr:1:2::0:spaceship:0"):  # fmt: skip
+    for data in (
+        "nr:9999999999:1::0::0:h:0",  # out of range
+        "nr:1:2:sauna:0::0:h:0",  # no such filter
+        "nr:1:2::0:spaceship:0:h:0",  # no such kind
+        "nr:1:2::0::-3:h:0",  # negative page
+        "nr:1:2::0::0:x:0",  # no such origin
+        "nr:9999999999:1::0::0",  # a list button of the previous version
+        "np:2941500:10355000::0::0:h:nosuchkey",  # a station no longer listed
+        "st:no-such-station:d",
+    ):
         sent = await app.feed(specs.callback(DRIVER, message_id, data, check_button=False))
         answer = next(r for r in sent if r["method"] == "answerCallbackQuery")
         assert answer["params"].get("text"), data
@@ -145,12 +251,13 @@ async def test_admin_closes_and_reopens_a_station(app: App) -> None:
     sent = await app.text(ADMIN, "/station_close ls-warm-home-g348")
     assert texts(sent) == ["沙湾区G348线货车司机“暖心之家”（ls-warm-home-g348）已标记为暂停开放。"]
     record = await _nearest_list(app, *SHAWAN)
-    line = next(x for x in record["plain_text"].splitlines()[2:] if "暖心之家" in x)
-    index = record["plain_text"].splitlines().index(line)
-    assert "⛔ 暂停开放" in record["plain_text"].splitlines()[index + 1]
+    lines = record["plain_text"].splitlines()
+    index = next(i for i, x in enumerate(lines) if "暖心之家" in x)
+    assert "⛔ 暂停开放" in lines[index + 1]
+    await app.press(DRIVER, "🔍 筛选")
     sent = await app.press(DRIVER, "🟢 营业中")
     assert "暖心之家" not in sent[-1]["plain_text"]  # closed is never offered as open
-    assert "没有这个编号" in texts(await app.text(ADMIN, "/station_open nope"))[0]
+    assert "没有与“nope”相符的驿站" in texts(await app.text(ADMIN, "/station_open nope"))[0]
     assert texts(await app.text(DRIVER, "/station_open ls-warm-home-g348")) == [
         "抱歉，此命令仅限管理员使用。"
     ]
@@ -171,6 +278,7 @@ async def test_place_heading_and_kind_survive_filter_taps(app: App) -> None:
     await app.text(DRIVER, "/nearest")
     sent = await app.text(DRIVER, "乐山市沙湾区")  # a city at the start of a longer name
     assert texts(sent)[-1].startswith("📍 乐山附近的驿站")
+    await app.press(DRIVER, "🔍 筛选")
     sent = await app.press(DRIVER, "🛏 住宿")
     assert sent[-1]["plain_text"].startswith("📍 乐山附近的驿站")  # heading kept
     await app.text(DRIVER, "/nearest")
@@ -178,8 +286,10 @@ async def test_place_heading_and_kind_survive_filter_taps(app: App) -> None:
     listing = texts(sent)[-1]
     assert "筛选：司机之家" in listing
     assert "鹰潭市司机群体党群服务中心" in listing  # run as a service centre, still found
-    sent = await app.press(DRIVER, "✅ 司机之家 ✖")  # one tap drops the kind
+    await app.press(DRIVER, "🔍 筛选")
+    sent = await app.press(DRIVER, "✅ 司机之家")  # one tap drops the kind
     assert "筛选" not in sent[-1]["plain_text"] and "鹰潭北站" in sent[-1]["plain_text"]
+    assert sent[-1]["plain_text"].startswith("📍 鹰潭附近的驿站")
 
 
 async def test_typed_coordinates_either_order(app: App) -> None:
@@ -202,6 +312,8 @@ async def test_error_answers_keep_waiting_for_a_place(app: App) -> None:
     await app.feed(specs.venue(DRIVER, 29.4, 103.5, "某地", "某路"))  # outside the flow
     sent = await app.text(DRIVER, "乐山")  # the keyboard shown means "waiting for a place"
     assert texts(sent)[-1].startswith("📍 乐山附近的驿站")
+    sent = await app.text(DRIVER, "自贡")  # the list leaves the keyboard, and the wait, on
+    assert texts(sent)[-1].startswith("📍 自贡附近的驿站")
     await app.text(DRIVER, "/nearest")
     await app.text(DRIVER, "95.1, 200")  # no order makes this a place
     sent = await app.text(DRIVER, "⬅️ 返回菜单")
@@ -209,18 +321,15 @@ async def test_error_answers_keep_waiting_for_a_place(app: App) -> None:
 
 
 async def test_venue_without_address_still_works(app: App) -> None:
-    from bot.services.stations import store_stations
-    from knowledge.station_io import parse_csv
-    from tests.test_station_knowledge import HEADER
-
-    row = "bare1,无地址小站,station,,,,29.416,103.551,,Mo-Fr 08:00-18:00,rest,,open"
-    async with app.session_factory() as session:
-        await store_stations(session, parse_csv(f"{HEADER}\n{row}\n").stations)
-        await session.commit()
-    await app.dp["stations"].refresh()
+    await _add_stations(
+        app, "bare1,无地址小站,station,,,,29.416,103.551,,Mo-Fr 08:00-18:00,rest,,open"
+    )
     await app.onboard(DRIVER)
-    await _nearest_list(app, *SHAWAN)
-    await app.press(DRIVER, "无地址小站")
+    record = await _nearest_list(app, *SHAWAN)
+    number = next(
+        line.split(".")[0] for line in record["plain_text"].splitlines() if "无地址小站" in line
+    )
+    await app.press(DRIVER, number)
     sent = await app.press(DRIVER, "📍 在 Telegram 中查看位置")
     venue = next(r for r in sent if r["method"] == "sendVenue")
     assert venue["ok"] and venue["params"]["address"] == "29.41600, 103.55100"

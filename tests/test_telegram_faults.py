@@ -17,9 +17,12 @@ SHAWAN = (29.4150, 103.5500)
 
 
 async def _nearest_list(app: App) -> dict[str, Any]:
+    """The nearest list with its filter panel open (the shower filter one tap away)."""
     await app.onboard(DRIVER)
     sent = await app.feed(specs.location(DRIVER, *SHAWAN))
-    return [r for r in sent if r["method"] == "sendMessage"][-1]
+    listing = [r for r in sent if r["method"] == "sendMessage"][-1]
+    await app.press(DRIVER, "🔍")
+    return listing
 
 
 def _delivered(records: list[dict[str, Any]], method: str = "sendMessage") -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import enum
 import logging
 import re
 from dataclasses import dataclass
@@ -14,7 +15,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from rapidfuzz import fuzz, process, utils
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.after_commit import after_commit
@@ -22,7 +22,7 @@ from bot.db.repositories.stations import StationRepository, UpsertCounts, to_sta
 from knowledge import DATA_DIR
 from knowledge.cities import City, match_city, nearest_city
 from knowledge.hours import HoursError, HoursState, state_at
-from knowledge.station_index import Hit, StationIndex
+from knowledge.station_index import Hit, NameGrade, StationIndex, station_key
 from knowledge.station_io import parse_csv
 from knowledge.stations import (
     SERVICE_FILTERS,
@@ -36,8 +36,14 @@ log = logging.getLogger(__name__)
 STATION_TZ = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 5
 RADIUS_KM = 50.0
+# With nothing within RADIUS_KM the nearest one is still offered, if it is within a drive
+# that makes sense (three or four hours): one 1,600 km away helps nobody.
+FAR_KM = 300.0
+CHOICES = 3  # stations offered when a typed name fits several about equally
 SAMPLE_FILE = DATA_DIR / "stations_sample.csv"
 _COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，\s]\s*(-?\d+(?:\.\d+)?)\s*$")
+# Words for a kind of station inside a typed place ("鹰潭 司机之家", "Yingtan driver home").
+# "station" is left out: in English it is part of names ("Yingtan North station").
 _KIND_WORDS = {
     "司机之家": StationKind.DRIVER_HOME,
     "驿站": StationKind.STATION,
@@ -45,7 +51,13 @@ _KIND_WORDS = {
     "服务中心": StationKind.SERVICE_CENTRE,
     "服务区": StationKind.SERVICE_AREA,
     "食堂": StationKind.CANTEEN,
+    "driver home": StationKind.DRIVER_HOME,
+    "service centre": StationKind.SERVICE_CENTRE,
+    "service center": StationKind.SERVICE_CENTRE,
+    "service area": StationKind.SERVICE_AREA,
+    "canteen": StationKind.CANTEEN,
 }
+_KIND_PATTERN = re.compile("|".join(map(re.escape, _KIND_WORDS)), re.IGNORECASE)
 
 
 # Drivers asking for a 司机之家 mean any full-service driver site: Yingtan's, for one, is run
@@ -136,16 +148,53 @@ class NearbyResult:
     nearest_beyond: StationView | None  # when nothing is within the radius
 
 
+class Origin(enum.StrEnum):
+    """Where a search centre came from: it decides what the list is called."""
+
+    HERE = "h"  # a location the driver shared: "near you"
+    CITY = "c"  # a typed city: "near 乐山"
+    STATION = "s"  # a typed station name: "near 嘉州充电堡"
+    POINT = "p"  # typed coordinates: "near (29.4150, 103.5500)"
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
+    """A search centre and what it is: `city` or `station` is set for those origins when
+    still known (a station can be removed between two taps)."""
+
     lat: float
     lon: float
-    label: str
+    origin: Origin
     kind: StationKind | None = None
+    city: City | None = None
+    station: Station | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceChoice:
+    """A typed name that fits several stations about equally: the best few, and how many
+    others fit as well."""
+
+    stations: tuple[Station, ...]
+    more: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class KindOnly:
+    """Only a kind of station was typed ("司机之家"): there is no place to search near."""
+
+    kind: StationKind
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    station: Station
+    changed: bool  # False: it already had that status
 
 
 def _city_in(word: str) -> City | None:
-    """A city named by the word or at its start ("乐山市沙湾区" → 乐山)."""
+    """A city named by the word, or a small misspelling of one, or at its start
+    ("乐山市沙湾区" → 乐山)."""
     city = match_city(word)
     if city is not None:
         return city
@@ -155,6 +204,13 @@ def _city_in(word: str) -> City | None:
             if city is not None:
                 return city
     return None
+
+
+def _split_kind(text: str) -> tuple[StationKind | None, list[str]]:
+    """The kind word in a typed place, if any, and the other words."""
+    match = _KIND_PATTERN.search(text)
+    kind = _KIND_WORDS[match[0].lower()] if match else None
+    return kind, _KIND_PATTERN.sub(" ", text).split()
 
 
 def valid_point(lat: float, lon: float) -> bool:
@@ -214,7 +270,9 @@ class StationService:
         views = [self.view(h.station, h.distance_km, now) for h in hits[:PAGE_SIZE]]
         beyond = None
         if not hits and page == 0:
-            far: list[Hit] = index.nearest(lat, lon, 1, services=services, where=checks)
+            far: list[Hit] = index.nearest(
+                lat, lon, 1, radius_km=FAR_KM, services=services, where=checks
+            )
             if far:
                 beyond = self.view(far[0].station, far[0].distance_km, now)
         return NearbyResult(views, len(hits) > PAGE_SIZE, beyond)
@@ -226,17 +284,40 @@ class StationService:
             raise StationError("station_unknown")
         return self.view(station, None, now)
 
-    def place_label(self, lat: float, lon: float) -> str | None:
-        """A name for a search centre a driver typed earlier (a city or a station), so the
-        list keeps its heading when a filter is tapped."""
-        city = nearest_city(lat, lon, max_km=0.5)
-        if city is not None:
-            return city.zh
-        near = self.catalog.index.nearest(lat, lon, 1, radius_km=0.05)
-        return near[0].station.name if near else None
+    async def details_by_key(
+        self, key: str, now: datetime, centre: tuple[float, float] | None = None
+    ) -> StationView:
+        """A station by its short key (station_key), with its distance from `centre`."""
+        await self.catalog.ensure_loaded()
+        index = self.catalog.index
+        station = index.by_key(key)
+        if station is None:
+            raise StationError("station_unknown")
+        distance = None
+        if centre is not None:
+            distance = index.distance_km(station, *centre)
+        return self.view(station, distance, now)
 
-    async def find_place(self, text: str) -> Place | None:
-        """A typed place: "lat,lon", a station name, or a city (optionally with a kind word)."""
+    @staticmethod
+    def key_of(station: Station) -> str:
+        return station_key(station.id)
+
+    def place(self, lat: float, lon: float, origin: Origin) -> Place:
+        """The search centre of a list again, when a filter or page is tapped: the origin
+        rides in the button, so a shared location stays "near you" even next to a station,
+        and a typed city stays that city."""
+        city = station = None
+        if origin is Origin.CITY:
+            city = nearest_city(lat, lon, max_km=0.5)
+        elif origin is Origin.STATION:
+            near = self.catalog.index.nearest(lat, lon, 1, radius_km=0.05)
+            station = near[0].station if near else None
+        return Place(lat, lon, origin, city=city, station=station)
+
+    async def find_place(self, text: str) -> Place | PlaceChoice | KindOnly | None:
+        """A typed place: "lat,lon", a city, a station name (optionally with a kind word);
+        small typos and left-out words are forgiven, several equal station matches are
+        offered as a choice."""
         match = _COORDS.match(text)
         if match:
             lat, lon = float(match[1]), float(match[2])
@@ -244,46 +325,54 @@ class StationService:
                 lat, lon = lon, lat  # "lon,lat", as map apps copy it
             if not valid_point(lat, lon):
                 raise StationError("location_invalid")
-            return Place(lat, lon, f"({lat:.4f}, {lon:.4f})")
+            return Place(lat, lon, Origin.POINT)
         await self.catalog.ensure_loaded()
-        kind = next((k for word, k in _KIND_WORDS.items() if word in text), None)
-        rest = text
-        for word in _KIND_WORDS:
-            rest = rest.replace(word, " ")
-        words = rest.split()
-        if words:
-            city = _city_in(words[0]) or match_city(" ".join(words))
-            if city is not None:
-                return Place(city.lat, city.lon, city.zh, kind)
-        # Scans every station name (~55 ms at 150k): off the event loop. The index it reads
+        kind, words = _split_kind(text)
+        if not words:
+            return KindOnly(kind) if kind is not None else None
+        # A city as written comes first: "乐山", "鹰潭 司机之家".
+        exact = match_city(words[0], min_score=100) or match_city(" ".join(words), 100)
+        if exact is not None:
+            return Place(exact.lat, exact.lon, Origin.CITY, kind, city=exact)
+        # Scans every station name (30-50 ms at 150k): off the event loop. The index it reads
         # is never modified, only replaced, so a thread can use it safely.
-        station = await asyncio.to_thread(self._match_station, text)
-        if station is not None:
-            return Place(station.lat, station.lon, station.name, None)
+        hits = await asyncio.to_thread(self.catalog.index.match_names, text)
+        if hits:
+            best = [h for h in hits if h.grade.tier == hits[0].grade.tier]
+            if len(best) == 1 or hits[0].grade is NameGrade.EXACT:
+                station = best[0].station
+                return Place(station.lat, station.lon, Origin.STATION, station=station)
+            shown = tuple(h.station for h in best[:CHOICES])
+            return PlaceChoice(shown, len(best) - len(shown))
+        # Then a misspelt city, or one at the start of a longer name.
+        city = _city_in(words[0]) or match_city(" ".join(words))
+        if city is not None:
+            return Place(city.lat, city.lon, Origin.CITY, kind, city=city)
         return None
 
-    def _match_station(self, text: str) -> Station | None:
-        stations = self.catalog.index.stations
-        if not stations or len(text.strip()) < 3:  # two characters match too much
-            return None
-        found = process.extractOne(
-            text, [s.name for s in stations], scorer=fuzz.partial_ratio,
-            processor=utils.default_process, score_cutoff=90,
-        )  # fmt: skip
-        return stations[found[2]] if found else None
+    async def find_stations(self, text: str, limit: int = 5) -> tuple[list[Station], int]:
+        """Stations an admin means by a name or a part of it (two characters will do here),
+        best first: at most `limit`, and how many more there are."""
+        await self.catalog.ensure_loaded()
+        hits = await asyncio.to_thread(
+            self.catalog.index.match_names, text, min_length=2, limit=100
+        )
+        return [h.station for h in hits[:limit]], max(0, len(hits) - limit)
 
-    async def set_status(self, station_id: str, status: StationStatus) -> Station:
+    async def set_status(self, station_id: str, status: StationStatus) -> StatusChange:
         row = await self.repo.get(station_id)
         if row is None:
             raise StationError("station_unknown")
+        changed = row.status != status.value
         row.status = status.value
         station = to_station(row)
 
         async def take_effect() -> None:
             await self.catalog.replace(station)
 
-        after_commit(self.session, take_effect)
-        return station
+        if changed:
+            after_commit(self.session, take_effect)
+        return StatusChange(station, changed)
 
 
 async def store_stations(session: AsyncSession, stations: list[Station]) -> UpsertCounts:
