@@ -19,6 +19,7 @@ from bot.db.models import (
     BookingRow,
     CheckupProviderRow,
     CheckupServiceRow,
+    ReminderRow,
     SlotRow,
     User,
     WaitlistRow,
@@ -275,6 +276,28 @@ class CheckupBrowser:
 
     async def booking(self, code: str) -> BookingView | None:
         row = (await self.session.execute(_booking_query().where(BookingRow.code == code))).first()
+        return self._booking_view(*row) if row else None
+
+    async def pending_reminders(self, code: str) -> frozenset[str]:
+        """The kinds of reminder ("evening", "soon") still to go out for a booking."""
+        rows = await self.session.scalars(
+            select(ReminderRow.kind)
+            .join(BookingRow, BookingRow.id == ReminderRow.booking_id)
+            .where(BookingRow.code == code, ReminderRow.status == "pending")
+        )
+        return frozenset(rows)
+
+    async def active_in_slot(self, user_id: int, slot_id: int) -> BookingView | None:
+        """The driver's active booking at this slot, if any (a confirm that already landed)."""
+        row = (
+            await self.session.execute(
+                _booking_query().where(
+                    BookingRow.user_id == user_id,
+                    BookingRow.slot_id == slot_id,
+                    BookingRow.status == ACTIVE,
+                )
+            )
+        ).first()
         return self._booking_view(*row) if row else None
 
     async def bookings_by_id(self, booking_ids: list[int]) -> dict[int, BookingView]:
