@@ -145,6 +145,14 @@ async def close_day(
         await message.answer(_("{day} is in the past.").format(day=day_text(day)))
         return
     reason = parts[2].strip()[:200] if len(parts) == 3 else ""
+    earlier = await browser.closed_on(provider.id, day)
+    if earlier is not None:  # e.g. the first reply never arrived: say what that one did
+        text = _(
+            "🚫 {provider} was already closed on {day}; nothing changed. Bookings it "
+            "cancelled: {count} (their drivers are told)."
+        ).format(provider=q(provider.name), day=day_text(day), count=earlier)
+        await message.answer(text)
+        return
     closed = await BookingService(session, settings.tz).close_day(provider.id, day, now, reason)
     text = _(
         "🚫 {provider} is closed on {day}. Bookings cancelled: {count}; "

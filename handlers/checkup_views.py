@@ -123,7 +123,8 @@ async def calendar_view(browser: CheckupBrowser, now: datetime, data: dict[str, 
     for name in _weekday_header():  # a tap answers quietly: it is a label
         kb.button(text=name, callback_data=BookCb(a="noop"))
     any_full = False
-    for week in calendar.Calendar().monthdatescalendar(year, month):
+    weeks = _weeks_with_days(year, month, days)
+    for week in weeks:
         for day in week:
             avail = days.get(day) if day.month == month else None
             if avail is None:  # no times that day (or another month's): not a day to pick
@@ -133,7 +134,7 @@ async def calendar_view(browser: CheckupBrowser, now: datetime, data: dict[str, 
                 kb.button(text=f"{day.day}✖", callback_data=BookCb(a="day", v=day.isoformat()))
             else:
                 kb.button(text=str(day.day), callback_data=BookCb(a="day", v=day.isoformat()))
-    rows = [7] * (1 + len(calendar.Calendar().monthdatescalendar(year, month)))
+    rows = [7] * (1 + len(weeks))
     index = months.index((year, month))
     nav = 0
     if index > 0:
@@ -166,6 +167,16 @@ def _moving_line(data: dict[str, Any]) -> str:
     if "move" not in data:
         return ""
     return _("🔁 Moving booking {code}.").format(code=data["move"]) + "\n"
+
+
+def _weeks_with_days(year: int, month: int, days: dict[date, Any]) -> list[list[date]]:
+    """The month's weeks from the first to the last with a day to pick: weeks of nothing but
+    "·" before and after (already past, or not open yet) only cost the phone screen rows."""
+    weeks = calendar.Calendar().monthdatescalendar(year, month)
+    useful = [
+        i for i, week in enumerate(weeks) if any(d.month == month and d in days for d in week)
+    ]
+    return weeks[useful[0] : useful[-1] + 1] if useful else weeks
 
 
 def _parse_day(value: str) -> date:

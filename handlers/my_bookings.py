@@ -39,12 +39,14 @@ from handlers.filters import N_, private_only
 from handlers.texts import q
 
 
-def list_view(bookings: list[BookingView], settings: Settings) -> tuple[str, InlineKeyboardMarkup]:
+def list_view(
+    bookings: list[BookingView], settings: Settings
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The list, or a line saying there is none (no keyboard at all: an empty one would
+    never compare equal to the message Telegram sends back, and be edited again)."""
     kb = InlineKeyboardBuilder()
     if not bookings:
-        return _(
-            "You have no upcoming checkups. Book one with 🩺 Checkup booking or /book."
-        ), kb.as_markup()
+        return _("You have no upcoming checkups. Book one with 🩺 Checkup booking or /book."), None
     lines = [_("📋 <b>Your upcoming checkups</b>")]
     for i, b in enumerate(bookings, 1):
         item = _("{n}. {service}\n   📅 {when}\n   🏥 {provider}\n   Code: <code>{code}</code>")

@@ -12,13 +12,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     BookingRow,
     CheckupProviderRow,
     CheckupServiceRow,
+    ClosureRow,
     ReminderRow,
     SlotRow,
     User,
@@ -335,6 +336,25 @@ class CheckupBrowser:
             .order_by(CheckupProviderRow.name, SlotRow.starts_at, BookingRow.code)
         )
         return [(self._booking_view(b, s, p, sv), Recipient.of(u)) for b, s, p, sv, u in rows]
+
+    async def closed_on(self, provider_id: str, day: date) -> int | None:
+        """How many bookings closing the provider's local day cancelled; None: not closed."""
+        closure = await self.session.get(ClosureRow, (provider_id, day))
+        if closure is None:
+            return None
+        start, end = self._local_day_bounds(day)
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(BookingRow)
+            .join(SlotRow, SlotRow.id == BookingRow.slot_id)
+            .where(
+                SlotRow.provider_id == provider_id,
+                SlotRow.starts_at >= start,
+                SlotRow.starts_at < end,
+                BookingRow.status == "closed",
+            )
+        )
+        return count or 0
 
     async def offer(self, waitlist_id: int) -> OfferView | None:
         row = (
