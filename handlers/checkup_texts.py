@@ -150,7 +150,7 @@ def booked_text(
         [
             head.format(code=view.code),
             booking_card(view.service, view.provider, view.slot, tz),
-            " ".join(after),
+            "\n".join(after),  # one line each: no space between sentences in Chinese
         ]
     )
 

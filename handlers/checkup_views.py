@@ -156,10 +156,9 @@ async def calendar_view(browser: CheckupBrowser, now: datetime, data: dict[str, 
     legend = [_("<b>{month}</b>: pick a day.").format(month=month_text(date(year, month, 1)))]
     if any_full:
         legend.append(_("Days marked ✖ are fully booked; you can still join the waitlist."))
-    legend.append(_("· means no times that day."))
     # Icons and values only: nothing here to translate.
     head = f"🩺 <b>{q(service_label(service))}</b>\n🏥 {q(provider.name)}\n{_moving_line(data)}"
-    return f"{head}\n{' '.join(legend)}", kb.as_markup()
+    return f"{head}\n" + "\n".join(legend), kb.as_markup()
 
 
 def _moving_line(data: dict[str, Any]) -> str:

@@ -83,7 +83,8 @@ async def test_english_checkup_screens_have_no_chinese_of_the_bots_own(
         await session.commit()
     start = app.last_seq()
     await app.text(EN_DRIVER, "/book")
-    await tap(app, EN_DRIVER, "Free general checkup")
+    sent = await tap(app, EN_DRIVER, "Free general checkup")
+    assert _chinese_written_by_the_bot(sent, await _data_words(app)) == set()  # "自贡 first"
     await tap(app, EN_DRIVER, "📍 Nearest to me")
     await app.text(EN_DRIVER, "⬅️ Back to the list")
     await tap(app, EN_DRIVER, "自贡市第三人民医院")
