@@ -260,8 +260,10 @@ async def summary_view(
         raise Stale
     kb = InlineKeyboardBuilder()
     confirm = _("✅ Confirm the move") if "move" in data else _("✅ Confirm booking")
-    # The slot rides on the button: a tap after the confirm has landed finds the booking.
-    kb.button(text=confirm, callback_data=BookCb(a="ok", v=str(slot.id)))
+    # The slot (and "m" for a move) rides on the button: a tap after the confirm has landed
+    # finds the booking and says what it was.
+    mark = "m" if "move" in data else ""
+    kb.button(text=confirm, callback_data=BookCb(a="ok", v=f"{mark}{slot.id}"))
     _back(kb)
     kb.adjust(1, 1)
     head = _("Please check and confirm:")

@@ -46,7 +46,7 @@ from handlers.checkup_views import (
     render,
     services_view,
 )
-from handlers.editing import edit_in_place
+from handlers.editing import edit_flow, edit_in_place
 from handlers.filters import N_, Button, ContentIs, IsCommand, private_only
 from handlers.menu import main_menu_kb
 from handlers.texts import location_request_kb
@@ -107,7 +107,7 @@ async def start_move(
     await state.set_state(BookSteps.flow)
     await state.set_data(data)
     await query.answer()
-    await edit_in_place(query.message, text, kb)
+    await edit_flow(query.message, state, text, kb)
 
 
 FORM_CLOSED = N_("This booking form is closed. Tap 🩺 Checkup booking to start again.")
@@ -187,8 +187,9 @@ async def step(
         mine = [b for b in await browser.upcoming(user.id, now) if b.service.id == value]
         if mine:
             await query.answer()
-            await edit_in_place(
+            await edit_flow(
                 query.message,
+                state,
                 *already_booked_view(
                     mine[0].code,
                     when_text(mine[0].slot.starts_at, settings.tz),
@@ -202,7 +203,7 @@ async def step(
     else:
         await query.answer()
     await state.set_data(shown)
-    await edit_in_place(query.message, text, kb)
+    await edit_flow(query.message, state, text, kb)
 
 
 async def _leave_move(query: CallbackQuery, state: FSMContext) -> None:
@@ -277,9 +278,8 @@ async def _confirmed_before(
 ) -> None:
     """✅ on a form that is over. If its booking (or move) landed, say so and show it there:
     the confirmation may never have reached the driver (Telegram down after the commit)."""
-    done = None
-    if callback_data.v.isdigit():
-        done = await browser.active_in_slot(user.id, int(callback_data.v))
+    moved, slot = callback_data.v.startswith("m"), callback_data.v.removeprefix("m")
+    done = await browser.active_in_slot(user.id, int(slot)) if slot.isdigit() else None
     if done is None or not isinstance(query.message, Message):
         await query.answer(_(FORM_CLOSED))
         return
@@ -287,7 +287,7 @@ async def _confirmed_before(
         _("This booking is done: code {code}. See /mybookings.").format(code=done.code)
     )
     reminders = await browser.pending_reminders(done.code)
-    text = booked_text(done, settings.tz, now, reminders)
+    text = booked_text(done, settings.tz, now, reminders, moved=moved)
     await edit_in_place(query.message, text, nav_kb(done.provider))
 
 
@@ -312,18 +312,20 @@ async def _refused(
             else:
                 await query.answer()
             (text, kb), _shown = await render(browser, now, {}, user, settings.tz)
-            await edit_in_place(query.message, text, kb)
+            await edit_flow(query.message, state, text, kb)
         else:
             await query.answer()
             when = when_text(existing.slot.starts_at, settings.tz)
-            await edit_in_place(
-                query.message, *already_booked_view(existing.code, when, existing.provider.name)
+            await edit_flow(
+                query.message,
+                state,
+                *already_booked_view(existing.code, when, existing.provider.name),
             )
         return
     await query.answer(error_text(exc.code), show_alert=True)
     (text, kb), shown = await render(browser, now, drop_last(data), user, settings.tz)
     await state.set_data(shown)
-    await edit_in_place(query.message, text, kb)
+    await edit_flow(query.message, state, text, kb)
 
 
 async def join_waitlist(
@@ -353,7 +355,7 @@ async def join_waitlist(
         assert isinstance(query.message, Message)
         (text, kb), shown = await render(browser, now, data, user, settings.tz)
         await state.set_data(shown)
-        await edit_in_place(query.message, text, kb)
+        await edit_flow(query.message, state, text, kb)
         return
     added = await BookingService(session, settings.tz).join_waitlist(user.id, slot.id, now)
     text = (

@@ -248,7 +248,7 @@ async def _offer_over(
         )
         await edit_in_place(message, *await _booked(browser, done.code, settings, now))
         return
-    if offer.status in {"declined", "skipped"}:
+    if offer.status == "declined":
         text = _("You let this seat go to the next driver. To book another time: /book")
     else:
         text = error_text(exc.code, "offer_gone") + "\n" + _("To book another time: /book")

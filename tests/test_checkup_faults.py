@@ -119,6 +119,7 @@ async def test_a_move_whose_edit_fails_says_moved_anew(app: App) -> None:
     sent = await press_again(app, DRIVER, message_id, confirm)
     assert alerts(sent) == [] and booking.code in answers(sent)[0]
     assert "19:00" in shown(app, DRIVER.id, message_id)["text"]
+    assert "改约成功" in shown(app, DRIVER.id, message_id)["text"]
 
 
 async def test_a_cancel_whose_edit_fails_is_shown_and_its_button_answers_gently(
@@ -259,3 +260,16 @@ async def test_closing_a_day_twice_says_it_was_closed(app: App) -> None:
     [reply] = texts([r for r in sent if r["chat_id"] == ADMIN.id])
     assert "已经停诊" in reply and "取消的预约：1 个" in reply
     assert [b.status for b in await bookings(app)] == ["closed"]
+
+
+async def test_a_form_whose_message_is_gone_goes_on_in_the_new_one(app: App) -> None:
+    await app.onboard(DRIVER)
+    await app.text(DRIVER, "/book")
+    app.server.add_fault(
+        TOKEN, 400, method="editMessageText", chat_id=DRIVER.id,
+        description="Bad Request: message to edit not found",
+    )  # fmt: skip
+    sent = await tap(app, DRIVER, "免费体检")
+    assert "sendMessage" in methods(sent)  # the step, sent anew (the old copy loses its buttons)
+    sent = await tap(app, DRIVER, "自贡市第三人民医院")  # on the new message: the flow goes on
+    assert alerts(sent) == [] and "请选日期" in texts(sent)[0]
