@@ -99,7 +99,9 @@ def create_dispatcher(
         ledger=ledger,
         profiles=profiles,
         stations=StationCatalog(session_factory),
-        checkup_notifier=CheckupNotifier(i18n, session_factory, settings.tz, profiles),
+        checkup_notifier=CheckupNotifier(
+            i18n, session_factory, settings.tz, profiles, help_phone=settings.booking_help_phone
+        ),
         clock=clock,
     )
     # Outer → inner, after aiogram's own error and user-context middlewares.

@@ -25,3 +25,14 @@ class MineCb(CallbackData, prefix="mb"):
 class OfferCb(CallbackData, prefix="of"):
     a: Literal["y", "n"]
     w: int
+
+
+class DayListCb(CallbackData, prefix="ad"):
+    """An admin's day list: check a booking in (`in`) or mark it a no-show (`no`), turn the
+    page (`pg`), or send the full list with names and phones to one's private chat (`dm`).
+    Self-contained (day, page, code); only admins may press, checked on every tap."""
+
+    a: Literal["in", "no", "pg", "dm"]
+    d: str  # the local day, YYYY-MM-DD
+    p: int = 0  # the page shown
+    c: str = ""

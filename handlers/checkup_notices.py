@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.services.booking_outbox import BookingOutbox
 from bot.services.bookings import (
     SOON_REMINDER,
-    BookingError,
     BookingService,
     Offer,
     quiet_hours_end,
@@ -31,6 +30,7 @@ from bot.services.profile_cache import ProfileCache
 from bot.services.users import mark_blocked
 from handlers.checkup_callbacks import OfferCb
 from handlers.checkup_texts import closed_text, nav_kb, offer_text, reminder_text
+from handlers.editing import edit_in_place, remove_buttons
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +38,35 @@ Rendered = tuple[str, InlineKeyboardMarkup | None]
 
 
 async def settle_ui(*steps: Awaitable[object]) -> None:
-    """Show a driver the outcome of a change already committed. A UI call Telegram refuses
-    (a callback query too old after a backlog, a message deleted meanwhile) must not turn a
-    done booking into an error message."""
+    """Show a driver the outcome of a change already committed, step by step. A UI call
+    Telegram refuses (a callback query too old after a backlog, a message deleted meanwhile)
+    or cannot take now (down past the retry budget) must not turn a done booking into an
+    error message, nor keep the later steps from being tried."""
     for step in steps:
         try:
             await step
         except TelegramBadRequest as exc:
             log.info("outcome not shown: %s", exc)
+        except TelegramAPIError as exc:
+            log.warning("outcome not shown, Telegram unavailable: %r", exc)
+
+
+async def show_outcome(message: Message, text: str, kb: InlineKeyboardMarkup | None = None) -> None:
+    """Put a committed outcome (booked, moved, cancelled, an offer taken...) where the driver
+    looks: in place of the form; when Telegram refuses that edit or stays down past the
+    retry budget, as a new message, and the form's buttons are taken off so no live ✅ is
+    left behind. If even that fails, the buttons themselves know: a later tap on one shows
+    the outcome instead of an alarm (see the handlers)."""
+    try:
+        await edit_in_place(message, text, kb)
+        return
+    except TelegramAPIError as exc:
+        log.warning("outcome not shown in place, sent anew: %r", exc)
+    assert message.bot is not None  # a message that came with an update
+    await settle_ui(
+        message.answer(text, reply_markup=kb),
+        remove_buttons(message.bot, message.chat.id, message.message_id),
+    )
 
 
 def offer_kb(waitlist_id: int) -> InlineKeyboardMarkup:
@@ -69,6 +90,7 @@ class CheckupNotifier:
         tz: ZoneInfo,
         profiles: ProfileCache | None = None,
         rate_per_second: float = 25,
+        help_phone: str = "",
     ) -> None:
         self.i18n, self.session_factory, self.tz, self.profiles = (
             i18n,
@@ -76,6 +98,7 @@ class CheckupNotifier:
             tz,
             profiles,
         )
+        self.help_phone = help_phone  # whom to call when a checkup is too near to cancel
         self.limiter = AsyncLimiter(rate_per_second, 1)
 
     async def _send(self, bot: Bot, to: Recipient, render: Callable[[], Rendered]) -> bool:
@@ -115,7 +138,8 @@ class CheckupNotifier:
         return await self._send_offers(bot, [o.waitlist_id for o in offers], now)
 
     async def _send_offers(self, bot: Bot, waitlist_ids: list[int], now: datetime) -> int:
-        """A driver who cannot be reached passes the seat on at once instead of holding it."""
+        """A driver who cannot be reached passes the seat on at once instead of holding it
+        for nobody: known to have blocked the bot, or found so by this very send."""
         sent, queue = 0, list(waitlist_ids)
         while queue:
             waitlist_id = queue.pop(0)
@@ -126,14 +150,7 @@ class CheckupNotifier:
                     continue
                 to = (await browser.recipients([view.user_id])).get(view.user_id)
                 if to is None or to.blocked:
-                    try:
-                        nxt = await BookingService(session, self.tz).decline_offer(
-                            view.user_id, waitlist_id, now
-                        )
-                    except BookingError:
-                        continue
-                    await session.commit()
-                    queue += [nxt.waitlist_id] if nxt else []
+                    queue += await self._pass_on(waitlist_id, now)
                     continue
                 if not await BookingOutbox(session).claim_offer(waitlist_id, now):
                     continue  # another process is sending it
@@ -142,7 +159,16 @@ class CheckupNotifier:
             sent += outcome == "sent"
             if outcome == "retry":
                 await self._release(BookingOutbox.release_offer, waitlist_id)
+            elif outcome == "gone":
+                queue += await self._pass_on(waitlist_id, now)
         return sent
+
+    async def _pass_on(self, waitlist_id: int, now: datetime) -> list[int]:
+        """The offer's driver cannot be told: the next one waiting gets the seat (returned)."""
+        async with self.session_factory() as session:
+            nxt = await BookingService(session, self.tz).skip_offer(waitlist_id, now)
+            await session.commit()
+        return [nxt.waitlist_id] if nxt else []
 
     async def send_notices(self, bot: Bot, now: datetime) -> int:
         """Scheduled: lapsed offers pass on, then every offer and closed-day notice still
@@ -212,7 +238,7 @@ class CheckupNotifier:
         sent = 0
         for reminder_id, kind, view, to in claimed:
             render = lambda v=view, k=kind: (  # noqa: E731
-                reminder_text(v, k, now, self.tz),
+                reminder_text(v, k, now, self.tz, self.help_phone),
                 nav_kb(v.provider),
             )
             outcome = await self._deliver(bot, to, render)

@@ -12,6 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_skeleton
 
 from bot.config import Settings
+from bot.services.bookings import CANCEL_CUTOFF
 from bot.services.checkup_browse import BookingView, ProviderView, ServiceView, SlotView
 from handlers.filters import N_
 from handlers.station_texts import distance_text
@@ -72,8 +73,12 @@ def when_text(at: datetime, tz: ZoneInfo) -> str:
     return f"{day_text(local.date())} {local:%H:%M}"
 
 
-def slot_time(slot: SlotView, tz: ZoneInfo) -> str:
-    return f"{slot.starts_at.astimezone(tz):%H:%M}–{slot.ends_at.astimezone(tz):%H:%M}"
+def slot_time(slot: SlotView, service: ServiceView, tz: ZoneInfo) -> str:
+    """When to be there and how long the checkup takes. The slot's own end says nothing
+    about that: a 60-minute checkup can start every 30 minutes."""
+    return _("{time}, about {minutes} min").format(
+        time=f"{slot.starts_at.astimezone(tz):%H:%M}", minutes=service.duration_min
+    )
 
 
 def provider_line(provider: ProviderView) -> str:
@@ -90,33 +95,62 @@ def service_label(service: ServiceView) -> str:
 
 def booking_card(service: ServiceView, provider: ProviderView, slot: SlotView, tz: ZoneInfo) -> str:
     """The lines every step after choosing a time repeats: what, where, when, how to prepare."""
-    # Icons and values only: nothing here to translate.
     lines = [f"🩺 {q(service_label(service))}", f"🏥 {q(provider.name)}"]
     if provider.address:
         lines.append(f"📍 {q(provider.address)}")
     if provider.phone:
         lines.append(f"☎️ {q(provider.phone)}")
-    lines.append(f"📅 {day_text(slot.starts_at.astimezone(tz).date())} {slot_time(slot, tz)}")
+    day = day_text(slot.starts_at.astimezone(tz).date())
+    lines.append(f"📅 {day} {slot_time(slot, service, tz)}")
     prep = service.prep(locale())
     if prep:
         lines.append(_("📝 Preparation: {prep}").format(prep=q(prep)))
     return "\n".join(lines)
 
 
-def booked_text(view: BookingView, tz: ZoneInfo, moved: bool = False) -> str:
+def cancel_deadline(slot: SlotView) -> datetime:
+    """The last moment a booking of the slot can be cancelled or moved here."""
+    return slot.starts_at - CANCEL_CUTOFF
+
+
+REMINDER_PROMISES = {
+    frozenset({"evening", "soon"}): N_("We will remind you the evening before and 2 hours before."),
+    frozenset({"soon"}): N_("We will remind you 2 hours before."),
+    frozenset({"evening"}): N_("We will remind you the evening before."),
+}
+
+
+def booked_text(
+    view: BookingView,
+    tz: ZoneInfo,
+    now: datetime,
+    reminders: frozenset[str],
+    moved: bool = False,
+) -> str:
+    """A booking just made (or moved). It promises only the reminders that are due to go
+    out (`reminders`: the kinds still pending) and a cancel only while one is possible."""
     head = (
-        _("🔁 <b>Moved.</b> Your new code is <code>{code}</code>; the old one no longer counts.")
+        _("🔁 <b>Moved!</b> Your code stays <code>{code}</code>: show it at the reception.")
         if moved
         else _("✅ <b>Booked!</b> Your code is <code>{code}</code>: show it at the reception.")
     )
+    after = []
+    promise = REMINDER_PROMISES.get(reminders)
+    if promise:
+        after.append(_(promise))
+    if now <= cancel_deadline(view.slot):
+        after.append(
+            _("To cancel or move it (until {time}): /mybookings").format(
+                time=when_text(cancel_deadline(view.slot), tz)
+            )
+        )
+    else:
+        after.append(_("It starts in less than 2 hours, so it can no longer be changed here."))
     return "\n\n".join(
         [
             head.format(code=view.code),
             booking_card(view.service, view.provider, view.slot, tz),
-            _(
-                "We will remind you the evening before and 2 hours before. "
-                "To cancel or move it: /mybookings"
-            ),
+            "\n".join(after),  # one line each: no space between sentences in Chinese
         ]
     )
 
@@ -128,9 +162,12 @@ def nav_kb(provider: ProviderView) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def reminder_text(view: BookingView, kind: str, now: datetime, tz: ZoneInfo) -> str:
+def reminder_text(
+    view: BookingView, kind: str, now: datetime, tz: ZoneInfo, help_phone: str = ""
+) -> str:
     """The day is said relative to when the reminder goes out: quiet hours can move the
-    evening reminder to the morning of the checkup itself."""
+    evening reminder to the morning of the checkup itself. It offers only what the driver
+    can still do: cancel here (and until when) while that is allowed, else a number to call."""
     local = view.slot.starts_at.astimezone(tz)
     days_left = (local.date() - now.astimezone(tz).date()).days
     if kind == "soon" or days_left <= 0:
@@ -139,13 +176,23 @@ def reminder_text(view: BookingView, kind: str, now: datetime, tz: ZoneInfo) -> 
         head = _("⏰ <b>Reminder: your checkup is tomorrow</b> (code <code>{code}</code>)")
     else:
         head = _("⏰ <b>Reminder: your checkup is on {day}</b> (code <code>{code}</code>)")
-    return "\n\n".join(
-        [
-            head.format(code=view.code, time=f"{local:%H:%M}", day=day_text(local.date())),
-            booking_card(view.service, view.provider, view.slot, tz),
-            _("Cannot make it? Cancel in /mybookings so the seat goes to another driver."),
-        ]
-    )
+    parts = [
+        head.format(code=view.code, time=f"{local:%H:%M}", day=day_text(local.date())),
+        booking_card(view.service, view.provider, view.slot, tz),
+    ]
+    deadline = cancel_deadline(view.slot)
+    phone = view.provider.phone or help_phone
+    if kind != "soon" and now < deadline:
+        parts.append(
+            _("Cannot make it? Cancel in /mybookings by {time} so the seat goes to another "
+              "driver.").format(time=when_text(deadline, tz))
+        )  # fmt: skip
+    elif phone:
+        parts.append(
+            _("Cannot make it? Please call {phone} to tell them, so the seat can go to "
+              "someone else.").format(phone=q(phone))
+        )  # fmt: skip
+    return "\n\n".join(parts)
 
 
 def offer_text(

@@ -17,7 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import get_day_names
 
-from bot.services.checkup_browse import CheckupBrowser, SlotView
+from bot.services.checkup_browse import CheckupBrowser, ProviderView, SlotView
 from bot.services.users import UserProfile
 from handlers.checkup_callbacks import BookCb, MineCb
 from handlers.checkup_texts import (
@@ -28,7 +28,8 @@ from handlers.checkup_texts import (
     provider_line,
     service_label,
 )
-from handlers.texts import q
+from handlers.texts import city_label, q
+from knowledge.cities import city_by_name
 
 View = tuple[str, InlineKeyboardMarkup]
 # The order choices are made in; "back" removes the last one present.
@@ -82,20 +83,28 @@ async def providers_view(
     kb.button(text=_("📍 Nearest to me"), callback_data=BookCb(a="near"))
     _back(kb)
     kb.adjust(*([1] * len(providers)), 2)
-    if origin is not None:
-        order = _("Nearest to you first.")
-    elif user.city:
-        order = _("{city} first.").format(city=q(user.city))
-    else:
-        order = _("Tap “📍 Nearest to me” to see the nearest first.")
+    order = _order_text(providers, origin is not None, user.city)
     text = _("🩺 <b>{service}</b>\nWhere would you like to go? {order}").format(
         service=q(service_label(service)), order=order
     )
     return text, kb.as_markup()
 
 
+def _order_text(providers: list[ProviderView], by_location: bool, city: str | None) -> str:
+    """How the list is sorted, said only when it is true: a driver in a city without any
+    provider is not told that city's come first."""
+    if by_location:
+        return _("Nearest to you first.")
+    if city and any(p.city == city for p in providers):
+        return _("{city} first.").format(city=q(city_label(city)))
+    if city and city_by_name(city) is not None:  # sorted by the distance from its centre
+        return _("Nearest to {city} first.").format(city=q(city_label(city)))
+    return _("Tap “📍 Nearest to me” to see the nearest first.")
+
+
 def _weekday_header() -> list[str]:
-    names = get_day_names("narrow", locale=babel_locale())
+    """Mo Tu We ... / 周一 周二 ...: the narrow forms (M T W T F S S) are ambiguous."""
+    names = get_day_names("short", locale=babel_locale())
     return [names[i] for i in range(7)]
 
 
@@ -111,17 +120,21 @@ async def calendar_view(browser: CheckupBrowser, now: datetime, data: dict[str, 
     if (year, month) not in months:
         year, month = months[0]
     kb = InlineKeyboardBuilder()
-    for name in _weekday_header():
+    for name in _weekday_header():  # a tap answers quietly: it is a label
         kb.button(text=name, callback_data=BookCb(a="noop"))
-    for week in calendar.Calendar().monthdatescalendar(year, month):
+    any_full = False
+    weeks = _weeks_with_days(year, month, days)
+    for week in weeks:
         for day in week:
             avail = days.get(day) if day.month == month else None
-            if avail is None:
-                kb.button(text="·", callback_data=BookCb(a="noop"))
+            if avail is None:  # no times that day (or another month's): not a day to pick
+                kb.button(text="·", callback_data=BookCb(a="noop", v="none"))
+            elif avail.full:
+                any_full = True
+                kb.button(text=f"{day.day}✖", callback_data=BookCb(a="day", v=day.isoformat()))
             else:
-                label = f"{day.day}✖" if avail.full else str(day.day)
-                kb.button(text=label, callback_data=BookCb(a="day", v=day.isoformat()))
-    rows = [7] * (1 + len(calendar.Calendar().monthdatescalendar(year, month)))
+                kb.button(text=str(day.day), callback_data=BookCb(a="day", v=day.isoformat()))
+    rows = [7] * (1 + len(weeks))
     index = months.index((year, month))
     nav = 0
     if index > 0:
@@ -140,18 +153,29 @@ async def calendar_view(browser: CheckupBrowser, now: datetime, data: dict[str, 
         nav += 1
     _back(kb)
     kb.adjust(*rows, *([nav] if nav else []), 1)
-    moving = _("Moving booking {code}.").format(code=data["move"]) + "\n" if "move" in data else ""
-    text = _(
-        "🩺 <b>{service}</b>\n🏥 {provider}\n{moving}\n"
-        "<b>{month}</b>: pick a day. Days marked ✖ are fully booked; you can still join "
-        "the waitlist for them."
-    ).format(
-        service=q(service_label(service)),
-        provider=q(provider.name),
-        moving=moving,
-        month=month_text(date(year, month, 1)),
-    )
-    return text, kb.as_markup()
+    legend = [_("<b>{month}</b>: pick a day.").format(month=month_text(date(year, month, 1)))]
+    if any_full:
+        legend.append(_("Days marked ✖ are fully booked; you can still join the waitlist."))
+    # Icons and values only: nothing here to translate.
+    head = f"🩺 <b>{q(service_label(service))}</b>\n🏥 {q(provider.name)}\n{_moving_line(data)}"
+    return f"{head}\n" + "\n".join(legend), kb.as_markup()
+
+
+def _moving_line(data: dict[str, Any]) -> str:
+    """Every step of a move says it is one (a line ending in a newline), else nothing."""
+    if "move" not in data:
+        return ""
+    return _("🔁 Moving booking {code}.").format(code=data["move"]) + "\n"
+
+
+def _weeks_with_days(year: int, month: int, days: dict[date, Any]) -> list[list[date]]:
+    """The month's weeks from the first to the last with a day to pick: weeks of nothing but
+    "·" before and after (already past, or not open yet) only cost the phone screen rows."""
+    weeks = calendar.Calendar().monthdatescalendar(year, month)
+    useful = [
+        i for i, week in enumerate(weeks) if any(d.month == month and d in days for d in week)
+    ]
+    return weeks[useful[0] : useful[-1] + 1] if useful else weeks
 
 
 def _parse_day(value: str) -> date:
@@ -170,10 +194,14 @@ async def day_view(
     slots = (await browser.day_slots(data["prov"], data["svc"], day, now))[:MAX_SLOTS]
     if service is None or provider is None or not slots:
         raise Stale
+    current = await _current_slot(browser, data)
     kb = InlineKeyboardBuilder()
     for slot in slots:
         start = slot.starts_at.astimezone(tz).strftime("%H:%M")
-        if slot.free:
+        if slot.id == current:  # moving: the time the booking already has
+            label = _("{time} · yours").format(time=start)
+            kb.button(text=label, callback_data=BookCb(a="noop", v="yours"))
+        elif slot.free:
             label = _("{time} · {free} left").format(time=start, free=slot.free)
             kb.button(text=label, callback_data=BookCb(a="slot", v=str(slot.id)))
         elif "move" in data:  # a waitlist offer books anew; it cannot move a booking
@@ -183,14 +211,28 @@ async def day_view(
             kb.button(text=label, callback_data=BookCb(a="wait", v=str(slot.id)))
     _back(kb)
     kb.adjust(*([2] * ((len(slots) + 1) // 2)), 1)
-    text = _("🩺 <b>{service}</b>\n🏥 {provider}\n📅 <b>{day}</b>\n\nPick a time:").format(
-        service=q(service_label(service)), provider=q(provider.name), day=day_text(day)
+    text = _(
+        "🩺 <b>{service}</b>\n🏥 {provider}\n{moving}📅 <b>{day}</b>\n\nPick a time "
+        "(about {minutes} min):"
+    ).format(
+        service=q(service_label(service)),
+        provider=q(provider.name),
+        moving=_moving_line(data),
+        day=day_text(day),
+        minutes=service.duration_min,
     )
     if not any(s.free for s in slots):
         text += "\n" + _(
             "Every time is taken. Join a waitlist and we will message you if a seat frees up."
         )
     return text, kb.as_markup()
+
+
+async def _current_slot(browser: CheckupBrowser, data: dict[str, Any]) -> int | None:
+    if "move" not in data:
+        return None
+    booking = await browser.booking(data["move"])
+    return booking.slot.id if booking is not None else None
 
 
 async def chosen_slot(browser: CheckupBrowser, now: datetime, data: dict[str, Any]) -> SlotView:
@@ -218,13 +260,18 @@ async def summary_view(
         raise Stale
     kb = InlineKeyboardBuilder()
     confirm = _("✅ Confirm the move") if "move" in data else _("✅ Confirm booking")
-    kb.button(text=confirm, callback_data=BookCb(a="ok"))
+    # The slot (and "m" for a move) rides on the button: a tap after the confirm has landed
+    # finds the booking and says what it was.
+    mark = "m" if "move" in data else ""
+    kb.button(text=confirm, callback_data=BookCb(a="ok", v=f"{mark}{slot.id}"))
     _back(kb)
     kb.adjust(1, 1)
     head = _("Please check and confirm:")
     if "move" in data:
-        head = _("Move booking {code} to this time? You keep your current time until you confirm.")
-        head = head.format(code=data["move"])
+        head = _(
+            "🔁 Move booking {code} to this time? The code stays the same, and you keep your "
+            "current time until you confirm."
+        ).format(code=data["move"])
     return f"{head}\n\n{booking_card(service, provider, slot, tz)}", kb.as_markup()
 
 

@@ -36,7 +36,7 @@ from bot.services.bookings import BookingError, BookingService
 from bot.services.checkup_browse import CheckupBrowser
 from bot.services.users import UserProfile
 from handlers.checkup_callbacks import BookCb, MineCb
-from handlers.checkup_notices import CheckupNotifier, settle_ui
+from handlers.checkup_notices import CheckupNotifier, settle_ui, show_outcome
 from handlers.checkup_texts import booked_text, error_text, nav_kb, too_late_text, when_text
 from handlers.checkup_views import (
     Stale,
@@ -46,12 +46,16 @@ from handlers.checkup_views import (
     render,
     services_view,
 )
-from handlers.editing import edit_in_place
+from handlers.editing import edit_flow, edit_in_place
 from handlers.filters import N_, Button, ContentIs, IsCommand, private_only
 from handlers.menu import main_menu_kb
 from handlers.texts import location_request_kb
 
 BACK_TO_LIST = N_("⬅️ Back to the list")
+NOOP_TOASTS = {
+    "none": N_("No checkup times that day."),
+    "yours": N_("That is the time you have now. Pick another one to move to."),
+}
 
 
 class BookSteps(StatesGroup):
@@ -103,20 +107,28 @@ async def start_move(
     await state.set_state(BookSteps.flow)
     await state.set_data(data)
     await query.answer()
-    await edit_in_place(query.message, text, kb)
+    await edit_flow(query.message, state, text, kb)
 
 
-async def _flow_data(query: CallbackQuery, state: FSMContext) -> dict[str, Any] | None:
+FORM_CLOSED = N_("This booking form is closed. Tap 🩺 Checkup booking to start again.")
+
+
+async def _current_flow(state: FSMContext, query: CallbackQuery) -> dict[str, Any] | None:
     """The flow's data, if the button belongs to the flow message still open."""
     data = await state.get_data()
     message = query.message
     current = await state.get_state() in {BookSteps.flow.state, BookSteps.location.state}
     if not current or not isinstance(message, Message) or data.get("mid") != message.message_id:
-        await query.answer(
-            _("This booking form is closed. Tap 🩺 Checkup booking to start again."),
-            show_alert=True,
-        )
         return None
+    return data
+
+
+async def _flow_data(query: CallbackQuery, state: FSMContext) -> dict[str, Any] | None:
+    """_current_flow; a button of a form that is over gets a quiet toast saying how to start
+    again (a toast, not an alert: nothing went wrong)."""
+    data = await _current_flow(state, query)
+    if data is None:
+        await query.answer(_(FORM_CLOSED))
     return data
 
 
@@ -135,8 +147,8 @@ async def step(
     assert isinstance(query.message, Message)
     await state.set_state(BookSteps.flow)  # a tap on the form ends waiting for a location
     action, value = callback_data.a, callback_data.v
-    if action == "noop":
-        await query.answer()
+    if action == "noop":  # a label: a weekday, a day without times, a full time
+        await query.answer(_(NOOP_TOASTS[value]) if value in NOOP_TOASTS else None)
         return
     if action == "x":
         await state.clear()
@@ -175,8 +187,9 @@ async def step(
         mine = [b for b in await browser.upcoming(user.id, now) if b.service.id == value]
         if mine:
             await query.answer()
-            await edit_in_place(
+            await edit_flow(
                 query.message,
+                state,
                 *already_booked_view(
                     mine[0].code,
                     when_text(mine[0].slot.starts_at, settings.tz),
@@ -190,7 +203,7 @@ async def step(
     else:
         await query.answer()
     await state.set_data(shown)
-    await edit_in_place(query.message, text, kb)
+    await edit_flow(query.message, state, text, kb)
 
 
 async def _leave_move(query: CallbackQuery, state: FSMContext) -> None:
@@ -204,6 +217,7 @@ async def _leave_move(query: CallbackQuery, state: FSMContext) -> None:
 
 async def confirm(
     query: CallbackQuery,
+    callback_data: BookCb,
     state: FSMContext,
     browser: CheckupBrowser,
     session: AsyncSession,
@@ -213,8 +227,9 @@ async def confirm(
     bot: Bot,
     checkup_notifier: CheckupNotifier,
 ) -> None:
-    data = await _flow_data(query, state)
+    data = await _current_flow(state, query)
     if data is None:
+        await _confirmed_before(query, callback_data, browser, settings, clock(), user)
         return
     assert isinstance(query.message, Message)
     message, now = query.message, clock()
@@ -222,28 +237,58 @@ async def confirm(
         await query.answer()
         return
     service = BookingService(session, settings.tz)
-    offer = None
+    offer, moving = None, "move" in data
     try:
         slot_id = int(data["slot"])
-        if "move" in data:  # first: a lost race rolls the session back (see BookingService)
+        if moving:  # first: a lost race rolls the session back (see BookingService)
             booking, offer = await service.reschedule(user.id, data["move"], slot_id, now)
         else:
             booking = await service.book(user.id, slot_id, now, request_key=data["key"])
     except BookingError as exc:
+        if exc.code == "same_slot" and moving:  # this very move, landed before a retry
+            await state.clear()
+            await _confirmed_before(query, callback_data, browser, settings, now, user)
+            return
         await _refused(query, state, browser, data, exc, user, settings, now)
         return
     view = await browser.booking(booking.code)
     assert view is not None
-    text, kb = booked_text(view, settings.tz, moved="move" in data), nav_kb(view.provider)
-    toast = _("Booked!")  # rendered now: after the commit no language is set
+    reminders = await browser.pending_reminders(booking.code)
+    text = booked_text(view, settings.tz, now, reminders, moved=moving)
+    kb = nav_kb(view.provider)
+    toast = _("Moved!") if moving else _("Booked!")  # rendered now: no language after commit
 
     async def show() -> None:
         await state.clear()  # only once the booking has landed
         if offer is not None:  # the seat given up by the move is held for someone
             await checkup_notifier.offers(bot, [offer], now)
-        await settle_ui(query.answer(toast), edit_in_place(message, text, kb))
+        await settle_ui(query.answer(toast))
+        await show_outcome(message, text, kb)
 
     after_commit(session, show)
+
+
+async def _confirmed_before(
+    query: CallbackQuery,
+    callback_data: BookCb,
+    browser: CheckupBrowser,
+    settings: Settings,
+    now: datetime,
+    user: UserProfile,
+) -> None:
+    """✅ on a form that is over. If its booking (or move) landed, say so and show it there:
+    the confirmation may never have reached the driver (Telegram down after the commit)."""
+    moved, slot = callback_data.v.startswith("m"), callback_data.v.removeprefix("m")
+    done = await browser.active_in_slot(user.id, int(slot)) if slot.isdigit() else None
+    if done is None or not isinstance(query.message, Message):
+        await query.answer(_(FORM_CLOSED))
+        return
+    await query.answer(
+        _("This booking is done: code {code}. See /mybookings.").format(code=done.code)
+    )
+    reminders = await browser.pending_reminders(done.code)
+    text = booked_text(done, settings.tz, now, reminders, moved=moved)
+    await edit_in_place(query.message, text, nav_kb(done.provider))
 
 
 async def _refused(
@@ -267,18 +312,20 @@ async def _refused(
             else:
                 await query.answer()
             (text, kb), _shown = await render(browser, now, {}, user, settings.tz)
-            await edit_in_place(query.message, text, kb)
+            await edit_flow(query.message, state, text, kb)
         else:
             await query.answer()
             when = when_text(existing.slot.starts_at, settings.tz)
-            await edit_in_place(
-                query.message, *already_booked_view(existing.code, when, existing.provider.name)
+            await edit_flow(
+                query.message,
+                state,
+                *already_booked_view(existing.code, when, existing.provider.name),
             )
         return
     await query.answer(error_text(exc.code), show_alert=True)
     (text, kb), shown = await render(browser, now, drop_last(data), user, settings.tz)
     await state.set_data(shown)
-    await edit_in_place(query.message, text, kb)
+    await edit_flow(query.message, state, text, kb)
 
 
 async def join_waitlist(
@@ -308,7 +355,7 @@ async def join_waitlist(
         assert isinstance(query.message, Message)
         (text, kb), shown = await render(browser, now, data, user, settings.tz)
         await state.set_data(shown)
-        await edit_in_place(query.message, text, kb)
+        await edit_flow(query.message, state, text, kb)
         return
     added = await BookingService(session, settings.tz).join_waitlist(user.id, slot.id, now)
     text = (

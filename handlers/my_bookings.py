@@ -23,8 +23,9 @@ from bot.services.bookings import CANCEL_CUTOFF, BookingError, BookingService
 from bot.services.checkup_browse import BookingView, CheckupBrowser
 from bot.services.users import UserProfile
 from handlers.checkup_callbacks import MineCb, OfferCb
-from handlers.checkup_notices import CheckupNotifier, settle_ui
+from handlers.checkup_notices import CheckupNotifier, settle_ui, show_outcome
 from handlers.checkup_texts import (
+    BOOKING_ERRORS,
     booked_text,
     error_text,
     nav_kb,
@@ -34,16 +35,18 @@ from handlers.checkup_texts import (
 )
 from handlers.checkups import start_move
 from handlers.editing import edit_in_place
-from handlers.filters import private_only
+from handlers.filters import N_, private_only
 from handlers.texts import q
 
 
-def list_view(bookings: list[BookingView], settings: Settings) -> tuple[str, InlineKeyboardMarkup]:
+def list_view(
+    bookings: list[BookingView], settings: Settings
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The list, or a line saying there is none (no keyboard at all: an empty one would
+    never compare equal to the message Telegram sends back, and be edited again)."""
     kb = InlineKeyboardBuilder()
     if not bookings:
-        return _(
-            "You have no upcoming checkups. Book one with 🩺 Checkup booking or /book."
-        ), kb.as_markup()
+        return _("You have no upcoming checkups. Book one with 🩺 Checkup booking or /book."), None
     lines = [_("📋 <b>Your upcoming checkups</b>")]
     for i, b in enumerate(bookings, 1):
         item = _("{n}. {service}\n   📅 {when}\n   🏥 {provider}\n   Code: <code>{code}</code>")
@@ -71,13 +74,22 @@ async def my_bookings(
     await message.answer(text, reply_markup=kb)
 
 
-async def _own_active(
-    browser: CheckupBrowser, code: str, user: UserProfile, now: datetime
-) -> BookingView | None:
+async def _own(browser: CheckupBrowser, code: str, user: UserProfile) -> BookingView | None:
+    """The driver's booking with this code; someone else's looks exactly like none."""
     view = await browser.booking(code)
-    if view is None or view.user_id != user.id:
-        return None
-    return view if view.status == "active" and view.slot.ends_at > now else None
+    return view if view is not None and view.user_id == user.id else None
+
+
+def _is_upcoming(view: BookingView, now: datetime) -> bool:
+    return view.status == "active" and view.slot.ends_at > now
+
+
+# What a tap on an outdated button of a booking that is over says (a toast), by status.
+OVER_TOASTS = {
+    "cancelled": N_("This booking is already cancelled."),
+    "closed": N_("The provider closed that day; this booking is cancelled."),
+    "attended": N_("This checkup is done."),
+}
 
 
 async def mine(
@@ -101,11 +113,18 @@ async def mine(
         await query.answer()
         await edit_in_place(message, *list_view(await browser.upcoming(user.id, now), settings))
         return
-    view = await _own_active(browser, callback_data.c, user, now)
-    if view is None:
-        await query.answer(error_text("booking_unknown"), show_alert=True)
+    own = await _own(browser, callback_data.c, user)
+    if own is None or not _is_upcoming(own, now):
+        # An outdated button (the list changed since) or a forged one: say so quietly and
+        # show the list as it is now (an unchanged list is not edited again).
+        if own is None:
+            toast = error_text("booking_unknown")
+        else:
+            toast = _(OVER_TOASTS.get(own.status, BOOKING_ERRORS["not_active"]))
+        await query.answer(toast)
         await edit_in_place(message, *list_view(await browser.upcoming(user.id, now), settings))
         return
+    view = own
     if callback_data.a in {"move", "cancel"} and view.slot.starts_at - now < CANCEL_CUTOFF:
         await query.answer(too_late_text(view, settings), show_alert=True)
         return
@@ -147,7 +166,8 @@ async def mine(
     async def show() -> None:
         if offer is not None:  # first: the seat is held for that driver meanwhile
             await checkup_notifier.offers(bot, [offer], now)
-        await settle_ui(query.answer(), edit_in_place(message, text, kb.as_markup()))
+        await settle_ui(query.answer())
+        await show_outcome(message, text, kb.as_markup())
 
     after_commit(session, show)
 
@@ -167,34 +187,73 @@ async def offer_answer(
         await query.answer(_("This button is no longer valid."))
         return
     service, now = BookingService(session, settings.tz), clock()
+    browser = CheckupBrowser(session, settings.tz)
     try:
         if callback_data.a == "y":
             booking = await service.accept_offer(user.id, callback_data.w, now)
-            view = await CheckupBrowser(session, settings.tz).booking(booking.code)
-            assert view is not None
-            text, kb = booked_text(view, settings.tz), nav_kb(view.provider)
-            nxt = None
+            text, kb = await _booked(browser, booking.code, settings, now)
+            toast, nxt = _("Booked!"), None
         else:
             nxt = await service.decline_offer(user.id, callback_data.w, now)
-            text, kb = _("OK. The seat goes to the next driver waiting."), None
+            text, kb, toast = _("OK. The seat goes to the next driver waiting."), None, None
     except BookingError as exc:
         if exc.code != "already_booked":
-            text = error_text(exc.code, "offer_gone")
-            await query.answer(text, show_alert=True)
-            if exc.code != "offer_unknown":  # never edit a message that is not their offer
-                await edit_in_place(message, text, None)
+            await _offer_over(query, message, browser, callback_data, exc, settings, now, user)
             return
         # Booked meanwhile: holding the seat would only keep it from the next driver.
         nxt = await service.decline_offer(user.id, callback_data.w, now)
         text, kb = _("You already have this checkup booked (see /mybookings), so the seat "
                      "goes to the next driver waiting."), None  # fmt: skip
+        toast = None
 
     async def show() -> None:
         if nxt is not None:
             await checkup_notifier.offers(bot, [nxt], now)
-        await settle_ui(query.answer(), edit_in_place(message, text, kb))
+        await settle_ui(query.answer(toast))
+        await show_outcome(message, text, kb)
 
     after_commit(session, show)
+
+
+async def _booked(
+    browser: CheckupBrowser, code: str, settings: Settings, now: datetime
+) -> tuple[str, InlineKeyboardMarkup]:
+    view = await browser.booking(code)
+    assert view is not None
+    reminders = await browser.pending_reminders(code)
+    return booked_text(view, settings.tz, now, reminders), nav_kb(view.provider)
+
+
+async def _offer_over(
+    query: CallbackQuery,
+    message: Message,
+    browser: CheckupBrowser,
+    callback_data: OfferCb,
+    exc: BookingError,
+    settings: Settings,
+    now: datetime,
+    user: UserProfile,
+) -> None:
+    """A tap on an offer that is over: a toast, and the offer shows its final state (taken,
+    declined, expired...) with what the driver can do next."""
+    if exc.code == "offer_unknown":  # not theirs: never edit a message that is not their offer
+        await query.answer(error_text(exc.code))
+        return
+    offer = await browser.offer(callback_data.w)
+    assert offer is not None
+    done = await browser.active_in_slot(user.id, offer.slot.id)
+    if offer.status == "booked" and done is not None:  # taken: the booking it became
+        await query.answer(
+            _("You took this seat: code {code}. See /mybookings.").format(code=done.code)
+        )
+        await edit_in_place(message, *await _booked(browser, done.code, settings, now))
+        return
+    if offer.status == "declined":
+        text = _("You let this seat go to the next driver. To book another time: /book")
+    else:
+        text = error_text(exc.code, "offer_gone") + "\n" + _("To book another time: /book")
+    await query.answer(error_text(exc.code, "offer_gone"))
+    await edit_in_place(message, text, None)
 
 
 def create_router() -> Router:

@@ -4,36 +4,31 @@ waitlist, reminders and the admin commands, with an injected clock."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import BookingRow, ReminderRow, SlotRow, User, WaitlistRow
-from bot.sandbox import BotApiServer, TgUser, specs
-from bot.services.checkup_catalog import load_sample_if_empty
+from bot.db.models import ReminderRow, SlotRow, User, WaitlistRow
+from bot.sandbox import BotApiServer, specs
 from handlers.checkup_callbacks import BookCb, MineCb
-from tests.harness import ADMIN, DRIVER, EN_DRIVER, NOON_MONDAY, App, running_app, texts
-
-TZ_OFFSET = timedelta(hours=8)
-OTHER = TgUser(1003, "李师傅")
-THIRD = TgUser(1004, "王师傅")
-
-
-def local(day: int, hour: int, minute: int = 0) -> datetime:
-    """A Shanghai wall-clock time in November 2026, as an aware UTC datetime."""
-    return datetime(2026, 11, day, hour, minute, tzinfo=UTC) - TZ_OFFSET
-
-
-@dataclass
-class Clock:
-    now: datetime = NOON_MONDAY
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.checkup_helpers import (
+    OTHER,
+    THIRD,
+    Clock,
+    answers,
+    bookings,
+    buttons,
+    checkup_app,
+    last_with_buttons,
+    local,
+    slot_at,
+    tap,
+    to_summary,
+)
+from tests.harness import ADMIN, DRIVER, EN_DRIVER, NOON_MONDAY, App, texts
 
 
 @pytest.fixture
@@ -45,69 +40,8 @@ def clock() -> Clock:
 async def app(
     server: BotApiServer, engine: AsyncEngine, db_url: str, clock: Clock
 ) -> AsyncIterator[App]:
-    async with running_app(
-        server, engine, db_url, clock=clock, booking_help_phone="0813-1234567"
-    ) as app:
-        tz = app.settings.tz
-        await load_sample_if_empty(app.session_factory, NOON_MONDAY.astimezone(tz).date(), tz)
+    async with checkup_app(server, engine, db_url, clock) as app:
         yield app
-
-
-def buttons(record: dict[str, Any]) -> list[dict[str, Any]]:
-    markup = record.get("reply_markup") or {}
-    return [b for row in markup.get("inline_keyboard", []) for b in row]
-
-
-def last_with_buttons(app: App, chat_id: int) -> dict[str, Any]:
-    for message in reversed(app.server.chat_messages("123456:TEST", chat_id)):
-        if buttons(message):
-            return message
-    raise AssertionError("no message with buttons")
-
-
-async def tap(app: App, user: TgUser, text: str, exact: bool = False) -> list[dict[str, Any]]:
-    """Tap a button of the newest message that has buttons; `exact` for calendar days."""
-    message = last_with_buttons(app, user.id)
-    for button in buttons(message):
-        if (button["text"] == text) if exact else (text in button["text"]):
-            return await app.feed(
-                specs.callback(user, message["message_id"], button["callback_data"])
-            )
-    raise AssertionError(f"no button {text!r} in {[b['text'] for b in buttons(message)]}")
-
-
-def answers(records: list[dict[str, Any]]) -> list[str]:
-    return [r["text"] or "" for r in records if r["method"] == "answerCallbackQuery"]
-
-
-async def to_summary(app: App, user: TgUser, day: str = "24", time_: str = "18:00") -> int:
-    """Menu → 免费体检 → 第三人民医院 → the day → the time; returns the form's message id."""
-    sent = await app.text(user, "🩺 体检预约")
-    form = sent[-1]["result"]["message_id"]
-    await tap(app, user, "免费体检")
-    await tap(app, user, "自贡市第三人民医院")
-    await tap(app, user, day, exact=True)
-    await tap(app, user, time_)
-    return form
-
-
-async def bookings(app: App) -> list[BookingRow]:
-    async with app.session_factory() as session:
-        return list(await session.scalars(select(BookingRow).order_by(BookingRow.id)))
-
-
-async def slot_at(app: App, starts_at: datetime, provider: str = "zg-third-hospital") -> SlotRow:
-    async with app.session_factory() as session:
-        slot = await session.scalar(
-            select(SlotRow).where(
-                SlotRow.provider_id == provider,
-                SlotRow.service_id == "general",
-                SlotRow.starts_at == starts_at,
-            )
-        )
-        assert slot is not None
-        session.expunge(slot)
-        return slot
 
 
 async def test_booking_flow_edits_one_message_and_books(app: App) -> None:
@@ -142,7 +76,7 @@ async def test_booking_flow_edits_one_message_and_books(app: App) -> None:
 
     sent = await tap(app, DRIVER, "18:00")
     summary = texts(sent)[0]
-    assert "请核对后确认" in summary and "18:00–18:30" in summary and "注意事项" in summary
+    assert "请核对后确认" in summary and "18:00 起，约 60 分钟" in summary and "注意事项" in summary
 
     sent = await tap(app, DRIVER, "✅ 确认预约")
     assert sent[-1]["method"] == "editMessageText" and sent[-1]["message_id"] == form
@@ -197,7 +131,7 @@ async def test_double_tap_and_redelivered_confirm_book_once(app: App) -> None:
     await app.feed_raw(update)  # Telegram redelivers the same update
     # And the driver taps again on a client that still shows the old keyboard.
     sent = await app.feed(specs.callback(DRIVER, form, data, check_button=False))
-    assert "已关闭" in answers(sent)[0]
+    assert "这个预约已完成" in answers(sent)[0]
     rows = await bookings(app)
     assert len(rows) == 1
     slot = await slot_at(app, local(24, 18))
@@ -211,7 +145,7 @@ async def test_second_booking_for_a_service_offers_to_move(app: App) -> None:
     await app.text(DRIVER, "/book")
     sent = await tap(app, DRIVER, "免费体检")
     assert "这项体检您已经约过了" in texts(sent)[0]
-    assert any("🔁 改期" in b["text"] for b in buttons(sent[-1]))
+    assert any("🔁 改约" in b["text"] for b in buttons(sent[-1]))
 
 
 async def test_forged_callbacks_are_refused(app: App) -> None:
@@ -304,7 +238,7 @@ async def test_cancel_frees_the_seat_and_promotes_the_waitlist(app: App, clock: 
 
     # An old offer button (a client that still shows it) does nothing more.
     sent = await app.feed(specs.callback(THIRD, offer_message, take, check_button=False))
-    assert answers(sent) == ["这个名额已经不能预约了。"]
+    assert answers(sent) == [f"这个名额您已经约上了：预约码 {rows[1].code}。详见 /mybookings"]
     assert len(await bookings(app)) == 2
 
 
@@ -349,16 +283,16 @@ async def test_move_keeps_the_old_seat_until_confirmed(app: App) -> None:
 
     sent = await app.text(DRIVER, "/mybookings")
     listing = sent[0]["result"]["message_id"]
-    sent = await tap(app, DRIVER, "🔁 改期")
-    assert sent[-1]["message_id"] == listing and f"正在为预约 {old.code} 改期" in texts(sent)[0]
+    sent = await tap(app, DRIVER, "🔁 改约")
+    assert sent[-1]["message_id"] == listing and f"正在为预约 {old.code} 改约" in texts(sent)[0]
     await tap(app, DRIVER, "25", exact=True)
     sent = await tap(app, DRIVER, "19:00")
-    assert "原来的时段仍为您保留" in texts(sent)[0]
+    assert "预约码不变" in texts(sent)[0] and "原来的时段仍为您保留" in texts(sent)[0]
     assert (await slot_at(app, local(24, 18))).booked == 1
-    sent = await tap(app, DRIVER, "✅ 确认改期")
-    assert "改期成功" in texts(sent)[-1]
-    rows = await bookings(app)
-    assert [r.status for r in rows] == ["moved", "active"]
+    sent = await tap(app, DRIVER, "✅ 确认改约")
+    assert "改约成功" in texts(sent)[-1]
+    [row] = await bookings(app)  # the same booking, at the new time, with the same code
+    assert (row.id, row.code, row.status) == (old.id, old.code, "active")
     assert (await slot_at(app, local(24, 18))).booked == 0
     assert (await slot_at(app, local(25, 19))).booked == 1
 
@@ -374,7 +308,7 @@ async def test_late_cancel_says_whom_to_call(app: App, clock: Clock) -> None:
     sent = await tap(app, DRIVER, "❌ 确定取消")  # answered at 16:30: too late
     assert "0813-1234567" in answers(sent)[0] and "不到 2 小时" in answers(sent)[0]
     await app.text(DRIVER, "/mybookings")
-    for button in ("🔁 改期", "❌ 取消"):
+    for button in ("🔁 改约", "❌ 取消"):
         sent = await tap(app, DRIVER, button)
         assert "不到 2 小时" in answers(sent)[0] and len(sent) == 1
     [row] = await bookings(app)
@@ -426,10 +360,10 @@ async def test_no_reminder_after_cancel_or_move(app: App, clock: Clock) -> None:
     await to_summary(app, DRIVER)
     await tap(app, DRIVER, "✅ 确认预约")
     await app.text(DRIVER, "/mybookings")
-    await tap(app, DRIVER, "🔁 改期")
+    await tap(app, DRIVER, "🔁 改约")
     await tap(app, DRIVER, "26", exact=True)
     await tap(app, DRIVER, "20:00")
-    await tap(app, DRIVER, "✅ 确认改期")
+    await tap(app, DRIVER, "✅ 确认改约")
     notifier = app.dp["checkup_notifier"]
     # The old booking's reminders (23rd 18:00, 24th 16:00) never go out.
     assert await notifier.send_due_reminders(app.bot, local(24, 17)) == 0
@@ -441,7 +375,8 @@ async def test_no_reminder_after_cancel_or_move(app: App, clock: Clock) -> None:
     assert await notifier.send_due_reminders(app.bot, local(26, 18, 30)) == 0
     async with app.session_factory() as session:
         statuses = sorted(await session.scalars(select(ReminderRow.status)))
-    assert statuses == ["cancelled", "cancelled", "cancelled", "sent"]
+    # One row per kind: the move took them along (the old times never came).
+    assert statuses == ["cancelled", "sent"]
 
 
 async def test_evening_reminder_waits_for_quiet_hours(app: App) -> None:

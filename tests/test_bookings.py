@@ -162,8 +162,16 @@ async def test_reschedule_keeps_the_old_seat_until_the_new_one_is_taken(
         states = {}
         for booking_id, status in reminders.all():
             states.setdefault(booking_id, set()).add(status)
-        old_id = await session.scalar(select(BookingRow.id).where(BookingRow.code == code))
-        assert states[old_id] == {"cancelled"} and states[new.id] == {"pending"}
+        # The booking moved: same row, same code; its reminders follow it to the new time.
+        assert new.code == code and new.slot_id == slot_b and new.status == "active"
+        assert states[new.id] == {"pending"}
+        due = await session.scalars(
+            select(ReminderRow.due_at)
+            .where(ReminderRow.booking_id == new.id)
+            .order_by(ReminderRow.due_at)
+        )
+        assert list(due) == [datetime(2026, 11, 23, 18, 0, tzinfo=TZ),
+                             datetime(2026, 11, 24, 16, 30, tzinfo=TZ)]  # fmt: skip
 
 
 async def test_reminders_fire_once_at_local_times(session_factory: Factory) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select, update
@@ -34,6 +35,28 @@ OFFER_TTL = timedelta(minutes=30)
 OFFER_MIN_LEAD = timedelta(minutes=45)
 EVENING_REMINDER = time(18, 0)
 SOON_REMINDER = timedelta(hours=2)
+
+
+class WaitlistStatus(StrEnum):
+    """A waitlist entry: waiting, offered a held seat, or done with one way or another."""
+
+    WAITING = "waiting"
+    OFFERED = "offered"
+    BOOKED = "booked"  # took the offer
+    DECLINED = "declined"
+    EXPIRED = "expired"  # did not answer in time
+    SKIPPED = "skipped"  # could not be told (blocked the bot): the seat went on at once
+    ENDED = "ended"  # too close to the start for offers
+    CLOSED = "closed"  # the provider closed the day
+
+
+# Entries whose driver may join the same slot's waitlist again (at its end).
+REJOINABLE = (
+    WaitlistStatus.DECLINED,
+    WaitlistStatus.EXPIRED,
+    WaitlistStatus.BOOKED,
+    WaitlistStatus.SKIPPED,
+)
 
 
 class BookingError(ValueError):
@@ -264,7 +287,8 @@ class BookingService:
     async def reschedule(
         self, user_id: int, code: str, new_slot_id: int, now: datetime
     ) -> tuple[BookingRow, Offer | None]:
-        """Move to another slot of the same service. The new seat is taken first: if it is
+        """Move to another slot of the same service; the booking keeps its code (the driver
+        may have written it down or passed it on). The new seat is taken first: if it is
         gone, nothing changes and the driver keeps the old one."""
         booking, old_slot = await self._owned(user_id, code)
         if old_slot.starts_at - now < CANCEL_CUTOFF:
@@ -274,17 +298,24 @@ class BookingService:
             raise BookingError("slot_unknown")
         if new_slot.id == old_slot.id:
             raise BookingError("same_slot", booking)
-        starts_at, service_id, old_id = new_slot.starts_at, booking.service_id, booking.id
+        starts_at, booking_id, old_slot_id = new_slot.starts_at, booking.id, old_slot.id
         if not await self._take_seat(new_slot_id, now):
             raise BookingError("full", booking)
-        if not await self._set_status(old_id, ("active",), status="moved", cancelled_at=now):
-            await self._free_seat(new_slot_id)  # cancelled meanwhile: nothing to move
+        moved = await self.session.execute(
+            update(BookingRow)
+            .where(
+                BookingRow.id == booking_id,
+                BookingRow.status == "active",
+                BookingRow.slot_id == old_slot_id,
+            )
+            .values(slot_id=new_slot_id)
+        )
+        if not rows_changed(moved):  # cancelled or moved meanwhile: nothing to move
+            await self._free_seat(new_slot_id)
             raise BookingError("not_active", booking)
-        new = await self._new_booking(user_id, new_slot_id, service_id, now)
-        await self.session.flush()
-        await self._cancel_reminders(old_id)
-        await self._schedule_reminders(new, starts_at, now)
-        return new, await self._hand_on_seat(old_slot.id, now)
+        await self._reschedule_reminders(booking_id, starts_at, now)
+        await self.session.refresh(booking)
+        return booking, await self._hand_on_seat(old_slot_id, now)
 
     # --- staff ------------------------------------------------------------------------------
     async def check_in(self, code: str, attended: bool, now: datetime) -> BookingRow:
@@ -366,7 +397,7 @@ class BookingService:
             .where(
                 WaitlistRow.slot_id == slot_id,
                 WaitlistRow.user_id == user_id,
-                WaitlistRow.status.in_(("declined", "expired", "booked")),
+                WaitlistRow.status.in_(REJOINABLE),
             )
             .values(status="waiting", created_at=now, offer_expires_at=None, notified_at=None)
         )
@@ -459,6 +490,22 @@ class BookingService:
             raise BookingError("offer_gone")
         return await self._hand_on_seat(slot_id, now)
 
+    async def skip_offer(self, waitlist_id: int, now: datetime) -> Offer | None:
+        """The driver cannot be told (blocked the bot, or Telegram refuses the chat for good):
+        the seat goes to the next one waiting at once instead of being held for nobody."""
+        entry = await self.session.get(WaitlistRow, waitlist_id)
+        if entry is None:
+            return None
+        slot_id = entry.slot_id
+        result = await self.session.execute(
+            update(WaitlistRow)
+            .where(WaitlistRow.id == waitlist_id, WaitlistRow.status == WaitlistStatus.OFFERED)
+            .values(status=WaitlistStatus.SKIPPED)
+        )
+        if not rows_changed(result):  # answered, expired or closed meanwhile
+            return None
+        return await self._hand_on_seat(slot_id, now)
+
     async def expire_offers(self, now: datetime) -> list[Offer]:
         """Lapsed offers pass their seat on to the next waiting driver; returns new offers."""
         lapsed = await self.session.execute(
@@ -487,6 +534,24 @@ class BookingService:
             self.session.add(
                 ReminderRow(booking_id=booking.id, kind=kind, due_at=due, status="pending")
             )
+        await self.session.flush()
+
+    async def _reschedule_reminders(
+        self, booking_id: int, starts_at: datetime, now: datetime
+    ) -> None:
+        """A moved booking's reminders follow it: one row per kind, due again for the new
+        time (also one already sent for the old time); kinds now in the past are cancelled."""
+        await self._cancel_reminders(booking_id)
+        for kind, due in reminder_times(starts_at, now, self.tz).items():
+            result = await self.session.execute(
+                update(ReminderRow)
+                .where(ReminderRow.booking_id == booking_id, ReminderRow.kind == kind)
+                .values(due_at=due, status="pending", sent_at=None)
+            )
+            if not rows_changed(result):
+                self.session.add(
+                    ReminderRow(booking_id=booking_id, kind=kind, due_at=due, status="pending")
+                )
         await self.session.flush()
 
     async def _cancel_reminders(self, booking_id: int) -> None:

@@ -12,13 +12,15 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     BookingRow,
     CheckupProviderRow,
     CheckupServiceRow,
+    ClosureRow,
+    ReminderRow,
     SlotRow,
     User,
     WaitlistRow,
@@ -277,6 +279,28 @@ class CheckupBrowser:
         row = (await self.session.execute(_booking_query().where(BookingRow.code == code))).first()
         return self._booking_view(*row) if row else None
 
+    async def pending_reminders(self, code: str) -> frozenset[str]:
+        """The kinds of reminder ("evening", "soon") still to go out for a booking."""
+        rows = await self.session.scalars(
+            select(ReminderRow.kind)
+            .join(BookingRow, BookingRow.id == ReminderRow.booking_id)
+            .where(BookingRow.code == code, ReminderRow.status == "pending")
+        )
+        return frozenset(rows)
+
+    async def active_in_slot(self, user_id: int, slot_id: int) -> BookingView | None:
+        """The driver's active booking at this slot, if any (a confirm that already landed)."""
+        row = (
+            await self.session.execute(
+                _booking_query().where(
+                    BookingRow.user_id == user_id,
+                    BookingRow.slot_id == slot_id,
+                    BookingRow.status == ACTIVE,
+                )
+            )
+        ).first()
+        return self._booking_view(*row) if row else None
+
     async def bookings_by_id(self, booking_ids: list[int]) -> dict[int, BookingView]:
         if not booking_ids:
             return {}
@@ -312,6 +336,25 @@ class CheckupBrowser:
             .order_by(CheckupProviderRow.name, SlotRow.starts_at, BookingRow.code)
         )
         return [(self._booking_view(b, s, p, sv), Recipient.of(u)) for b, s, p, sv, u in rows]
+
+    async def closed_on(self, provider_id: str, day: date) -> int | None:
+        """How many bookings closing the provider's local day cancelled; None: not closed."""
+        closure = await self.session.get(ClosureRow, (provider_id, day))
+        if closure is None:
+            return None
+        start, end = self._local_day_bounds(day)
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(BookingRow)
+            .join(SlotRow, SlotRow.id == BookingRow.slot_id)
+            .where(
+                SlotRow.provider_id == provider_id,
+                SlotRow.starts_at >= start,
+                SlotRow.starts_at < end,
+                BookingRow.status == "closed",
+            )
+        )
+        return count or 0
 
     async def offer(self, waitlist_id: int) -> OfferView | None:
         row = (
