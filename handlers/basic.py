@@ -41,8 +41,9 @@ def help_text(user: UserProfile | None) -> str:
             "<b>Admin</b>\n"
             "/stats: user numbers\n"
             "/setrole ID ROLE: make a user a driver, volunteer or admin\n"
-            "/station_close ID, /station_open ID: mark a station temporarily closed or open\n"
-            "/bookings_today [DATE]: the checkup bookings of a day, with codes\n"
+            "/station_close NAME, /station_open NAME: mark a station temporarily closed or "
+            "open (a part of its name, or its id)\n"
+            "/bookings_today [DATE]: the checkup bookings of a day, with check-in buttons\n"
             "/checkin CODE [noshow]: mark a checkup attended or a no-show\n"
             "/close_day PROVIDER DATE [reason]: close a provider's day and tell its drivers"
         )

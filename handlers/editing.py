@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardMarkup, Message
 
@@ -74,10 +74,16 @@ async def edit_flow(
     return shown
 
 
-async def remove_buttons(bot: Bot, chat_id: int, message_id: int) -> None:
-    """Take the buttons off a message whose flow is over; it may have none or be gone."""
+async def remove_buttons(bot: Bot, chat_id: int, message_id: int) -> bool:
+    """Take the buttons off a message whose flow is over; it may have none or be gone.
+    Tidying only: a Telegram that refuses or is down (after the retries) fails nothing,
+    whoever asked (False: the buttons may still be there)."""
     try:
         await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
     except TelegramBadRequest as exc:
         if NOT_MODIFIED not in exc.message and not any(r in exc.message for r in GONE):
             raise
+    except TelegramAPIError as exc:
+        log.info("buttons of message %s left in place: %s", message_id, exc)
+        return False
+    return True

@@ -16,8 +16,8 @@ from knowledge.maps import map_links
 
 OCCUPATION_LABELS: dict[Occupation, str] = {
     Occupation.TRUCK: N_("🚚 Truck driver"),
-    Occupation.RIDE_HAILING: N_("🚕 Ride-hailing driver"),
-    Occupation.DELIVERY: N_("🛵 Food delivery rider"),
+    Occupation.RIDE_HAILING: N_("🚕 Ride-hailing"),
+    Occupation.DELIVERY: N_("🛵 Food delivery"),
     Occupation.COURIER: N_("📦 Courier"),
     Occupation.OTHER: N_("🙂 Other"),
 }

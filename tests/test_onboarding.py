@@ -231,3 +231,14 @@ async def test_language_follows_the_telegram_app_until_one_is_chosen(app: App) -
     await app.press(in_english, "中文")
     sent = await app.text(in_english, "/help")  # the pick wins over the app from now on
     assert texts(sent)[0].startswith("暖驶为路上的司机朋友服务")
+
+
+async def test_occupation_buttons_fit_a_phone_in_both_languages(app: App) -> None:
+    from tests.test_station_screens import too_wide
+
+    for user in (DRIVER, EN_DRIVER):
+        await app.text(user, "/start")
+        sent = await app.press(user, "✅")
+        question = next(r for r in sent if r["method"] == "sendMessage")
+        rows = [[b["text"] for b in row] for row in question["reply_markup"]["inline_keyboard"]]
+        assert len(rows) == 3 and not too_wide(rows), rows

@@ -280,6 +280,32 @@ async def test_reply_keyboards_are_tracked_but_not_echoed(server: BotApiServer, 
     assert record["reply_markup"]["keyboard"][0][0]["text"] == "📍 Share"
 
 
+async def test_a_message_with_a_reply_keyboard_cannot_be_edited_and_takes_it_along(
+    server: BotApiServer, bot: Bot
+) -> None:
+    """Telegram edits only messages without markup or with an inline keyboard; deleting the
+    message that brought a reply keyboard takes the keyboard off the chat in the apps."""
+    await greet(server, bot)
+    keyboard = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="Menu")]])
+    sent = await bot.send_message(USER.id, "Here is the menu", reply_markup=keyboard)
+    for edit in (
+        bot.edit_message_text("Changed", chat_id=USER.id, message_id=sent.message_id),
+        bot.edit_message_reply_markup(chat_id=USER.id, message_id=sent.message_id),
+    ):
+        with pytest.raises(TelegramBadRequest, match="message can't be edited"):
+            await edit
+    removed = await bot.send_message(USER.id, "Bye", reply_markup=ReplyKeyboardRemove())
+    with pytest.raises(TelegramBadRequest, match="message can't be edited"):
+        await bot.edit_message_text("x", chat_id=USER.id, message_id=removed.message_id)
+    chat = server.chat(TOKEN, USER.id)
+    again = await bot.send_message(USER.id, "Menu again", reply_markup=keyboard)
+    other = await bot.send_message(USER.id, "Just text")
+    await bot.delete_message(USER.id, other.message_id)
+    assert chat.reply_keyboard is not None  # another message's deletion keeps it
+    await bot.delete_message(USER.id, again.message_id)
+    assert chat.reply_keyboard is None
+
+
 async def test_delete_message(server: BotApiServer, bot: Bot) -> None:
     await greet(server, bot)
     sent = await bot.send_message(USER.id, "temporary")

@@ -3,8 +3,10 @@ never costs the user their answer, never shows it twice, and never answers a but
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
 from aiogram import F
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import CallbackQuery, Update
@@ -128,3 +130,18 @@ async def test_a_dead_button_in_a_private_chat_is_taken_away(app: App) -> None:
         m for m in app.server.chat_messages(TOKEN, DRIVER.id) if m["message_id"] == message_id
     )
     assert "reply_markup" not in shown
+
+
+async def test_tidying_a_left_flow_never_fails_the_update(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Taking the buttons off an abandoned form is tidying: Telegram refusing it for a
+    minute must not turn the driver's /cancel into a failed update."""
+    await app.onboard(DRIVER)
+    await app.text(DRIVER, "🩺 体检预约")
+    app.server.add_fault(TOKEN, 429, method="editMessageReplyMarkup", retry_after=60)
+    caplog.set_level(logging.INFO)
+    sent = await app.text(DRIVER, "/cancel")
+    assert texts(sent) == ["已取消，已返回菜单。"]
+    assert [r["method"] for r in sent] == ["sendMessage", "editMessageReplyMarkup"]
+    assert not [r for r in caplog.records if "not handled" in r.getMessage()]

@@ -122,13 +122,16 @@ class Call:
                 from_bot=True,
                 raw_text=raw_text,
                 parse_mode=self.params.get_str("parse_mode"),
+                editable=markup is None or "inline_keyboard" in markup,
             )
         )
         if markup is not None:
             if "keyboard" in markup:
                 chat.reply_keyboard = markup
+                chat.reply_keyboard_message_id = message["message_id"]
             elif markup.get("remove_keyboard"):
                 chat.reply_keyboard = None
+                chat.reply_keyboard_message_id = None
         self.record["message_id"] = message["message_id"]
         return dict(message)
 
@@ -440,7 +443,7 @@ def _replace(
 
 def _edit_body(call: Call, key: str, formatted: FormattedText | None) -> dict[str, Any]:
     _, stored = call.target_message(action="edit")
-    if not stored.from_bot:
+    if not stored.from_bot or not stored.editable:
         raise bad_request("message can't be edited")
     call.record["message_id"] = stored.message_id
     entities_key = "entities" if key == "text" else "caption_entities"
@@ -493,7 +496,7 @@ async def edit_message_caption(call: Call) -> Any:
 @api_method("editMessageReplyMarkup")
 async def edit_message_reply_markup(call: Call) -> Any:
     _, stored = call.target_message(action="edit")
-    if not stored.from_bot:
+    if not stored.from_bot or not stored.editable:
         raise bad_request("message can't be edited")
     call.record["message_id"] = stored.message_id
     new_inline = inline_markup(call.reply_markup())
@@ -507,8 +510,15 @@ async def delete_message(call: Call) -> Any:
     chat, stored = call.target_message(action="delete")
     if now() - int(stored.message.get("date", 0)) > DELETE_WINDOW_SECONDS:
         raise bad_request("message can't be deleted")
-    del chat.messages[stored.message_id]
+    _forget(chat, stored.message_id)
     return True
+
+
+def _forget(chat: ChatState, message_id: int) -> None:
+    """Delete a message; the reply keyboard it brought goes with it, as in the apps."""
+    chat.messages.pop(message_id, None)
+    if chat.reply_keyboard_message_id == message_id:
+        chat.reply_keyboard, chat.reply_keyboard_message_id = None, None
 
 
 @api_method("deleteMessages")
@@ -517,7 +527,7 @@ async def delete_messages(call: Call) -> Any:
     message_ids = call.params.get_json("message_ids") or []
     call.record["message_ids"] = message_ids
     for message_id in message_ids:
-        chat.messages.pop(int(message_id), None)  # Telegram skips missing ones
+        _forget(chat, int(message_id))  # Telegram skips missing ones
     return True
 
 

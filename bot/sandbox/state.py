@@ -63,6 +63,9 @@ class StoredMessage:
     from_bot: bool
     raw_text: str | None = None  # text/caption exactly as the bot sent it
     parse_mode: str | None = None
+    # Sent with a reply keyboard (or its removal, or force_reply): Telegram edits only
+    # messages without markup or with an inline keyboard.
+    editable: bool = True
 
     @property
     def message_id(self) -> int:
@@ -91,6 +94,8 @@ class ChatState:
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1  # shared by user and bot messages, like Telegram
     reply_keyboard: dict[str, Any] | None = None  # the keyboard the user currently sees
+    # The message that brought it: the apps drop the keyboard when that message is deleted.
+    reply_keyboard_message_id: int | None = None
 
     @property
     def id(self) -> int:
