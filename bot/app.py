@@ -21,7 +21,6 @@ from bot.locale_cache import LocaleCache
 from bot.middlewares.callbacks import AnswerEveryCallback
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.dedupe import DedupeMiddleware
-from bot.middlewares.flows import CloseLeftFlows
 from bot.middlewares.throttle import MemoryThrottle, RedisThrottle, Throttle, ThrottleMiddleware
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
 from bot.services.profile_cache import ProfileCache
@@ -31,6 +30,7 @@ from bot.telegram_retry import RetryMiddleware
 from bot.update_calls import UpdateCallsRecorder
 from handlers import build_routers
 from handlers.checkup_notices import CheckupNotifier
+from handlers.flows import CloseLeftFlows
 
 
 def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:

@@ -1,13 +1,16 @@
 """Retry a Bot API call that failed for a passing reason, within a small time budget.
 
 Passing: a 5xx (JSON, or the HTML page a proxy in front of Telegram sends), a 429 whose
-`retry_after` fits the budget, a dropped connection. Telegram did not act on any of these, so
-repeating the call cannot double anything. A timeout is different: the answer may only be
-late, the message already sent; so a call that creates something new (send*, forward*,
-copy*) is not repeated after one, while edits, answers and reads are (a repeated edit that
-had landed is "not modified", which the edit helper absorbs).
+`retry_after` fits the budget, a connection that could not be made or was dropped, a
+timeout. Some of these leave it open whether Telegram acted: a connection dropped after the
+request went out, or an answer that is only late. For a call that creates something new
+(send*, forward*, copy*) that doubt settles it: it is repeated only when Telegram surely did
+not act (it answered with an error, or the connection was never made), since a second copy
+of a message is worse than a retry the user makes. Edits, answers and reads are repeated
+after any of them (a repeated edit that had landed is "not modified", which the edit helper
+absorbs). This is HTTP's own rule: aiohttp re-sends only idempotent requests after a reset.
 
-Without this a 502 or a reset connection fails the whole update: its changes roll back and
+Without this a 502 or a refused connection fails the whole update: its changes roll back and
 the user sees nothing. The budget keeps a reply from holding a worker for long; what is
 still failing after it fails the update as before.
 """
@@ -32,6 +35,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.methods import GetUpdates, TelegramMethod
+from aiohttp import ClientConnectorError
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +47,9 @@ def creates_something(method: TelegramMethod[Any]) -> bool:
     return method.__api_method__.startswith(CREATING_PREFIXES)
 
 
-def _timed_out(exc: TelegramNetworkError) -> bool:
-    return isinstance(exc.__cause__, TimeoutError)
+def never_reached(exc: TelegramNetworkError) -> bool:
+    """The request never got to Telegram: the connection itself could not be made."""
+    return isinstance(exc.__cause__, ClientConnectorError)
 
 
 def retry_delay(exc: Exception, method: TelegramMethod[Any], backoff: float) -> float | None:
@@ -54,7 +59,7 @@ def retry_delay(exc: Exception, method: TelegramMethod[Any], backoff: float) -> 
     if isinstance(exc, TelegramServerError | ClientDecodeError):
         return backoff  # ClientDecodeError: a non-JSON page, e.g. a proxy's "502 Bad Gateway"
     if isinstance(exc, TelegramNetworkError):
-        if _timed_out(exc) and creates_something(method):
+        if creates_something(method) and not never_reached(exc):
             return None  # it may have been sent: a second copy would be worse than none
         return backoff
     return None

@@ -18,8 +18,7 @@ from bot.db.after_commit import after_commit
 from bot.db.models import Occupation, Role
 from bot.services.stations import StationCatalog, StationError, StationService, StatusChange
 from bot.services.users import ProfileError, UserProfile, UserService
-from handlers.checkup_notices import settle_ui
-from handlers.editing import edit_in_place
+from handlers.editing import edit_in_place, settle_ui
 from handlers.filters import IsAdmin
 from handlers.texts import city_label, occupation_label, q, role_label
 from knowledge.stations import Station, StationStatus
@@ -160,7 +159,8 @@ async def station_status_command(
         except StationError:
             pass  # not an id: read it as a name
         else:
-            await message.answer(status_result_text(change, status))
+            result = status_result_text(change, status)
+            after_commit(session, lambda: _answer(message, result))  # once it is stored
             return
     found, more = await service.find_stations(arg)
     if not found:
@@ -216,6 +216,10 @@ async def station_status_pressed(
 
 async def refuse_press(query: CallbackQuery) -> None:
     await query.answer(_("Only admins can do this."), show_alert=True)
+
+
+async def _answer(message: Message, text: str) -> None:
+    await message.answer(text)
 
 
 async def refuse(message: Message, user: UserProfile | None = None) -> None:

@@ -25,9 +25,9 @@ from bot.services.bookings import BookingError, BookingService
 from bot.services.checkup_browse import BookingView, CheckupBrowser, Recipient
 from handlers.admin import refuse
 from handlers.checkup_callbacks import DayListCb
-from handlers.checkup_notices import CheckupNotifier, settle_ui
+from handlers.checkup_notices import CheckupNotifier
 from handlers.checkup_texts import day_text, service_label, status_text, when_text
-from handlers.editing import edit_in_place
+from handlers.editing import edit_in_place, settle_ui
 from handlers.filters import IsAdmin
 from handlers.texts import q
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -30,43 +30,10 @@ from bot.services.profile_cache import ProfileCache
 from bot.services.users import mark_blocked
 from handlers.checkup_callbacks import OfferCb
 from handlers.checkup_texts import closed_text, nav_kb, offer_text, reminder_text
-from handlers.editing import edit_in_place, remove_buttons
 
 log = logging.getLogger(__name__)
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
-
-
-async def settle_ui(*steps: Awaitable[object]) -> None:
-    """Show a driver the outcome of a change already committed, step by step. A UI call
-    Telegram refuses (a callback query too old after a backlog, a message deleted meanwhile)
-    or cannot take now (down past the retry budget) must not turn a done booking into an
-    error message, nor keep the later steps from being tried."""
-    for step in steps:
-        try:
-            await step
-        except TelegramBadRequest as exc:
-            log.info("outcome not shown: %s", exc)
-        except TelegramAPIError as exc:
-            log.warning("outcome not shown, Telegram unavailable: %r", exc)
-
-
-async def show_outcome(message: Message, text: str, kb: InlineKeyboardMarkup | None = None) -> None:
-    """Put a committed outcome (booked, moved, cancelled, an offer taken...) where the driver
-    looks: in place of the form; when Telegram refuses that edit or stays down past the
-    retry budget, as a new message, and the form's buttons are taken off so no live ✅ is
-    left behind. If even that fails, the buttons themselves know: a later tap on one shows
-    the outcome instead of an alarm (see the handlers)."""
-    try:
-        await edit_in_place(message, text, kb)
-        return
-    except TelegramAPIError as exc:
-        log.warning("outcome not shown in place, sent anew: %r", exc)
-    assert message.bot is not None  # a message that came with an update
-    await settle_ui(
-        message.answer(text, reply_markup=kb),
-        remove_buttons(message.bot, message.chat.id, message.message_id),
-    )
 
 
 def offer_kb(waitlist_id: int) -> InlineKeyboardMarkup:
@@ -219,20 +186,21 @@ class CheckupNotifier:
                 view = views.get(reminder.booking_id)
                 to = people.get(view.user_id) if view else None
                 if view is None or view.status != "active" or view.slot.starts_at <= now:
-                    await outbox.drop_reminder(reminder.id, "skipped")
+                    slot_id = view.slot.id if view is not None else None
+                    await outbox.drop_reminder(reminder, "skipped", slot_id)
                     continue
                 if to is None or to.blocked:
-                    await outbox.drop_reminder(reminder.id, "failed")
+                    await outbox.drop_reminder(reminder, "failed", view.slot.id)
                     continue
                 if reminder.kind == "evening":
                     until = quiet_hours_end(now, to.quiet_start, to.quiet_end, self.tz)
-                    if until >= view.slot.starts_at - SOON_REMINDER:
-                        await outbox.drop_reminder(reminder.id, "skipped")  # the 2-hour one comes
+                    if until >= view.slot.starts_at - SOON_REMINDER:  # the 2-hour one comes
+                        await outbox.drop_reminder(reminder, "skipped", view.slot.id)
                         continue
                     if until > now:
-                        await outbox.postpone_reminder(reminder.id, until)
+                        await outbox.postpone_reminder(reminder, view.slot.id, until)
                         continue
-                if await outbox.mark_sent(reminder.id, now):
+                if await outbox.mark_sent(reminder, view.slot.id, now):
                     claimed.append((reminder.id, reminder.kind, view, to))
             await session.commit()
         sent = 0

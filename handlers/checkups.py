@@ -36,7 +36,7 @@ from bot.services.bookings import BookingError, BookingService
 from bot.services.checkup_browse import CheckupBrowser
 from bot.services.users import UserProfile
 from handlers.checkup_callbacks import BookCb, MineCb
-from handlers.checkup_notices import CheckupNotifier, settle_ui, show_outcome
+from handlers.checkup_notices import CheckupNotifier
 from handlers.checkup_texts import booked_text, error_text, nav_kb, too_late_text, when_text
 from handlers.checkup_views import (
     Stale,
@@ -46,7 +46,7 @@ from handlers.checkup_views import (
     render,
     services_view,
 )
-from handlers.editing import edit_flow, edit_in_place
+from handlers.editing import edit_flow, edit_in_place, settle_ui, show_outcome
 from handlers.filters import N_, Button, ContentIs, IsCommand, private_only
 from handlers.menu import main_menu_kb
 from handlers.texts import location_request_kb
@@ -233,8 +233,14 @@ async def confirm(
         return
     assert isinstance(query.message, Message)
     message, now = query.message, clock()
-    if "slot" not in data:
-        await query.answer()
+    shown = ("m" if "move" in data else "") + str(data.get("slot", ""))
+    if "slot" not in data or (callback_data.v and callback_data.v != shown):
+        # An older picture of this form (a stale client, a quick double tap): confirm only
+        # what the form holds now, once the driver has seen it.
+        await query.answer(_("The form has changed: please check it and confirm again."))
+        (text, kb), fresh = await render(browser, now, data, user, settings.tz)
+        await state.set_data(fresh)
+        await edit_flow(message, state, text, kb)
         return
     service = BookingService(session, settings.tz)
     offer, moving = None, "move" in data
@@ -260,10 +266,10 @@ async def confirm(
 
     async def show() -> None:
         await state.clear()  # only once the booking has landed
-        if offer is not None:  # the seat given up by the move is held for someone
-            await checkup_notifier.offers(bot, [offer], now)
         await settle_ui(query.answer(toast))
         await show_outcome(message, text, kb)
+        if offer is not None:  # the seat given up by the move is held for someone
+            await checkup_notifier.offers(bot, [offer], now)
 
     after_commit(session, show)
 

@@ -9,6 +9,7 @@ is sent as a new message, so a tap on an old button still shows the user somethi
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -76,14 +77,48 @@ async def edit_flow(
 
 async def remove_buttons(bot: Bot, chat_id: int, message_id: int) -> bool:
     """Take the buttons off a message whose flow is over; it may have none or be gone.
-    Tidying only: a Telegram that refuses or is down (after the retries) fails nothing,
-    whoever asked (False: the buttons may still be there)."""
+    Tidying only: whatever Telegram says (a refusal, or down past the retries) fails
+    nothing, whoever asked. False: the buttons may still be there."""
     try:
         await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id)
     except TelegramBadRequest as exc:
-        if NOT_MODIFIED not in exc.message and not any(r in exc.message for r in GONE):
-            raise
+        if NOT_MODIFIED in exc.message or any(reason in exc.message for reason in GONE):
+            return True
+        log.warning("buttons of message %s not removed: %s", message_id, exc.message)
+        return False
     except TelegramAPIError as exc:
         log.info("buttons of message %s left in place: %s", message_id, exc)
         return False
     return True
+
+
+async def settle_ui(*steps: Awaitable[object]) -> None:
+    """Show a driver the outcome of a change already committed, step by step. A UI call
+    Telegram refuses (a callback query too old after a backlog, a message deleted meanwhile)
+    or cannot take now (down past the retry budget) must not turn a done booking into an
+    error message, nor keep the later steps from being tried."""
+    for step in steps:
+        try:
+            await step
+        except TelegramBadRequest as exc:
+            log.info("outcome not shown: %s", exc)
+        except TelegramAPIError as exc:
+            log.warning("outcome not shown, Telegram unavailable: %r", exc)
+
+
+async def show_outcome(message: Message, text: str, kb: InlineKeyboardMarkup | None = None) -> None:
+    """Put a committed outcome (booked, moved, cancelled, an offer taken...) where the driver
+    looks: in place of the form; when Telegram refuses that edit or stays down past the
+    retry budget, as a new message, and the form's buttons are taken off so no live ✅ is
+    left behind. If even that fails, the buttons themselves know: a later tap on one shows
+    the outcome instead of an alarm (see the handlers)."""
+    try:
+        await edit_in_place(message, text, kb)
+        return
+    except TelegramAPIError as exc:
+        log.warning("outcome not shown in place, sent anew: %r", exc)
+    assert message.bot is not None  # a message that came with an update
+    await settle_ui(
+        message.answer(text, reply_markup=kb),
+        remove_buttons(message.bot, message.chat.id, message.message_id),
+    )

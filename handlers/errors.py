@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiogram import Bot, Router
@@ -49,6 +50,10 @@ async def on_error(
             "update %s (%s) from user %s not handled, Telegram unavailable: %r",
             update.update_id, update.event_type, user_id, exc,
         )  # fmt: skip
+        query = update.callback_query
+        if query is not None and not was_answered(query.id):
+            with contextlib.suppress(TelegramAPIError):  # at least stop the spinner, if it can
+                await bot.answer_callback_query(query.id)
         return True
     log.error(
         "update %s (%s) from user %s failed: %r",

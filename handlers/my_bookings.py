@@ -23,7 +23,7 @@ from bot.services.bookings import CANCEL_CUTOFF, BookingError, BookingService
 from bot.services.checkup_browse import BookingView, CheckupBrowser
 from bot.services.users import UserProfile
 from handlers.checkup_callbacks import MineCb, OfferCb
-from handlers.checkup_notices import CheckupNotifier, settle_ui, show_outcome
+from handlers.checkup_notices import CheckupNotifier
 from handlers.checkup_texts import (
     BOOKING_ERRORS,
     booked_text,
@@ -34,7 +34,7 @@ from handlers.checkup_texts import (
     when_text,
 )
 from handlers.checkups import start_move
-from handlers.editing import edit_in_place
+from handlers.editing import edit_in_place, settle_ui, show_outcome
 from handlers.filters import N_, private_only
 from handlers.texts import q
 
@@ -164,10 +164,10 @@ async def mine(
     text = text.format(code=view.code)
 
     async def show() -> None:
-        if offer is not None:  # first: the seat is held for that driver meanwhile
-            await checkup_notifier.offers(bot, [offer], now)
-        await settle_ui(query.answer())
+        await settle_ui(query.answer())  # the driver who tapped first, then the next in line
         await show_outcome(message, text, kb.as_markup())
+        if offer is not None:  # the seat is held for that driver meanwhile
+            await checkup_notifier.offers(bot, [offer], now)
 
     after_commit(session, show)
 
@@ -207,10 +207,10 @@ async def offer_answer(
         toast = None
 
     async def show() -> None:
-        if nxt is not None:
-            await checkup_notifier.offers(bot, [nxt], now)
         await settle_ui(query.answer(toast))
         await show_outcome(message, text, kb)
+        if nxt is not None:
+            await checkup_notifier.offers(bot, [nxt], now)
 
     after_commit(session, show)
 

@@ -31,7 +31,7 @@ REMOVE_PHONE = N_("🗑 Remove my number")
 # Messages for ProfileError codes a user can cause in these steps.
 PROFILE_ERRORS = {
     "city_invalid": N_(
-        "I could not read a city from that. Please type a city name (e.g. 温州) "
+        "I could not read a city from that. Please type a city name (e.g. Wenzhou) "
         "or tap “📍 Share my location”."
     ),
     "city_unknown_location": N_(
@@ -63,7 +63,7 @@ def occupation_kb() -> InlineKeyboardMarkup:
 
 
 def city_kb() -> ReplyKeyboardMarkup:
-    return location_request_kb(SKIP, _("City name, e.g. 自贡"))
+    return location_request_kb(SKIP, _("City name, e.g. Zigong"))
 
 
 def phone_kb(editing: bool) -> ReplyKeyboardMarkup:
@@ -89,7 +89,7 @@ async def ask_city(message: Message, state: FSMContext, editing: bool = False) -
     await state.update_data(editing=editing)
     await message.answer(
         _(
-            "Which city do you usually work in? Type its name (e.g. 自贡) "
+            "Which city do you usually work in? Type its name (e.g. Zigong) "
             "or tap “📍 Share my location”."
         ),
         reply_markup=city_kb(),

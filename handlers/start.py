@@ -12,7 +12,9 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.after_commit import after_commit
 from bot.services.users import UserProfile, UserService, full_name
 from handlers.editing import edit_in_place
 from handlers.filters import IsPrivate, NotConsented, private_only
@@ -89,6 +91,7 @@ async def consent_choice(
     user: UserProfile,
     users: UserService,
     i18n: I18n,
+    session: AsyncSession,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):  # too old to edit; start over
@@ -120,10 +123,16 @@ async def consent_choice(
         )
         return
     await users.accept_consent(user.id, full_name(name, query.from_user.last_name))
-    await query.answer(_("Thank you!"))
-    # The question is answered on the message itself: no "do you agree?" left hanging.
-    await edit_in_place(message, agreed_text(name), None)
-    await ask_occupation(message, state)
+    thanks, agreed = _("Thank you!"), agreed_text(name)  # rendered now: no language after commit
+
+    async def show() -> None:  # only once the consent is stored
+        await query.answer(thanks)
+        # The question is answered on the message itself: no "do you agree?" left hanging.
+        shown = await edit_in_place(message, agreed, None)
+        with i18n.context(), i18n.use_locale(user.language):  # after commit: no context set
+            await ask_occupation(shown, state)
+
+    after_commit(session, show)
 
 
 def agreed_text(name: str) -> str:

@@ -136,6 +136,7 @@ async def _inject_service(
 
 
 async def ask_location(message: Message, state: FSMContext) -> None:
+    await state.clear()  # whatever flow was open is left (its form loses its buttons)
     await state.set_state(NearestSteps.place)
     await message.answer(
         _(

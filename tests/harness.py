@@ -98,8 +98,14 @@ class App:
         ]
         assert not unexpected, f"errors were logged: {unexpected}"
         answers: dict[str, int] = {}
+        retried: set[str] = set()  # its answer landed but the connection dropped: repeated
         for record in self.server.sent(TOKEN, method="answerCallbackQuery"):
             query_id = record["params"].get("callback_query_id")
+            if query_id in retried and not record["ok"]:
+                retried.discard(query_id)  # the transport's repeat, refused as a duplicate
+                continue
+            if record["ok"] and record.get("fault") in {"reset_after", "delay"}:
+                retried.add(query_id)
             answers[query_id] = answers.get(query_id, 0) + 1
         queries = self.server.bot(TOKEN).callback_queries
         twice = {q: n for q, n in answers.items() if n > 1}

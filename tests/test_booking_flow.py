@@ -500,3 +500,22 @@ async def test_offers_and_notices_that_failed_to_send_go_out_later(app: App) -> 
     assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=4)) == 0
     [notice] = [t for t in texts(app.server.sent("123456:TEST", chat_id=OTHER.id)) if "停诊" in t]
     assert "11月24日周二" in notice
+
+
+async def test_an_old_picture_of_the_summary_confirms_nothing(app: App) -> None:
+    """The ✅ of a summary the driver has since changed (a stale client, a quick double
+    tap) books nothing: the form shows what it holds now, to be confirmed again."""
+    await app.onboard(DRIVER)
+    form = await to_summary(app, DRIVER, time_="18:00")
+    _, old_confirm = app.find_button(DRIVER.id, "✅ 确认预约")
+    await tap(app, DRIVER, "⬅️ 返回")
+    await tap(app, DRIVER, "18:30")
+    sent = await app.feed(specs.callback(DRIVER, form, old_confirm, check_button=False))
+    assert await bookings(app) == []
+    assert answers(sent) == ["表单内容变了，请核对后再确认。"]
+    shown = {m["message_id"]: m for m in app.server.chat_messages("123456:TEST", DRIVER.id)}
+    assert "18:30" in shown[form]["text"]  # the form as it is now (already on screen)
+    await tap(app, DRIVER, "✅ 确认预约")  # the form as it is now
+    [booked] = await bookings(app)
+    slot = await slot_at(app, local(24, 18, 30))
+    assert booked.slot_id == slot.id

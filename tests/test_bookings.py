@@ -184,8 +184,8 @@ async def test_reminders_fire_once_at_local_times(session_factory: Factory) -> N
         due = await outbox.due_reminders(datetime(2026, 11, 23, 19, 0, tzinfo=TZ))
         assert [r.kind for r in due] == ["evening"]
         assert due[0].due_at == datetime(2026, 11, 23, 18, 0, tzinfo=TZ)
-        assert await outbox.mark_sent(due[0].id, NOW)
-        assert not await outbox.mark_sent(due[0].id, NOW)  # a retry sends nothing twice
+        assert await outbox.mark_sent(due[0], slot, NOW)
+        assert not await outbox.mark_sent(due[0], slot, NOW)  # a retry sends nothing twice
         await session.commit()
         soon = await outbox.due_reminders(datetime(2026, 11, 24, 16, 0, tzinfo=TZ))
         assert [r.kind for r in soon] == ["soon"]
@@ -238,6 +238,30 @@ async def test_an_offer_expired_by_another_process_cannot_be_taken(
         )
         statuses = list(await session.scalars(select(WaitlistRow.status).order_by(WaitlistRow.id)))
     assert (booked, active, statuses) == (1, 0, ["expired", "offered"])  # held for the third
+
+
+async def test_a_reminder_read_before_a_move_is_not_sent_for_the_old_time(
+    session_factory: Factory,
+) -> None:
+    """The reminder job reads a booking at 18:00; the driver moves it to 18:30 (the same
+    rows, re-armed: the evening reminder is even due at the same minute) and that commits
+    before the job claims. The claim fails, and the next run tells the new time."""
+    (user, *_), (slot_a, slot_b) = await _setup(session_factory, 1)
+    code = await _book(session_factory, user, slot_a)
+    evening = datetime(2026, 11, 23, 19, 0, tzinfo=TZ)
+    async with session_factory() as job:
+        outbox = BookingOutbox(job)
+        [reminder] = await outbox.due_reminders(evening)
+        async with session_factory() as driver:  # the move lands meanwhile
+            await BookingService(driver, TZ).reschedule(user, code, slot_b, NOW)
+            await driver.commit()
+        assert not await outbox.mark_sent(reminder, slot_a, evening)  # not for 18:00
+        await job.commit()
+    async with session_factory() as job:
+        outbox = BookingOutbox(job)
+        [again] = await outbox.due_reminders(evening)
+        assert again.id == reminder.id and await outbox.mark_sent(again, slot_b, evening)
+        await job.commit()
 
 
 async def test_a_driver_who_declined_can_wait_again(session_factory: Factory) -> None:

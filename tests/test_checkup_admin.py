@@ -146,6 +146,18 @@ async def test_the_full_list_goes_to_the_admins_private_chat(app: App, clock: Cl
     assert [r for r in sent if r["method"] == "sendMessage" and r["ok"]] == []
 
 
+async def test_telegram_down_for_the_private_list_still_stops_the_spinner(
+    app: App, clock: Clock
+) -> None:
+    await _two_bookings(app)
+    clock.now = local(24, 17)
+    await group_text(app, ADMIN, "/bookings_today")
+    app.server.add_fault(TOKEN, 429, method="sendMessage", chat_id=ADMIN.id, retry_after=60)
+    sent = await tap(app, ADMIN, "📱", chat_id=GROUP)
+    assert [r["method"] for r in sent] == ["sendMessage", "answerCallbackQuery"]
+    assert sent[1]["ok"]  # answered once, quietly: the update could not be done
+
+
 async def test_a_long_day_is_paged_within_telegrams_limits(app: App, clock: Clock) -> None:
     drivers = [TgUser(5000 + i, f"司机{i}") for i in range(19)]
     await app.onboard(ADMIN)

@@ -169,3 +169,25 @@ async def test_english_reminders_say_until_when(app: App) -> None:
     evening, soon = await _reminder_texts(app, [local(23, 18), local(24, 16)])
     assert "/mybookings" in evening and "Tue, Nov 24 16:00" in evening
     assert "/mybookings" not in soon and "0813-1234567" in soon
+
+
+async def test_the_driver_who_cancels_is_answered_first_and_never_told_of_a_failure_after(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cancel has landed when the next driver is told: a failure there (here a bug)
+    is logged, but the driver who cancelled sees the outcome, not an apology."""
+    await _one_seat_with_two_waiting(app)
+
+    async def broken(*args: object) -> int:
+        raise RuntimeError("notifier broke")
+
+    monkeypatch.setattr(app.dp["checkup_notifier"], "offers", broken)
+    app.expect_error("a step after its commit failed")
+    sent = await _cancel(app, DRIVER)
+    mine = [r for r in sent if r["chat_id"] == DRIVER.id and r["ok"]]
+    assert mine[0]["method"] == "answerCallbackQuery"
+    assert any("已取消" in (r["plain_text"] or "") for r in mine)
+    assert not any("出了点问题" in (r["plain_text"] or "") for r in sent)
+    # The offer is owed as a row: the minute job sends it.
+    monkeypatch.undo()
+    assert await app.dp["checkup_notifier"].send_notices(app.bot, NOON_MONDAY) == 1

@@ -242,3 +242,30 @@ async def test_occupation_buttons_fit_a_phone_in_both_languages(app: App) -> Non
         question = next(r for r in sent if r["method"] == "sendMessage")
         rows = [[b["text"] for b in row] for row in question["reply_markup"]["inline_keyboard"]]
         assert len(rows) == 3 and not too_wide(rows), rows
+
+
+async def test_english_onboarding_writes_no_chinese_of_its_own(app: App) -> None:
+    """Every word of a first conversation in English is English (the language switch shows
+    the other language's name, 中文, on purpose)."""
+    from knowledge.names import has_han
+
+    before = app.last_seq()
+    await app.text(EN_DRIVER, "/start")
+    await app.press(EN_DRIVER, "ℹ️")
+    await app.press(EN_DRIVER, "✅ I agree")
+    await app.text(EN_DRIVER, "trucks")  # typed instead of tapped
+    await app.press(EN_DRIVER, "🛵")
+    await app.text(EN_DRIVER, "x")  # not a city
+    await app.text(EN_DRIVER, "Wenzhou")
+    await app.text(EN_DRIVER, "⏭ Skip")
+    await app.text(EN_DRIVER, "/help")
+    await app.text(EN_DRIVER, "/profile")
+    records = app.server.sent(TOKEN, after=before)
+    words: list[str] = [r["plain_text"] or "" for r in records if r["ok"]]
+    for record in records:
+        markup = record.get("reply_markup") or {}
+        rows = markup.get("inline_keyboard", []) + markup.get("keyboard", [])
+        words += [button["text"] for row in rows for button in row]
+        words.append(markup.get("input_field_placeholder", ""))
+    chinese = [w for w in words if has_han(w.replace("中文", ""))]
+    assert not chinese, chinese

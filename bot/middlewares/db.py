@@ -64,11 +64,13 @@ class DbSessionMiddleware(BaseMiddleware):
                 take_after_commit(session)
                 await session.rollback()
                 raise
+        # The effect has landed: whatever fails from here on must not bring an apology for
+        # "something went wrong", which would be false; each step is tried and logged.
         for callback in take_after_commit(session):
             try:
                 await callback()
-            except TelegramAPIError as exc:
-                # The effect has landed: an apology for "something went wrong" would be false.
-                # What Telegram refused even after retries stays unshown (logged).
+            except TelegramAPIError as exc:  # refused even after retries: stays unshown
                 log.warning("update %s done, but showing it failed: %r", event.update_id, exc)
+            except Exception:
+                log.exception("update %s done, but a step after its commit failed", event.update_id)
         return result

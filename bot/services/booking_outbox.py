@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.models import BookingRow, ReminderRow, WaitlistRow
 from bot.db.upsert import rows_changed
@@ -32,29 +33,50 @@ class BookingOutbox:
         )
         return list(rows)
 
-    async def mark_sent(self, reminder_id: int, now: datetime) -> bool:
-        """True once per reminder, however often a job retries it."""
+    @staticmethod
+    def _as_read(reminder: ReminderRow, slot_id: int | None) -> list[ColumnElement[bool]]:
+        """The reminder is still the one the job read: pending, due when it was, for a
+        booking still at the slot it was (a move re-arms the same rows for the new time, and
+        may commit between the job's read and its write)."""
+        where = [
+            ReminderRow.id == reminder.id,
+            ReminderRow.status == "pending",
+            ReminderRow.due_at == reminder.due_at,
+        ]
+        if slot_id is not None:
+            where.append(
+                ReminderRow.booking_id.in_(
+                    select(BookingRow.id).where(
+                        BookingRow.id == reminder.booking_id, BookingRow.slot_id == slot_id
+                    )
+                )
+            )
+        return where
+
+    async def mark_sent(self, reminder: ReminderRow, slot_id: int, now: datetime) -> bool:
+        """True once per reminder, however often a job retries it, and only for the time
+        the job is about to tell the driver."""
         result = await self.session.execute(
             update(ReminderRow)
-            .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
+            .where(*self._as_read(reminder, slot_id))
             .values(status="sent", sent_at=now)
         )
         return rows_changed(result)
 
-    async def postpone_reminder(self, reminder_id: int, due_at: datetime) -> None:
+    async def postpone_reminder(
+        self, reminder: ReminderRow, slot_id: int, due_at: datetime
+    ) -> None:
         await self.session.execute(
-            update(ReminderRow)
-            .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
-            .values(due_at=due_at)
+            update(ReminderRow).where(*self._as_read(reminder, slot_id)).values(due_at=due_at)
         )
 
-    async def drop_reminder(self, reminder_id: int, status: str) -> None:
+    async def drop_reminder(
+        self, reminder: ReminderRow, status: str, slot_id: int | None = None
+    ) -> None:
         """Not sent, for good: "skipped" (too late, or quiet hours ran into the next one)
         or "failed" (the driver cannot be reached)."""
         await self.session.execute(
-            update(ReminderRow)
-            .where(ReminderRow.id == reminder_id, ReminderRow.status == "pending")
-            .values(status=status)
+            update(ReminderRow).where(*self._as_read(reminder, slot_id)).values(status=status)
         )
 
     async def release_reminder(self, reminder_id: int) -> None:
