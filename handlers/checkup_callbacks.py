@@ -11,7 +11,7 @@ class BookCb(CallbackData, prefix="bk"):
     """A step of the booking flow. The flow's choices so far live in the FSM state, so a
     button only says what was tapped; buttons of an older flow message are refused."""
 
-    a: Literal["svc", "prov", "near", "cal", "day", "slot", "wait", "ok", "back", "noop", "x"]
+    a: Literal["svc", "prov", "near", "cal", "day", "slot", "wait", "ok", "back", "noop", "wd", "x"]
     v: str = ""
 
 

@@ -120,8 +120,8 @@ async def calendar_view(browser: CheckupBrowser, now: datetime, data: dict[str, 
     if (year, month) not in months:
         year, month = months[0]
     kb = InlineKeyboardBuilder()
-    for name in _weekday_header():  # a tap answers quietly: it is a label
-        kb.button(text=name, callback_data=BookCb(a="noop"))
+    for weekday, name in enumerate(_weekday_header()):  # a tap lists that weekday's days
+        kb.button(text=name, callback_data=BookCb(a="wd", v=str(weekday)))
     any_full = False
     weeks = _weeks_with_days(year, month, days)
     for week in weeks:
@@ -159,6 +159,31 @@ async def calendar_view(browser: CheckupBrowser, now: datetime, data: dict[str, 
     # Icons and values only: nothing here to translate.
     head = f"🩺 <b>{q(service_label(service))}</b>\n🏥 {q(provider.name)}\n{_moving_line(data)}"
     return f"{head}\n" + "\n".join(legend), kb.as_markup()
+
+
+async def weekday_days(
+    browser: CheckupBrowser, now: datetime, data: dict[str, Any], weekday: int
+) -> str:
+    """What a tap on a weekday in the calendar's head says: that weekday's days with free
+    times in the month shown (the head is a row of labels; this makes it worth a tap)."""
+    every = await browser.calendar(data["prov"], data["svc"], now)
+    shown = data.get("month")
+    if shown:
+        month = (int(shown[:4]), int(shown[5:7]))
+    elif every:
+        month = min((d.day.year, d.day.month) for d in every)
+    else:
+        month = (0, 0)
+    days = [
+        d.day.day for d in every
+        if (d.day.year, d.day.month) == month and d.day.weekday() == weekday and not d.full
+    ]  # fmt: skip
+    name = get_day_names("wide", locale=babel_locale())[weekday]
+    if not days:
+        return _("No {weekday} with free times this month.").format(weekday=name)
+    return _("{weekday}s with free times: {days}.").format(
+        weekday=name, days=_(", ").join(str(day) for day in days)
+    )
 
 
 def _moving_line(data: dict[str, Any]) -> str:

@@ -45,6 +45,7 @@ from handlers.checkup_views import (
     drop_last,
     render,
     services_view,
+    weekday_days,
 )
 from handlers.editing import edit_flow, edit_in_place, settle_ui, show_outcome
 from handlers.filters import N_, Button, ContentIs, IsCommand, private_only
@@ -147,8 +148,14 @@ async def step(
     assert isinstance(query.message, Message)
     await state.set_state(BookSteps.flow)  # a tap on the form ends waiting for a location
     action, value = callback_data.a, callback_data.v
-    if action == "noop":  # a label: a weekday, a day without times, a full time
+    if action == "noop":  # a label: a day without times, a full time
         await query.answer(_(NOOP_TOASTS[value]) if value in NOOP_TOASTS else None)
+        return
+    if action == "wd":  # a weekday in the calendar's head: its days with free times
+        toast = None
+        if value.isdigit() and int(value) < 7 and "prov" in data and "svc" in data:
+            toast = await weekday_days(browser, clock(), data, int(value))
+        await query.answer(toast)
         return
     if action == "x":
         await state.clear()

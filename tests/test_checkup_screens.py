@@ -82,10 +82,14 @@ async def test_calendar_days_read_at_a_glance(app: App) -> None:
     assert rows[2][:1] == ["30"] and rows[2][1:] == ["·"] * 6  # December is the next page
     assert "标 ✖ 的日子已约满" in texts(sent)[0]
 
-    # A label answers quietly; a day without times says so in a toast, and nothing moves.
+    # A weekday says which of its days have free times; a day without times says so; a
+    # toast each, and nothing moves.
     form = last_with_buttons(app, DRIVER.id)
     sent = await tap(app, DRIVER, "周三", exact=True)
-    assert methods(sent) == ["answerCallbackQuery"] and answers(sent) == [""]
+    assert methods(sent) == ["answerCallbackQuery"]
+    assert answers(sent) == ["本月的星期三都没有空位了。"]  # the 25th is full
+    sent = await tap(app, DRIVER, "周六", exact=True)
+    assert answers(sent) == ["星期六有空位：28日。"]
     sent = await tap(app, DRIVER, "·", exact=True)
     assert methods(sent) == ["answerCallbackQuery"] and alerts(sent) == []
     assert answers(sent) == ["这天没有可约的时段。"]
@@ -99,6 +103,8 @@ async def test_no_full_day_no_explanation_and_english_weekdays(app: App) -> None
     sent = await tap(app, EN_DRIVER, "自贡市第三人民医院")
     assert button_rows(sent[-1])[0] == ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
     assert "✖" not in texts(sent)[0]
+    sent = await tap(app, EN_DRIVER, "Tu", exact=True)
+    assert answers(sent) == ["Tuesdays with free times: 24."]
 
 
 async def test_city_first_only_when_a_provider_is_there(app: App) -> None:
