@@ -27,11 +27,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.throwaway_db import DEFAULT_ADMIN_URL, throwaway_postgres
+from bot.db.checkups.models import CheckupProviderRow, CheckupServiceRow, SlotRow
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
-from bot.db.models import CheckupProviderRow, CheckupServiceRow, Role, SlotRow, User
-from bot.services.bookings import BookingError, BookingService
-from knowledge.checkups import SlotTemplate
+from bot.db.users.models import Role, User
+from bot.services.checkups.bookings import BookingError, BookingService
+from knowledge.checkups.catalog import SlotTemplate
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)

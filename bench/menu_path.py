@@ -32,7 +32,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.i18n import create_i18n
-from bot.services.users import UserService
+from bot.services.users.profiles import UserService
 
 TOKEN = "42:BENCH"
 MENU_TEXT_ZH = "📅 本月活动"

@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
 
-from knowledge.hours import is_open
-from knowledge.station_index import StationIndex, haversine_km
-from knowledge.stations import SERVICE_FILTERS, Service, Station, StationKind
+from knowledge.stations.hours import is_open
+from knowledge.stations.index import StationIndex, haversine_km
+from knowledge.stations.station import SERVICE_FILTERS, Service, Station, StationKind
 
 HOURS = ["24/7", "Mo-Su 08:00-20:00", "Mo-Fr 08:30-17:30", "Mo-Su 22:00-06:00",
          "Mo-Su 06:30-09:00,11:00-14:00,17:00-20:00"]  # fmt: skip

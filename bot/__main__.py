@@ -55,7 +55,8 @@ def _main(argv: list[str] | None) -> int:
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command in {"stations", "checkups"}:
-        from bot import cli_checkups, cli_stations
+        from bot.cli import checkups as cli_checkups
+        from bot.cli import stations as cli_stations
 
         module = cli_stations if args.command == "stations" else cli_checkups
         run = module.import_file if args.action == "import" else module.export_file

@@ -23,14 +23,14 @@ from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.dedupe import DedupeMiddleware
 from bot.middlewares.throttle import MemoryThrottle, RedisThrottle, Throttle, ThrottleMiddleware
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
-from bot.services.profile_cache import ProfileCache
-from bot.services.stations import StationCatalog
+from bot.services.stations.service import StationCatalog
 from bot.services.update_ledger import UpdateLedger
+from bot.services.users.profile_cache import ProfileCache
 from bot.telegram_retry import RetryMiddleware
 from bot.update_calls import UpdateCallsRecorder
 from handlers import build_routers
-from handlers.checkup_notices import CheckupNotifier
-from handlers.flows import CloseLeftFlows
+from handlers.checkups.notices import CheckupNotifier
+from handlers.common.flows import CloseLeftFlows
 
 
 def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:

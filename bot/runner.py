@@ -15,8 +15,8 @@ from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
-from bot.services.checkup_catalog import load_sample_if_empty as load_sample_checkups
-from bot.services.stations import load_sample_if_empty
+from bot.services.checkups.catalog import load_sample_if_empty as load_sample_checkups
+from bot.services.stations.service import load_sample_if_empty
 from bot.telegram_health import StartupError, check_telegram, install_outage_log
 from scheduler.setup import create_scheduler
 

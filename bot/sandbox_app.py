@@ -22,13 +22,13 @@ from bot import runner
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
-from bot.db.models import Occupation, Role
+from bot.db.users.models import Occupation, Role
 from bot.sandbox import BotApiServer
 from bot.sandbox.webchat import DemoUser, PresetPlace, WebChatConfig, add_webchat_routes
-from bot.services.stations import SAMPLE_FILE
-from bot.services.users import UserService, register
-from knowledge.station_io import parse_csv
-from knowledge.stations import Station
+from bot.services.stations.service import SAMPLE_FILE
+from bot.services.users.profiles import UserService, register
+from knowledge.stations.files import parse_csv
+from knowledge.stations.station import Station
 
 log = logging.getLogger(__name__)
 

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import (
-    admin,
-    basic,
-    chat_member,
-    checkup_admin,
-    checkups,
-    errors,
-    fallback,
-    language,
-    menu,
-    my_bookings,
-    onboarding,
-    privacy,
-    profile,
-    start,
-    stations,
-)
+from handlers.checkups import admin as checkup_admin
+from handlers.checkups import flow as checkups
+from handlers.checkups import mine as my_bookings
+from handlers.common import basic, errors, fallback, menu
+from handlers.stations import admin as station_admin
+from handlers.stations import nearest as stations
+from handlers.users import admin, chat_member, language, onboarding, privacy, profile, start
 
 
 def build_routers() -> list[Router]:
@@ -39,6 +29,7 @@ def build_routers() -> list[Router]:
         # Admins are served before the consent gate: one listed in ADMIN_IDS who never opened
         # a private chat with the bot still gets answers in the admins' group.
         admin.create_router(),
+        station_admin.create_router(),
         checkup_admin.create_router(),
         start.create_gate_router(),  # nothing below runs for a user who has not agreed
         stations.create_router(),

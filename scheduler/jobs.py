@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.repositories.processed_updates import ProcessedUpdateRepository
 from bot.db.types import utcnow
-from bot.services.checkup_catalog import extend_slots
-from handlers.checkup_notices import CheckupNotifier
+from bot.db.updates.repository import ProcessedUpdateRepository
+from bot.services.checkups.catalog import extend_slots
+from handlers.checkups.notices import CheckupNotifier
 
 log = logging.getLogger(__name__)
 

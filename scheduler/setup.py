@@ -6,8 +6,8 @@ from aiogram import Bot
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services.stations import StationCatalog
-from handlers.checkup_notices import CheckupNotifier
+from bot.services.stations.service import StationCatalog
+from handlers.checkups.notices import CheckupNotifier
 from scheduler.jobs import (
     extend_checkup_slots,
     prune_processed_updates,

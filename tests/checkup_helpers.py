@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import BookingRow, SlotRow
+from bot.db.checkups.models import BookingRow, SlotRow
 from bot.sandbox import BotApiServer, TgUser, specs
-from bot.services.checkup_catalog import load_sample_if_empty
+from bot.services.checkups.catalog import load_sample_if_empty
 from tests.harness import NOON_MONDAY, App, running_app
 
 TOKEN = "123456:TEST"

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 from bot.db.engine import create_engine
 from bot.db.migrate import upgrade
-from bot.db.models import Base
+from bot.db.schema import metadata
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -81,7 +81,7 @@ def drop_postgres_database(url: str) -> None:
 
 
 async def truncate_all(url: str) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    tables = ", ".join(f'"{t.name}"' for t in metadata().sorted_tables)
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:

@@ -21,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.db.models import User
+from bot.db.users.models import User
 from bot.sandbox import BotApiServer, TgUser, specs
-from bot.services.stations import load_sample_if_empty
+from bot.services.stations.service import load_sample_if_empty
 
 TOKEN = "123456:TEST"
 ADMIN = TgUser(900001, "管理员")

@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import ReminderRow, SlotRow, User, WaitlistRow
+from bot.db.checkups.models import ReminderRow, SlotRow, WaitlistRow
+from bot.db.users.models import User
 from bot.sandbox import BotApiServer, specs
-from handlers.checkup_callbacks import BookCb, MineCb
+from handlers.checkups.callbacks import BookCb, MineCb
 from tests.checkup_helpers import (
     OTHER,
     THIRD,

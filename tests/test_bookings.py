@@ -11,19 +11,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import (
+from bot.db.checkups.models import (
     BookingRow,
     CheckupProviderRow,
     CheckupServiceRow,
     ReminderRow,
-    Role,
     SlotRow,
-    User,
     WaitlistRow,
 )
-from bot.services.booking_outbox import BookingOutbox
-from bot.services.bookings import BookingError, BookingService, reminder_times
-from knowledge.checkups import SlotTemplate
+from bot.db.users.models import Role, User
+from bot.services.checkups.bookings import BookingError, BookingService, reminder_times
+from bot.services.checkups.outbox import BookingOutbox
+from knowledge.checkups.catalog import SlotTemplate
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # Monday 12:00 in Shanghai
@@ -342,6 +341,6 @@ async def test_a_clashing_code_is_drawn_again(
 ) -> None:
     """Codes are random: when one is already taken, the confirm still succeeds with another."""
     draws = iter(["AAAAAA", "AAAAAA", "AAAAAA", "BBBBBB"])
-    monkeypatch.setattr("bot.services.bookings.new_code", lambda: next(draws))
+    monkeypatch.setattr("bot.services.checkups.bookings.new_code", lambda: next(draws))
     users, (slot, _) = await _setup(session_factory, 2)
     assert [await _book(session_factory, u, slot) for u in users] == ["AAAAAA", "BBBBBB"]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import User
+from bot.db.users.models import User
 from bot.sandbox import BotApiServer, TgUser, specs
 from tests.checkup_helpers import (
     GROUP,

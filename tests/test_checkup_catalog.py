@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import CheckupProviderRow, SlotRow
-from bot.services.checkup_catalog import SAMPLE_FILE, extend_slots, load_sample_if_empty
-from knowledge.checkups_io import parse_checkups_yaml
+from bot.db.checkups.models import CheckupProviderRow, SlotRow
+from bot.services.checkups.catalog import SAMPLE_FILE, extend_slots, load_sample_if_empty
+from knowledge.checkups.files import parse_checkups_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 TZ = ZoneInfo("Asia/Shanghai")

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import CheckupProviderRow, SlotRow
+from bot.db.checkups.models import CheckupProviderRow, SlotRow
 from bot.sandbox import BotApiServer, TgUser
 from tests.checkup_helpers import (
     TOKEN,

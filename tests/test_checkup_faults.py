@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import SlotRow
+from bot.db.checkups.models import SlotRow
 from bot.sandbox import BotApiServer, TgUser
-from handlers.checkup_callbacks import MineCb
+from handlers.checkups.callbacks import MineCb
 from tests.checkup_helpers import (
     OTHER,
     THIRD,

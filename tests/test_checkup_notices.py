@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import CheckupProviderRow, ReminderRow, SlotRow, WaitlistRow
+from bot.db.checkups.models import CheckupProviderRow, ReminderRow, SlotRow, WaitlistRow
 from bot.sandbox import BotApiServer, TgUser
 from tests.checkup_helpers import (
     OTHER,

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import SlotRow
+from bot.db.checkups.models import SlotRow
 from bot.sandbox import BotApiServer, TgUser
 from tests.checkup_helpers import (
     Clock,

@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import knowledge
-from knowledge.checkups import (
+from knowledge.checkups.catalog import (
     CheckupCatalog,
     CheckupService,
     Provider,
     ProviderKind,
     SlotTemplate,
 )
-from knowledge.checkups_io import dump_checkups_yaml, parse_checkups_yaml
+from knowledge.checkups.files import dump_checkups_yaml, parse_checkups_yaml
 
 SAMPLE = Path(knowledge.__file__).parent / "data" / "checkups_sample.yaml"
 TZ = ZoneInfo("Asia/Shanghai")

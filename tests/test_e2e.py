@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import create_dispatcher
 from bot.db.engine import create_engine
 from bot.sandbox import BotApiServer, SandboxClient, TgUser, specs
-from bot.services.checkup_catalog import load_sample_if_empty as load_sample_checkups
-from bot.services.stations import load_sample_if_empty
+from bot.services.checkups.catalog import load_sample_if_empty as load_sample_checkups
+from bot.services.stations.service import load_sample_if_empty
 from tests.harness import TOKEN, make_bot, test_settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.migrate import is_up_to_date, upgrade
-from bot.db.models import Base
+from bot.db.schema import metadata
 
 
 async def test_schema_matches_models(engine: AsyncEngine) -> None:
@@ -15,7 +15,7 @@ async def test_schema_matches_models(engine: AsyncEngine) -> None:
 
     def diff(connection):  # type: ignore[no-untyped-def]
         ctx = MigrationContext.configure(connection, opts={"compare_type": True})
-        return compare_metadata(ctx, Base.metadata)
+        return compare_metadata(ctx, metadata())
 
     async with engine.connect() as conn:
         differences = await conn.run_sync(diff)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.db.models import Occupation
+from bot.db.users.models import Occupation
 from bot.sandbox import TgUser, specs
 from tests.harness import DRIVER, EN_DRIVER, TOKEN, App, texts
 

@@ -8,10 +8,12 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.db.models import Base, BookingRow, ReminderRow, SlotRow, User, WaitlistRow
+from bot.db.checkups.models import BookingRow, ReminderRow, SlotRow, WaitlistRow
+from bot.db.schema import metadata
+from bot.db.users.models import User
 from bot.sandbox import TgUser
-from bot.services.bookings import BookingService
-from bot.services.checkup_catalog import load_sample_if_empty
+from bot.services.checkups.bookings import BookingService
+from bot.services.checkups.catalog import load_sample_if_empty
 from bot.services.personal_data import NO_PERSONAL_DATA, PARTS, USER_TABLES
 from tests.harness import DRIVER, NOON_MONDAY, App, texts
 
@@ -24,7 +26,7 @@ def test_every_table_is_exported_and_erased_or_holds_nothing_personal() -> None:
     for part in PARTS:
         assert not claimed & part.tables, f"{part.key} claims a table twice"
         claimed |= part.tables
-    tables = set(Base.metadata.tables)
+    tables = set(metadata().tables)
     unclaimed = tables - claimed - NO_PERSONAL_DATA
     assert not unclaimed, (
         f"tables neither in a personal-data part nor NO_PERSONAL_DATA: {unclaimed}"
@@ -35,7 +37,7 @@ def test_every_table_is_exported_and_erased_or_holds_nothing_personal() -> None:
     changed = True
     while changed:
         changed = False
-        for name, table in Base.metadata.tables.items():
+        for name, table in metadata().tables.items():
             targets = {fk.column.table.name for fk in table.foreign_keys}
             if name not in personal and targets & personal:
                 personal.add(name)

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import ProcessedUpdate, User
+from bot.db.updates.models import ProcessedUpdate
+from bot.db.users.models import User
 from bot.middlewares.throttle import MemoryThrottle, RedisThrottle
 from bot.sandbox import BotApiServer, TgUser, specs
 from tests.harness import ADMIN, DRIVER, TOKEN, App, running_app, texts

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import __main__ as cli
 from bot import runner, sandbox_app
 from bot.config import Settings
-from bot.db.models import Occupation, Role
+from bot.db.users.models import Occupation, Role
 from bot.sandbox import BotApiServer, ControlApiError, SandboxClient, TgUser, specs
 from bot.sandbox.updates import MAX_PHOTO_BYTES
 from bot.sandbox.webchat import CSP, DemoUser, PresetPlace, WebChatConfig, add_webchat_routes
@@ -29,7 +29,7 @@ from bot.sandbox_app import (
     sandbox_settings,
     seed_demo_users,
 )
-from bot.services.users import UserService
+from bot.services.users.profiles import UserService
 from tests.sandbox_process import SandboxProcess, free_port, png
 
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import ProcessedUpdate
-from bot.db.repositories.processed_updates import ProcessedUpdateRepository
 from bot.db.types import utcnow
-from bot.services.stations import StationCatalog
+from bot.db.updates.models import ProcessedUpdate
+from bot.db.updates.repository import ProcessedUpdateRepository
+from bot.services.stations.service import StationCatalog
 from scheduler.jobs import PROCESSED_UPDATES_KEEP, prune_processed_updates
 from scheduler.setup import create_scheduler
 
@@ -63,7 +63,7 @@ async def test_booking_jobs_need_a_bot(session_factory: async_sessionmaker[Async
     from aiogram import Bot
 
     from bot.i18n import create_i18n
-    from handlers.checkup_notices import CheckupNotifier
+    from handlers.checkups.notices import CheckupNotifier
 
     notifier = CheckupNotifier(create_i18n("zh"), session_factory, ZoneInfo("Asia/Shanghai"))
     bot = Bot("123456:TEST")

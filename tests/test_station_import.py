@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.cli_files import Undecodable, decode_text
-from bot.db.repositories.stations import StationRepository
+from bot.cli.files import Undecodable, decode_text
+from bot.db.stations.repository import StationRepository
 from bot.i18n import create_i18n
-from bot.services.stations import StationCatalog, StationService, load_sample_if_empty
-from handlers.station_texts import hours_text, open_state_text
-from knowledge.station_io import CSV_COLUMNS, parse_csv, parse_geojson
+from bot.services.stations.service import StationCatalog, StationService, load_sample_if_empty
+from handlers.stations.texts import hours_text, open_state_text
+from knowledge.stations.files import CSV_COLUMNS, parse_csv, parse_geojson
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ",".join(CSV_COLUMNS)
@@ -91,7 +91,7 @@ async def test_import_is_all_or_nothing_and_counts(
     ],
 )
 def test_open_state_wording(hours: str, now: str, expected: str) -> None:
-    from knowledge.stations import Station, StationKind
+    from knowledge.stations.station import Station, StationKind
 
     station = Station(
         id="t", name="t", kind=StationKind.STATION, city="", district="", address="",

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from knowledge.hours import HoursError, is_open, parse_hours, state_at
 from knowledge.maps import map_links, to_bd09, to_gcj02
-from knowledge.station_index import StationIndex, haversine_km
-from knowledge.station_io import CSV_COLUMNS, parse_csv, parse_geojson, to_csv, to_geojson
-from knowledge.stations import Service, Station, StationKind
+from knowledge.stations.files import CSV_COLUMNS, parse_csv, parse_geojson, to_csv, to_geojson
+from knowledge.stations.hours import HoursError, is_open, parse_hours, state_at
+from knowledge.stations.index import StationIndex, haversine_km
+from knowledge.stations.station import Service, Station, StationKind
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ALL_SERVICES = list(Service)

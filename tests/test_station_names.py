@@ -9,9 +9,9 @@ import pytest
 
 from knowledge import DATA_DIR
 from knowledge.cities import match_city
-from knowledge.station_index import NameGrade, StationIndex, station_key
-from knowledge.station_io import parse_csv
-from knowledge.stations import Station, StationKind
+from knowledge.stations.files import parse_csv
+from knowledge.stations.index import NameGrade, StationIndex, station_key
+from knowledge.stations.station import Station, StationKind
 
 
 def sample_index() -> StationIndex:
@@ -138,7 +138,7 @@ def test_station_keys_are_short_stable_and_found_after_a_status_change() -> None
     assert index.by_key(key) == station
     from dataclasses import replace
 
-    from knowledge.stations import StationStatus
+    from knowledge.stations.station import StationStatus
 
     closed = replace(station, status=StationStatus.CLOSED)
     assert index.with_station(closed).by_key(key) == closed

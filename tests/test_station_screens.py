@@ -10,13 +10,13 @@ from typing import Any
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 
-from bot.db.models import StationRow
+from bot.db.stations.models import StationRow
 from bot.i18n import create_i18n
 from bot.sandbox import TgUser, specs
-from handlers.station_texts import display_width
-from handlers.texts import add_map_buttons
+from handlers.common.texts import add_map_buttons
+from handlers.stations.texts import display_width
 from knowledge.names import has_han
-from knowledge.stations import SERVICE_ICONS
+from knowledge.stations.station import SERVICE_ICONS
 from tests.harness import ADMIN, DRIVER, EN_DRIVER, TOKEN, App, texts
 from tests.test_stations_flow import SHAWAN, _add_stations, _nearest_list, _rows
 

@@ -6,10 +6,10 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.db.repositories.stations import StationRepository
+from bot.db.stations.repository import StationRepository
 from bot.sandbox import specs
 from knowledge.maps import to_bd09, to_gcj02
-from knowledge.station_io import parse_csv
+from knowledge.stations.files import parse_csv
 from tests.harness import ADMIN, DRIVER, EN_DRIVER, TOKEN, App, texts
 from tests.test_station_knowledge import HEADER
 

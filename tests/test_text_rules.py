@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.db.models import StationRow, User
+from bot.db.stations.models import StationRow
+from bot.db.users.models import User
 from bot.sandbox import TgUser
-from bot.services.users import ProfileError, normalise_city
+from bot.services.users.profiles import ProfileError, normalise_city
 from knowledge.text_rules import (
     clean_line,
     clean_text,

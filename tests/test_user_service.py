@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Occupation, Role, User
-from bot.services.users import ProfileError, UserService, normalise_city
+from bot.db.users.models import Occupation, Role, User
+from bot.services.users.profiles import ProfileError, UserService, normalise_city
 
 Factory = async_sessionmaker[AsyncSession]
 TG_ID = 5550001

@@ -10,8 +10,8 @@ from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18nMiddleware
 
 from bot.locale_cache import LocaleCache
-from bot.services.profile_cache import ProfileCache
-from bot.services.users import UserProfile, UserService, full_name
+from bot.services.users.profile_cache import ProfileCache
+from bot.services.users.profiles import UserProfile, UserService, full_name
 from knowledge.text_rules import clean_line
 
 

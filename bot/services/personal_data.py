@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import checkup_personal_data
-from bot.services.bookings import Offer
-from bot.services.users import UserService
+from bot.services.checkups import personal_data as checkup_personal_data
+from bot.services.checkups.bookings import Offer
+from bot.services.users.profiles import UserService
 
 
 @dataclass(frozen=True, slots=True)

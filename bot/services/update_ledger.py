@@ -20,8 +20,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.repositories.processed_updates import ProcessedUpdateRepository
 from bot.db.types import utcnow
+from bot.db.updates.repository import ProcessedUpdateRepository
 
 log = logging.getLogger(__name__)
 
