@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.db.engine import create_engine, create_session_factory
 from tests import db_backends
 
-pytest_plugins = ["tests.harness"]
+pytest_plugins = ["tests.harness.fixtures"]
 
 
 @pytest.fixture(scope="session")

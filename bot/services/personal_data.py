@@ -1,7 +1,7 @@
 """/mydata and /deleteme across every feature: each feature that keeps rows about a person
 adds a part here saying how to export and how to erase them.
 
-`tests/test_personal_data.py` checks the schema against this file: every table is either
+`tests/app/test_personal_data.py` checks the schema against this file: every table is either
 covered by a part or listed in NO_PERSONAL_DATA, so a new table cannot be forgotten.
 """
 

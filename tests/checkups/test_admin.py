@@ -11,33 +11,27 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.users.models import User
 from bot.sandbox import BotApiServer, TgUser, specs
-from tests.checkup_helpers import (
-    GROUP,
-    OTHER,
+from tests.checkups.helpers import GROUP, OTHER, book, bookings, checkup_app
+from tests.harness import (
+    ADMIN,
+    DRIVER,
     TOKEN,
+    App,
     Clock,
     alerts,
     answers,
-    book,
-    bookings,
     button_rows,
     buttons,
-    checkup_app,
     last_with_buttons,
     local,
     methods,
     shown,
     tap,
+    texts,
 )
-from tests.harness import ADMIN, DRIVER, App, texts
 
 SECOND_ADMIN = TgUser(900002, "赵主任")
 PHONE = "13800001234"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
 
 
 @pytest.fixture

@@ -4,50 +4,32 @@ button answers gently with what has happened. Faults are injected on the local B
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.checkups.models import SlotRow
-from bot.sandbox import BotApiServer, TgUser
+from bot.sandbox import TgUser
 from handlers.checkups.callbacks import MineCb
-from tests.checkup_helpers import (
-    OTHER,
-    THIRD,
+from tests.checkups.helpers import OTHER, THIRD, book, bookings, slot_at, to_summary
+from tests.harness import (
+    ADMIN,
+    DRIVER,
+    NOON_MONDAY,
     TOKEN,
+    App,
     Clock,
     alerts,
     answers,
-    book,
-    bookings,
     buttons,
-    checkup_app,
     last_with_buttons,
     local,
     methods,
     press_again,
     shown,
-    slot_at,
     tap,
-    to_summary,
+    texts,
 )
-from tests.harness import ADMIN, DRIVER, NOON_MONDAY, App, texts
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def app(
-    server: BotApiServer, engine: AsyncEngine, db_url: str, clock: Clock
-) -> AsyncIterator[App]:
-    async with checkup_app(server, engine, db_url, clock) as app:
-        yield app
 
 
 def down_for_edits(app: App, user: TgUser) -> None:

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from tests.sandbox_process import SandboxProcess, free_port, png
+from tests.harness.process import SandboxProcess, free_port, png
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 # CI installs Chromium and sets this, so a missing browser fails instead of skipping.
 REQUIRE_BROWSER = os.environ.get("WARMDRIVE_REQUIRE_BROWSER") == "1"

@@ -4,41 +4,18 @@ addresses), never words the bot writes itself."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.checkups.models import CheckupProviderRow, SlotRow
-from bot.sandbox import BotApiServer, TgUser
-from tests.checkup_helpers import (
-    TOKEN,
-    Clock,
-    checkup_app,
-    local,
-    slot_at,
-    tap,
-)
-from tests.harness import ADMIN, EN_DRIVER, NOON_MONDAY, App
+from bot.sandbox import TgUser
+from tests.checkups.helpers import slot_at
+from tests.harness import ADMIN, EN_DRIVER, NOON_MONDAY, TOKEN, App, Clock, local, tap
 
 EN_OTHER = TgUser(1005, "Lee", language_code="en")
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def app(
-    server: BotApiServer, engine: AsyncEngine, db_url: str, clock: Clock
-) -> AsyncIterator[App]:
-    async with checkup_app(server, engine, db_url, clock) as app:
-        yield app
 
 
 async def _data_words(app: App) -> list[str]:

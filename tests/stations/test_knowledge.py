@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from knowledge.maps import map_links, to_bd09, to_gcj02
-from knowledge.stations.files import CSV_COLUMNS, parse_csv, parse_geojson, to_csv, to_geojson
+from knowledge.stations.files import parse_csv, parse_geojson, to_csv, to_geojson
 from knowledge.stations.hours import HoursError, is_open, parse_hours, state_at
 from knowledge.stations.index import StationIndex, haversine_km
 from knowledge.stations.station import Service, Station, StationKind
+from tests.stations.helpers import HEADER
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ALL_SERVICES = list(Service)
@@ -118,7 +119,6 @@ def test_weekday_rules_and_24_7() -> None:
         parse_hours("Mo-Fr 25:00-26:00")
 
 
-HEADER = ",".join(CSV_COLUMNS)
 GOOD = (
     "a1,自贡司机之家,driver_home,自贡,自流井区,汇东路1号,29.34,104.78,0813-1,24/7,"
     "shower;meals,1元住宿,open"

@@ -3,7 +3,6 @@ bot, what the reminders invite the driver to do, and which reminders a booking p
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -12,33 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.checkups.models import CheckupProviderRow, ReminderRow, SlotRow, WaitlistRow
 from bot.sandbox import BotApiServer, TgUser
-from tests.checkup_helpers import (
-    OTHER,
-    THIRD,
-    TOKEN,
-    Clock,
-    book,
-    bookings,
-    checkup_app,
-    local,
-    slot_at,
-    tap,
-    to_summary,
-)
-from tests.harness import DRIVER, EN_DRIVER, NOON_MONDAY, App, texts
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def app(
-    server: BotApiServer, engine: AsyncEngine, db_url: str, clock: Clock
-) -> AsyncIterator[App]:
-    async with checkup_app(server, engine, db_url, clock) as app:
-        yield app
+from tests.checkups.helpers import OTHER, THIRD, book, bookings, checkup_app, slot_at, to_summary
+from tests.harness import DRIVER, EN_DRIVER, NOON_MONDAY, TOKEN, App, Clock, local, tap, texts
 
 
 async def _one_seat_with_two_waiting(app: App) -> None:

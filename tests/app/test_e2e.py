@@ -26,7 +26,7 @@ from bot.services.checkups.catalog import load_sample_if_empty as load_sample_ch
 from bot.services.stations.service import load_sample_if_empty
 from tests.harness import TOKEN, make_bot, test_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MENU_ZH = ["📍 附近驿站", "🩺 体检预约", "📝 我要投诉", "📸 随手拍", "⭐ 我的积分", "📅 本月活动"]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

@@ -16,7 +16,7 @@ from bot.db.checkups.models import CheckupProviderRow, SlotRow
 from bot.services.checkups.catalog import SAMPLE_FILE, extend_slots, load_sample_if_empty
 from knowledge.checkups.files import parse_checkups_yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Asia/Shanghai")
 Factory = async_sessionmaker[AsyncSession]
 

@@ -3,46 +3,30 @@ waitlist, reminders and the admin commands, with an injected clock."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import time, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.checkups.models import ReminderRow, SlotRow, WaitlistRow
 from bot.db.users.models import User
-from bot.sandbox import BotApiServer, specs
+from bot.sandbox import specs
 from handlers.checkups.callbacks import BookCb, MineCb
-from tests.checkup_helpers import (
-    OTHER,
-    THIRD,
+from tests.checkups.helpers import OTHER, THIRD, bookings, slot_at, to_summary
+from tests.harness import (
+    ADMIN,
+    DRIVER,
+    EN_DRIVER,
+    NOON_MONDAY,
+    App,
     Clock,
     answers,
-    bookings,
     buttons,
-    checkup_app,
     last_with_buttons,
     local,
-    slot_at,
     tap,
-    to_summary,
+    texts,
 )
-from tests.harness import ADMIN, DRIVER, EN_DRIVER, NOON_MONDAY, App, texts
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def app(
-    server: BotApiServer, engine: AsyncEngine, db_url: str, clock: Clock
-) -> AsyncIterator[App]:
-    async with checkup_app(server, engine, db_url, clock) as app:
-        yield app
 
 
 async def test_booking_flow_edits_one_message_and_books(app: App) -> None:

@@ -3,7 +3,6 @@ cards (issue 9 items 10, 13, 14 and 16), through the dispatcher and the local Bo
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
@@ -18,14 +17,9 @@ from handlers.stations.texts import display_width
 from knowledge.names import has_han
 from knowledge.stations.station import SERVICE_ICONS
 from tests.harness import ADMIN, DRIVER, EN_DRIVER, TOKEN, App, texts
-from tests.test_stations_flow import SHAWAN, _add_stations, _nearest_list, _rows
+from tests.harness.phone import ROW_UNITS, SCREEN_LINES, too_wide, wrapped_lines
+from tests.stations.helpers import SHAWAN, add_stations, nearest_list, rows_of
 
-# A phone 390 px wide: ~30 Latin or ~16 Chinese characters across a row of buttons (shared
-# equally by the buttons of the row), ~34 Latin or ~18 Chinese across a line of text, and
-# about 20 lines of text above two rows of buttons and a two-row reply keyboard.
-ROW_UNITS = 30.0
-LINE_UNITS = 34.0
-SCREEN_LINES = 20
 GROUP = -100777
 
 CENTRES = {
@@ -34,15 +28,6 @@ CENTRES = {
     "Wenzhou": (28.000, 120.672),
     "Yingtan": (28.260, 117.069),
 }
-
-
-def wrapped_lines(text: str) -> int:
-    return sum(max(1, math.ceil(display_width(line) / LINE_UNITS)) for line in text.splitlines())
-
-
-def too_wide(rows: list[list[str]]) -> list[str]:
-    """Labels a phone cuts off: wider than their share of the row."""
-    return [label for row in rows for label in row if display_width(label) > ROW_UNITS / len(row)]
 
 
 def entries(text: str) -> list[list[str]]:
@@ -70,14 +55,14 @@ async def test_list_names_services_in_words_and_fits_a_phone(app: App) -> None:
     icons = set(SERVICE_ICONS.values())
     for user in (DRIVER, EN_DRIVER):
         for where, centre in CENTRES.items():
-            text = (await _nearest_list(app, *centre, user=user))["plain_text"]
+            text = (await nearest_list(app, *centre, user=user))["plain_text"]
             assert wrapped_lines(text) <= SCREEN_LINES, (user.language_code, where, text)
             for entry in entries(text):
                 assert len(entry) == 3 and wrapped_lines("\n".join(entry)) <= 4, entry
                 assert not any(icon in entry[2] for icon in icons), entry
-    zh = (await _nearest_list(app, *SHAWAN))["plain_text"]
+    zh = (await nearest_list(app, *SHAWAN))["plain_text"]
     assert "住宿、餐食、货车停车、法律援助 +1" in zh  # the warm home: most wanted first
-    en = (await _nearest_list(app, *SHAWAN, user=EN_DRIVER))["plain_text"]
+    en = (await nearest_list(app, *SHAWAN, user=EN_DRIVER))["plain_text"]
     assert "lodging, meals, truck parking +2" in en
 
 
@@ -101,7 +86,7 @@ async def test_typed_names_forgive_typos_and_left_out_words(app: App) -> None:
     sent = await app.text(DRIVER, "司机之家")  # a kind, but where?
     assert "要在哪里找" in texts(sent)[0] and "鹰潭 司机之家" in texts(sent)[0]
     # Two stations fit "交运司机之家" as well as each other: the driver chooses.
-    await _add_stations(
+    await add_stations(
         app, "tz-jiaoyun,台州交运司机之家,driver_home,台州,,,28.656,121.421,,24/7,shower,,open"
     )
     sent = await app.text(DRIVER, "交运司机之家")
@@ -109,7 +94,7 @@ async def test_typed_names_forgive_typos_and_left_out_words(app: App) -> None:
     assert choice["plain_text"].splitlines()[0] == "您要找的是哪一个？"
     assert "1. 台州交运司机之家 · 台州" in choice["plain_text"]
     assert "2. 温州交运物流“司机之家” · 温州" in choice["plain_text"]
-    assert _rows(choice) == [["1", "2"]]
+    assert rows_of(choice) == [["1", "2"]]
     sent = await app.press(DRIVER, "2")
     listing = next(r for r in sent if r["method"] == "editMessageText")
     assert listing["message_id"] == choice["result"]["message_id"]  # chosen in place
@@ -148,7 +133,7 @@ async def test_english_replies_are_english(app: App) -> None:
     seen += await app.press(EN_DRIVER, "Shower")  # nothing within 50 km
     seen += await app.text(EN_DRIVER, "nowhere at all")
     seen += await app.text(EN_DRIVER, "driver home")
-    labels = [label for record in seen for row in _rows(record) for label in row]
+    labels = [label for record in seen for row in rows_of(record) for label in row]
     for text in [*texts(seen), *labels]:
         left = _without_data(text, app, ["nowhere at all"])
         assert not has_han(left), text
@@ -157,14 +142,14 @@ async def test_english_replies_are_english(app: App) -> None:
 async def test_buttons_fit_a_phone_row_in_both_languages(app: App) -> None:
     """Issue 9 item 14: no button is cut off at 390 px (list, filter panel with a kind,
     details, choices, admin cards, and the map buttons checkups use too)."""
-    await _add_stations(
+    await add_stations(
         app, "tz-jiaoyun,台州交运司机之家,driver_home,台州,,,28.656,121.421,,24/7,shower,,open"
     )
     for user in (ADMIN, DRIVER, EN_DRIVER):
         await app.onboard(user)
     start = app.last_seq()  # the station screens from here on
     for user, kind in ((DRIVER, "鹰潭 司机之家"), (EN_DRIVER, "Yingtan service centre")):
-        await _nearest_list(app, *SHAWAN, user=user)
+        await nearest_list(app, *SHAWAN, user=user)
         await app.press(user, "🔍")
         await app.press(user, "✖")
         await app.press(user, "➡️")
@@ -177,7 +162,7 @@ async def test_buttons_fit_a_phone_row_in_both_languages(app: App) -> None:
     await app.feed(specs.callback(ADMIN, *_group_button(app, "⛔ 1"), chat_id=GROUP))
     for chat in (DRIVER.id, EN_DRIVER.id, GROUP):
         for record in app.server.sent(TOKEN, chat_id=chat, after=start):
-            assert not too_wide(_rows(record)), (chat, _rows(record))
+            assert not too_wide(rows_of(record)), (chat, rows_of(record))
     for locale in ("zh", "en"):  # as checkups lay them out: three in a row
         i18n = create_i18n("zh")
         with i18n.context(), i18n.use_locale(locale):
@@ -217,7 +202,7 @@ async def test_admins_close_a_station_by_name_from_cards(app: App) -> None:
         "1. 沙湾区G348线货车司机“暖心之家”\n"
         "    乐山 · 🟢 开放中 · ls-warm-home-g348"
     )
-    assert _rows(card) == [["⛔ 1"]]
+    assert rows_of(card) == [["⛔ 1"]]
     # Someone in the group who is not an admin is refused, and nothing changes.
     message_id, data = _group_button(app, "⛔ 1")
     sent = await app.feed(specs.callback(DRIVER, message_id, data, chat_id=GROUP))
@@ -232,10 +217,10 @@ async def test_admins_close_a_station_by_name_from_cards(app: App) -> None:
         edit["plain_text"]
         == "沙湾区G348线货车司机“暖心之家”（ls-warm-home-g348）已标记为暂停开放。"
     )
-    assert _rows(edit) == [["🟢 恢复开放"]]
+    assert rows_of(edit) == [["🟢 恢复开放"]]
     assert await _status(app, "ls-warm-home-g348") == "closed"
     assert app.dp["stations"].index.by_id["ls-warm-home-g348"].status == "closed"
-    record = await _nearest_list(app, *SHAWAN)
+    record = await nearest_list(app, *SHAWAN)
     assert "⛔ 暂停开放" in record["plain_text"]
     sent = await app.feed(specs.callback(ADMIN, *_group_button(app, "恢复开放"), chat_id=GROUP))
     assert "已恢复开放" in next(r for r in sent if r["method"] == "editMessageText")["plain_text"]
@@ -244,7 +229,7 @@ async def test_admins_close_a_station_by_name_from_cards(app: App) -> None:
     sent = await app.feed(specs.text(ADMIN, "/station_open 党群服务中心", chat_id=GROUP))
     [cards] = [r for r in sent if r["method"] == "sendMessage"]
     assert cards["plain_text"].startswith("要恢复哪个驿站的开放？")
-    assert _rows(cards) == [["🟢 1", "🟢 2", "🟢 3", "🟢 4"]]
+    assert rows_of(cards) == [["🟢 1", "🟢 2", "🟢 3", "🟢 4"]]
     sent = await app.feed(specs.callback(ADMIN, *_group_button(app, "🟢 2"), chat_id=GROUP))
     assert (
         "本来就是开放状态"

@@ -234,7 +234,7 @@ async def test_language_follows_the_telegram_app_until_one_is_chosen(app: App) -
 
 
 async def test_occupation_buttons_fit_a_phone_in_both_languages(app: App) -> None:
-    from tests.test_station_screens import too_wide
+    from tests.harness.phone import too_wide
 
     for user in (DRIVER, EN_DRIVER):
         await app.text(user, "/start")

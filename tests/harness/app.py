@@ -8,10 +8,9 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -24,6 +23,7 @@ from bot.config import Settings
 from bot.db.users.models import User
 from bot.sandbox import BotApiServer, TgUser, specs
 from bot.services.stations.service import load_sample_if_empty
+from tests.harness.clock import Clock
 
 TOKEN = "123456:TEST"
 ADMIN = TgUser(900001, "管理员")
@@ -167,16 +167,7 @@ class App:
         return "⏭ Skip" if user.language_code == "en" else "⏭ 跳过"
 
 
-def texts(records: list[dict[str, Any]]) -> list[str]:
-    """The plain text of each message the bot sent or edited."""
-    return [r["plain_text"] for r in records if r.get("plain_text") and r.get("ok")]
-
-
 AppFactory = Callable[..., Awaitable[App]]
-
-
-# Monday 2026-11-23, 12:00 in Shanghai: tests see a fixed "now".
-NOON_MONDAY = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
 
 @asynccontextmanager
@@ -184,11 +175,11 @@ async def running_app(
     server: BotApiServer,
     engine: AsyncEngine,
     db_url: str,
-    clock: Callable[[], datetime] = lambda: NOON_MONDAY,
+    clock: Callable[[], datetime] | None = None,
     **overrides: Any,
 ) -> AsyncIterator[App]:
     settings = test_settings(db_url, server.base_url, **overrides)
-    dp = create_dispatcher(settings, engine=engine, clock=clock)
+    dp = create_dispatcher(settings, engine=engine, clock=clock or Clock())
     await load_sample_if_empty(dp["session_factory"])
     bot = make_bot(server.base_url)
     app = App(server, dp, bot, settings, dp["session_factory"])
@@ -200,15 +191,3 @@ async def running_app(
         logging.getLogger().removeHandler(app.errors)
         await dp.emit_shutdown(bot=bot)
         await bot.session.close()
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[BotApiServer]:
-    async with BotApiServer() as server:
-        yield server
-
-
-@pytest.fixture
-async def app(server: BotApiServer, engine: AsyncEngine, db_url: str) -> AsyncIterator[App]:
-    async with running_app(server, engine, db_url) as app:
-        yield app

@@ -30,7 +30,7 @@ from bot.sandbox_app import (
     seed_demo_users,
 )
 from bot.services.users.profiles import UserService
-from tests.sandbox_process import SandboxProcess, free_port, png
+from tests.harness.process import SandboxProcess, free_port, png
 
 
 async def test_run_without_token_opens_the_sandbox_and_ctrl_c_stops_it(tmp_path: Path) -> None:

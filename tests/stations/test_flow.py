@@ -3,45 +3,24 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bot.db.stations.repository import StationRepository
 from bot.sandbox import specs
 from knowledge.maps import to_bd09, to_gcj02
-from knowledge.stations.files import parse_csv
 from tests.harness import ADMIN, DRIVER, EN_DRIVER, TOKEN, App, texts
-from tests.test_station_knowledge import HEADER
-
-SHAWAN = (29.4150, 103.5500)  # Shawan district, Leshan: several sample stations nearby
-ZIGONG = (29.339, 104.779)
-WARM_HOME = (29.442150, 103.583060)  # exactly where the sample 暖心之家 stands
-
-
-async def _nearest_list(app: App, lat: float, lon: float, user: Any = DRIVER) -> dict:
-    sent = await app.feed(specs.location(user, lat, lon))
-    return [r for r in sent if r["method"] == "sendMessage"][-1]
-
-
-def _rows(record: dict) -> list[list[str]]:
-    """The inline button rows a sent or edited message carries."""
-    markup = record.get("reply_markup") or {}
-    return [[b["text"] for b in row] for row in markup.get("inline_keyboard", [])]
-
-
-async def _add_stations(app: App, *rows: str) -> None:
-    """More stations next to the sample ones (an import would replace those)."""
-    async with app.session_factory() as session:
-        result = parse_csv(HEADER + "\n" + "\n".join(rows) + "\n")
-        assert result.ok, result.errors
-        await StationRepository(session).upsert_many(result.stations)
-        await session.commit()
-    await app.dp["stations"].refresh()
+from tests.stations.helpers import (
+    SHAWAN,
+    WARM_HOME,
+    ZIGONG,
+    add_stations,
+    nearest_list,
+    rows_of,
+)
 
 
 async def test_location_lists_nearest_with_state_and_distance(app: App) -> None:
     await app.onboard(DRIVER)
-    record = await _nearest_list(app, *SHAWAN)
+    record = await nearest_list(app, *SHAWAN)
     text = record["plain_text"]
     assert text.startswith("📍 您附近的驿站")
     lines = text.splitlines()
@@ -55,11 +34,11 @@ async def test_location_lists_nearest_with_state_and_distance(app: App) -> None:
         value, unit = lines[i + 1].strip().split(" · ")[0].split()
         kms.append(float(value) / (1000 if unit == "米" else 1))
     assert kms == sorted(kms)
-    rows = _rows(record)
+    rows = rows_of(record)
     assert rows[0] == ["1", "2", "3", "4", "5"] and rows[1] == ["🔍 筛选", "更多 ➡️"]
 
 
-async def test_list_is_one_message_with_few_button_rows(app: App) -> None:
+async def test_list_is_one_message_with_few_buttonrows_of(app: App) -> None:
     """Issue 9 item 8: the list alone answers the location (no "looking for stations"
     bubble), with at most three rows of buttons; the filters open in place."""
     await app.onboard(DRIVER)
@@ -68,18 +47,18 @@ async def test_list_is_one_message_with_few_button_rows(app: App) -> None:
     sent = await app.feed(specs.location(DRIVER, *SHAWAN))
     assert [r["method"] for r in sent] == ["sendMessage"]
     assert len(app.server.chat_messages(TOKEN, DRIVER.id)) == before + 2  # location + list
-    assert len(_rows(sent[0])) <= 3
+    assert len(rows_of(sent[0])) <= 3
     assert "📍 发送我的位置" in app.reply_keyboard(DRIVER.id)  # refresh with one tap
     # The filters open in place of the buttons and close again once one is chosen.
     message_id = sent[0]["result"]["message_id"]
     sent = await app.press(DRIVER, "🔍 筛选")
     assert sent[-1]["method"] == "editMessageText" and sent[-1]["message_id"] == message_id
-    assert ["🚿 淋浴", "🔌 充电"] in _rows(sent[-1])
+    assert ["🚿 淋浴", "🔌 充电"] in rows_of(sent[-1])
     sent = await app.press(DRIVER, "🛏 住宿")
-    assert "筛选：🛏 住宿" in sent[-1]["plain_text"] and len(_rows(sent[-1])) <= 3
+    assert "筛选：🛏 住宿" in sent[-1]["plain_text"] and len(rows_of(sent[-1])) <= 3
     await app.press(DRIVER, "🔍 筛选")
     sent = await app.press(DRIVER, "✖ 收起筛选")  # closing changes no filter
-    assert "筛选：🛏 住宿" in sent[-1]["plain_text"] and _rows(sent[-1])[-1] == ["🔍 筛选"]
+    assert "筛选：🛏 住宿" in sent[-1]["plain_text"] and rows_of(sent[-1])[-1] == ["🔍 筛选"]
     # The location keyboard under the list takes the driver back to the menu.
     sent = await app.text(DRIVER, "⬅️ 返回菜单")
     assert texts(sent) == ["已返回菜单。"]
@@ -88,7 +67,7 @@ async def test_list_is_one_message_with_few_button_rows(app: App) -> None:
 
 async def test_filters_edit_the_message_in_place(app: App) -> None:
     await app.onboard(DRIVER)
-    record = await _nearest_list(app, *SHAWAN)
+    record = await nearest_list(app, *SHAWAN)
     message_id = record["result"]["message_id"]
     await app.press(DRIVER, "🔍 筛选")
     sent = await app.press(DRIVER, "🛏 住宿")
@@ -103,7 +82,7 @@ async def test_filters_edit_the_message_in_place(app: App) -> None:
     sent = await app.press(DRIVER, "🟢 营业中")
     assert "筛选：🟢 营业中" in sent[-1]["plain_text"]
     sent = await app.press(DRIVER, "更多 ➡️")
-    assert "6. " in sent[-1]["plain_text"] and "⬅️ 上一页" in _rows(sent[-1])[-1]
+    assert "6. " in sent[-1]["plain_text"] and "⬅️ 上一页" in rows_of(sent[-1])[-1]
 
 
 async def test_a_double_tap_changes_nothing_and_shows_nothing(app: App) -> None:
@@ -111,7 +90,7 @@ async def test_a_double_tap_changes_nothing_and_shows_nothing(app: App) -> None:
     nothing, sends nothing, answers without a text, and logs no error (checked when the app
     stops)."""
     await app.onboard(DRIVER)
-    await _nearest_list(app, *SHAWAN)
+    await nearest_list(app, *SHAWAN)
     for label in ("🔍 筛选", "🟢 营业中", "更多 ➡️", "6", "⬅️ 返回列表"):
         message_id, data = app.find_button(DRIVER.id, label)
         first = await app.feed(specs.callback(DRIVER, message_id, data))
@@ -123,7 +102,7 @@ async def test_a_double_tap_changes_nothing_and_shows_nothing(app: App) -> None:
 
 async def test_details_in_place_and_navigation_with_converted_coordinates(app: App) -> None:
     await app.onboard(DRIVER)
-    record = await _nearest_list(app, *SHAWAN)
+    record = await nearest_list(app, *SHAWAN)
     list_id = record["result"]["message_id"]
     sent = await app.press(DRIVER, "3")  # 暖心之家 is the third nearest
     details = next(r for r in sent if r["method"] == "editMessageText")
@@ -171,9 +150,9 @@ async def test_menu_button_prompt_and_typed_places(app: App) -> None:
 
 async def test_far_away_says_how_far_it_looked(app: App) -> None:
     await app.onboard(DRIVER)
-    record = await _nearest_list(app, 39.9, 116.4)  # Beijing: no sample station within 300 km
+    record = await nearest_list(app, 39.9, 116.4)  # Beijing: no sample station within 300 km
     assert "50 公里内没有驿站。\n300 公里内也没有。" in record["plain_text"]
-    assert _rows(record) == [["🔍 筛选"]]
+    assert rows_of(record) == [["🔍 筛选"]]
 
 
 async def test_filter_with_nothing_near_names_the_filter_and_keeps_the_heading(
@@ -183,7 +162,7 @@ async def test_filter_with_nothing_near_names_the_filter_and_keeps_the_heading(
     that has one (with its distance) when it is within 300 km, and a shared location stays
     "near you" although a station stands right there."""
     await app.onboard(DRIVER)
-    await _nearest_list(app, *WARM_HOME)
+    await nearest_list(app, *WARM_HOME)
     await app.press(DRIVER, "🔍 筛选")
     sent = await app.press(DRIVER, "🚿 淋浴")
     text = sent[-1]["plain_text"]
@@ -192,7 +171,7 @@ async def test_filter_with_nothing_near_names_the_filter_and_keeps_the_heading(
     assert "50 公里内没有带淋浴的驿站。\n300 公里内也没有，换个筛选条件试试。" in text
     assert "温州" not in text
     # A station with a shower 120 km away is offered, with its distance.
-    await _add_stations(
+    await add_stations(
         app, "far-shower,眉山淋浴驿站,station,眉山,,,30.35,104.25,,24/7,shower,,open"
     )
     await app.press(DRIVER, "🔍 筛选")
@@ -204,7 +183,7 @@ async def test_filter_with_nothing_near_names_the_filter_and_keeps_the_heading(
     assert re.search(
         r"50 公里内没有带淋浴的驿站。\n最近的在 1\d\d 公里外：\n1\. 眉山淋浴驿站", text
     )
-    assert _rows(sent[-1])[0] == ["1"]
+    assert rows_of(sent[-1])[0] == ["1"]
     # With the open-now filter too, both are named.
     await app.press(DRIVER, "🔍 筛选")
     sent = await app.press(DRIVER, "🟢 营业中")
@@ -250,7 +229,7 @@ async def test_admin_closes_and_reopens_a_station(app: App) -> None:
     await app.onboard(ADMIN)
     sent = await app.text(ADMIN, "/station_close ls-warm-home-g348")
     assert texts(sent) == ["沙湾区G348线货车司机“暖心之家”（ls-warm-home-g348）已标记为暂停开放。"]
-    record = await _nearest_list(app, *SHAWAN)
+    record = await nearest_list(app, *SHAWAN)
     lines = record["plain_text"].splitlines()
     index = next(i for i, x in enumerate(lines) if "暖心之家" in x)
     assert "⛔ 暂停开放" in lines[index + 1]
@@ -262,7 +241,7 @@ async def test_admin_closes_and_reopens_a_station(app: App) -> None:
         "抱歉，此命令仅限管理员使用。"
     ]
     await app.text(ADMIN, "/station_open ls-warm-home-g348")
-    record = await _nearest_list(app, *SHAWAN)
+    record = await nearest_list(app, *SHAWAN)
     assert "⛔" not in record["plain_text"]
 
 
@@ -321,11 +300,11 @@ async def test_error_answers_keep_waiting_for_a_place(app: App) -> None:
 
 
 async def test_venue_without_address_still_works(app: App) -> None:
-    await _add_stations(
+    await add_stations(
         app, "bare1,无地址小站,station,,,,29.416,103.551,,Mo-Fr 08:00-18:00,rest,,open"
     )
     await app.onboard(DRIVER)
-    record = await _nearest_list(app, *SHAWAN)
+    record = await nearest_list(app, *SHAWAN)
     number = next(
         line.split(".")[0] for line in record["plain_text"].splitlines() if "无地址小站" in line
     )

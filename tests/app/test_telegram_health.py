@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.sandbox import BotApiServer, specs
 from bot.telegram_health import install_outage_log
 from tests.harness import DRIVER, TOKEN, running_app
-from tests.sandbox_process import clean_env, free_port
+from tests.harness.process import clean_env, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _start(

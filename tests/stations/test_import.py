@@ -23,7 +23,7 @@ from bot.services.stations.service import StationCatalog, StationService, load_s
 from handlers.stations.texts import hours_text, open_state_text
 from knowledge.stations.files import CSV_COLUMNS, parse_csv, parse_geojson
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HEADER = ",".join(CSV_COLUMNS)
 ROW_A = "real-a,自贡汇东司机之家,driver_home,自贡,自流井区,汇东路,29.35,104.78,,24/7,shower,,open"
 ROW_B = "real-b,贡井驿站,station,自贡,贡井区,,29.35,104.71,,Mo-Su 08:00-20:00,water,,open"

@@ -4,42 +4,26 @@ a glance, a provider order that is said only when true, and a move that says it 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.checkups.models import SlotRow
-from bot.sandbox import BotApiServer, TgUser
-from tests.checkup_helpers import (
-    Clock,
+from bot.sandbox import TgUser
+from tests.checkups.helpers import bookings, slot_at
+from tests.harness import (
+    DRIVER,
+    EN_DRIVER,
+    App,
     alerts,
     answers,
-    bookings,
     button_rows,
     buttons,
-    checkup_app,
     last_with_buttons,
     local,
     methods,
-    slot_at,
     tap,
+    texts,
 )
-from tests.harness import DRIVER, EN_DRIVER, App, texts
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-async def app(
-    server: BotApiServer, engine: AsyncEngine, db_url: str, clock: Clock
-) -> AsyncIterator[App]:
-    async with checkup_app(server, engine, db_url, clock) as app:
-        yield app
 
 
 async def onboard_in(app: App, user: TgUser, city: str) -> None:

@@ -1,0 +1,72 @@
+"""Checkup tests' helpers: the app with the sample catalog, the booking form driven by taps,
+and the rows it leaves."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.db.checkups.models import BookingRow, SlotRow
+from bot.sandbox import BotApiServer, TgUser
+from bot.services.checkups.catalog import load_sample_if_empty
+from tests.harness.app import App, running_app
+from tests.harness.chat import tap
+from tests.harness.clock import NOON_MONDAY, Clock
+
+OTHER = TgUser(1003, "李师傅")
+THIRD = TgUser(1004, "王师傅")
+GROUP = -100777
+
+
+@asynccontextmanager
+async def checkup_app(
+    server: BotApiServer, engine: AsyncEngine, db_url: str, clock: Clock, **overrides: Any
+) -> AsyncIterator[App]:
+    """The app with the sample checkups loaded, on `clock`."""
+    overrides.setdefault("booking_help_phone", "0813-1234567")
+    async with running_app(server, engine, db_url, clock=clock, **overrides) as app:
+        tz = app.settings.tz
+        await load_sample_if_empty(app.session_factory, NOON_MONDAY.astimezone(tz).date(), tz)
+        yield app
+
+
+async def to_summary(app: App, user: TgUser, day: str = "24", time_: str = "18:00") -> int:
+    """Menu → 免费体检 → 第三人民医院 → the day → the time; returns the form's message id."""
+    sent = await app.text(user, "🩺 体检预约")
+    form = sent[-1]["result"]["message_id"]
+    await tap(app, user, "免费体检")
+    await tap(app, user, "自贡市第三人民医院")
+    await tap(app, user, day, exact=True)
+    await tap(app, user, time_)
+    return form
+
+
+async def book(app: App, user: TgUser, day: str = "24", time_: str = "18:00") -> BookingRow:
+    await to_summary(app, user, day, time_)
+    await tap(app, user, "✅ 确认预约")
+    rows = [b for b in await bookings(app) if b.status == "active"]
+    return rows[-1]
+
+
+async def bookings(app: App) -> list[BookingRow]:
+    async with app.session_factory() as session:
+        return list(await session.scalars(select(BookingRow).order_by(BookingRow.id)))
+
+
+async def slot_at(app: App, starts_at: datetime, provider: str = "zg-third-hospital") -> SlotRow:
+    async with app.session_factory() as session:
+        slot = await session.scalar(
+            select(SlotRow).where(
+                SlotRow.provider_id == provider,
+                SlotRow.service_id == "general",
+                SlotRow.starts_at == starts_at,
+            )
+        )
+        assert slot is not None
+        session.expunge(slot)
+        return slot
