@@ -6,12 +6,16 @@ import argparse
 import asyncio
 import logging
 import sys
-from pathlib import Path
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, load_settings
 
+if TYPE_CHECKING:
+    from bot.feature import CliCommand
 
-def _parser() -> argparse.ArgumentParser:
+
+def _parser(cli: Sequence[CliCommand]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="warmdrive", description="WarmDrive (暖驶) bot")
     sandbox_help = (
         "run offline: the local Bot API server and a web chat (the default without BOT_TOKEN)"
@@ -24,15 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     # SUPPRESS: `--sandbox run` must not be reset to False by the subcommand's default.
     run.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help=sandbox_help)
     sub.add_parser("migrate", help="upgrade the database to the latest schema")
-    files = {
-        "stations": "stations (CSV or GeoJSON)",
-        "checkups": "checkup providers, services and slot templates (YAML)",
-    }
-    for command, what in files.items():
-        group = sub.add_parser(command, help=f"import or export {what}")
-        action = group.add_subparsers(dest="action", required=True)
-        for name, text in (("import", "load FILE (all or nothing)"), ("export", "write FILE")):
-            action.add_parser(name, help=text).add_argument("file", type=Path)
+    for command in cli:  # the features' own commands (stations import|export, ...)
+        command.add(sub.add_parser(command.name, help=command.help))
     return parser
 
 
@@ -44,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = _parser().parse_args(argv)
+    from bot.features import FEATURES  # every feature's handlers: seconds, mostly aiogram
+
+    cli = {command.name: command for feature in FEATURES for command in feature.cli}
+    args = _parser(list(cli.values())).parse_args(argv)
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -54,13 +54,8 @@ def _main(argv: list[str] | None) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    if args.command in {"stations", "checkups"}:
-        from bot.cli import checkups as cli_checkups
-        from bot.cli import stations as cli_stations
-
-        module = cli_stations if args.command == "stations" else cli_checkups
-        run = module.import_file if args.action == "import" else module.export_file
-        return run(settings, args.file)
+    if args.command in cli:
+        return cli[args.command].run(settings, args)
     if args.command in (None, "run") and (args.sandbox or settings.bot_token is None):
         from bot import sandbox_app
 

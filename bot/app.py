@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -12,24 +13,25 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.commands import set_commands
+from bot.commands import CommandMenus
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.types import Clock, utcnow
+from bot.feature import Core, Feature, menu_buttons, ordered_routers
+from bot.features import FEATURES
 from bot.i18n import create_i18n
 from bot.locale_cache import LocaleCache
 from bot.middlewares.callbacks import AnswerEveryCallback
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.dedupe import DedupeMiddleware
+from bot.middlewares.kits import KitsMiddleware
 from bot.middlewares.throttle import MemoryThrottle, RedisThrottle, Throttle, ThrottleMiddleware
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
-from bot.services.stations.service import StationCatalog
 from bot.services.update_ledger import UpdateLedger
 from bot.services.users.profile_cache import ProfileCache
 from bot.telegram_retry import RetryMiddleware
 from bot.update_calls import UpdateCallsRecorder
-from handlers import build_routers
-from handlers.checkups.notices import CheckupNotifier
+from handlers.common import menu
 from handlers.common.flows import CloseLeftFlows
 
 
@@ -65,8 +67,10 @@ def create_dispatcher(
     events_isolation: BaseEventIsolation | None = None,
     throttle: Throttle | None = None,
     clock: Clock = utcnow,
+    features: Sequence[Feature] = FEATURES,
 ) -> Dispatcher:
-    """Everything an update needs. Nothing here connects anywhere until the first update."""
+    """Everything an update needs, assembled from the features. Nothing here connects
+    anywhere until the first update."""
     owns_engine = engine is None
     engine = engine or create_engine(settings.database_url)
     session_factory = create_session_factory(engine)
@@ -89,6 +93,10 @@ def create_dispatcher(
 
     # FSM (and with it the per-chat lock) is registered below, after dedupe and throttle, so a
     # flood is dropped before it queues on its chat's lock and holds polling slots.
+    parts = tuple(part for feature in features for part in feature.personal_data)
+    core = Core(settings, session_factory, i18n, locales, profiles, clock, parts)
+    kits = {f.name: f.kit(core) for f in features if f.kit is not None}
+    command_menus = CommandMenus(i18n, features)
     dp = Dispatcher(storage=storage, events_isolation=events_isolation, disable_fsm=True)
     dp.workflow_data.update(
         settings=settings,
@@ -98,11 +106,11 @@ def create_dispatcher(
         locales=locales,
         ledger=ledger,
         profiles=profiles,
-        stations=StationCatalog(session_factory),
-        checkup_notifier=CheckupNotifier(
-            i18n, session_factory, settings.tz, profiles, help_phone=settings.booking_help_phone
-        ),
         clock=clock,
+        core=core,
+        kits=kits,
+        features=tuple(features),
+        command_menus=command_menus,
     )
     # Outer → inner, after aiogram's own error and user-context middlewares.
     dp.update.outer_middleware(DedupeMiddleware(ledger))
@@ -111,14 +119,16 @@ def create_dispatcher(
     dp.update.outer_middleware(dp.fsm)  # FSM state + same-chat serialisation
     dp.update.outer_middleware(CloseLeftFlows())
     dp.update.outer_middleware(DbSessionMiddleware(session_factory, ledger))
+    dp.update.outer_middleware(KitsMiddleware(kits))
     dp.update.outer_middleware(
         UserMiddleware(settings.admin_ids, settings.default_language, locales, profiles)
     )
     dp.update.outer_middleware(UserI18nMiddleware(i18n))
-    dp.include_routers(*build_routers())
+    # The most frequent update, a menu tap, is matched first; the menu router checks consent.
+    dp.include_routers(menu.create_router(menu_buttons(features)), *ordered_routers(features))
 
     async def on_startup(bot: Bot) -> None:
-        await set_commands(bot, i18n, settings.admin_ids, settings.admin_chat_id)
+        await command_menus.set_all(bot, settings.admin_ids, settings.admin_chat_id)
 
     async def on_shutdown() -> None:  # aiogram closes the FSM storage and isolation itself
         await ledger.close()

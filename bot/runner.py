@@ -15,6 +15,7 @@ from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
+from bot.feature import JobContext
 from bot.services.checkups.catalog import load_sample_if_empty as load_sample_checkups
 from bot.services.stations.service import load_sample_if_empty
 from bot.telegram_health import StartupError, check_telegram, install_outage_log
@@ -59,10 +60,11 @@ async def _serve(settings: Settings, bot: Bot) -> None:
     if await load_sample_checkups(session_factory, today, settings.tz):
         log.info("loaded sample checkup providers and slots (illustrative data)")
     dp = create_dispatcher(settings, engine=engine)
-    await dp["stations"].refresh()
-    scheduler = create_scheduler(
-        session_factory, settings.timezone, dp["stations"], bot, dp["checkup_notifier"]
-    )
+    kits = dp["kits"]
+    for kit in kits.values():
+        await kit.start()
+    jobs = [job for feature in dp["features"] for job in feature.jobs]
+    scheduler = create_scheduler(jobs, JobContext(dp["core"], bot, kits))
     scheduler.start()
     try:
         if settings.webhook_url:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import codecs
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
+from bot.feature import CliCommand
+
+FileAction = Callable[[Settings, Path], int]
 
 
 class Undecodable(ValueError):
@@ -94,3 +98,20 @@ async def job_session(settings: Settings) -> AsyncIterator[AsyncSession]:
             yield session
     finally:
         await engine.dispose()
+
+
+def import_export(
+    name: str, what: str, import_file: FileAction, export_file: FileAction
+) -> CliCommand:
+    """`python -m bot NAME import FILE` (all or nothing) and `NAME export FILE`."""
+
+    def add(parser: argparse.ArgumentParser) -> None:
+        action = parser.add_subparsers(dest="action", required=True)
+        for verb, text in (("import", "load FILE (all or nothing)"), ("export", "write FILE")):
+            action.add_parser(verb, help=text).add_argument("file", type=Path)
+
+    def run(settings: Settings, args: argparse.Namespace) -> int:
+        act = import_file if args.action == "import" else export_file
+        return act(settings, args.file)
+
+    return CliCommand(name, f"import or export {what}", add, run)

@@ -7,6 +7,7 @@ Tables change only through Alembic migrations in bot/db/migrations.
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from sqlalchemy import Enum
 from sqlalchemy.orm import DeclarativeBase
@@ -26,3 +27,9 @@ def str_enum(cls: type[enum.StrEnum], name: str) -> Enum:
         length=16,
         values_callable=lambda e: [m.value for m in e],
     )
+
+
+def holds_personal(holds: bool) -> dict[str, Any]:
+    """A `__table_args__` entry saying whether the table holds anything about a person: every
+    table says so, and /mydata and /deleteme must cover those that do (personal_data.py)."""
+    return {"info": {"personal": holds}}

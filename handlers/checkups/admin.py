@@ -24,7 +24,7 @@ from bot.db.types import Clock
 from bot.services.checkups.bookings import BookingError, BookingService
 from bot.services.checkups.browse import BookingView, CheckupBrowser, Recipient
 from handlers.checkups.callbacks import DayListCb
-from handlers.checkups.notices import CheckupNotifier
+from handlers.checkups.kit import CheckupServices
 from handlers.checkups.texts import day_text, service_label, status_text, when_text
 from handlers.common.editing import edit_in_place, settle_ui
 from handlers.common.filters import IsAdmin
@@ -269,7 +269,7 @@ async def close_day(
     settings: Settings,
     clock: Clock,
     bot: Bot,
-    checkup_notifier: CheckupNotifier,
+    checkups: CheckupServices,
 ) -> None:
     parts = (command.args or "").split(maxsplit=2)
     day = _parse_day(parts[1]) if len(parts) >= 2 else None
@@ -302,7 +302,7 @@ async def close_day(
     async def tell() -> None:
         await settle_ui(message.answer(text))
         if closed:  # owed as rows: what fails here, the every-minute job sends later
-            await checkup_notifier.day_closed(bot, closed, now)
+            await checkups.notifier.day_closed(bot, closed, now)
 
     after_commit(session, tell)
 

@@ -36,7 +36,7 @@ from bot.services.checkups.bookings import BookingError, BookingService
 from bot.services.checkups.browse import CheckupBrowser
 from bot.services.users.profiles import UserProfile
 from handlers.checkups.callbacks import BookCb, MineCb
-from handlers.checkups.notices import CheckupNotifier
+from handlers.checkups.kit import CheckupServices
 from handlers.checkups.texts import booked_text, error_text, nav_kb, too_late_text, when_text
 from handlers.checkups.views import (
     Stale,
@@ -232,7 +232,7 @@ async def confirm(
     clock: Clock,
     user: UserProfile,
     bot: Bot,
-    checkup_notifier: CheckupNotifier,
+    checkups: CheckupServices,
 ) -> None:
     data = await _current_flow(state, query)
     if data is None:
@@ -276,7 +276,7 @@ async def confirm(
         await settle_ui(query.answer(toast))
         await show_outcome(message, text, kb)
         if offer is not None:  # the seat given up by the move is held for someone
-            await checkup_notifier.offers(bot, [offer], now)
+            await checkups.notifier.offers(bot, [offer], now)
 
     after_commit(session, show)
 

@@ -24,7 +24,7 @@ from bot.services.checkups.browse import BookingView, CheckupBrowser
 from bot.services.users.profiles import UserProfile
 from handlers.checkups.callbacks import MineCb, OfferCb
 from handlers.checkups.flow import start_move
-from handlers.checkups.notices import CheckupNotifier
+from handlers.checkups.kit import CheckupServices
 from handlers.checkups.texts import (
     BOOKING_ERRORS,
     booked_text,
@@ -101,7 +101,7 @@ async def mine(
     clock: Clock,
     user: UserProfile,
     bot: Bot,
-    checkup_notifier: CheckupNotifier,
+    checkups: CheckupServices,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
@@ -167,7 +167,7 @@ async def mine(
         await settle_ui(query.answer())  # the driver who tapped first, then the next in line
         await show_outcome(message, text, kb.as_markup())
         if offer is not None:  # the seat is held for that driver meanwhile
-            await checkup_notifier.offers(bot, [offer], now)
+            await checkups.notifier.offers(bot, [offer], now)
 
     after_commit(session, show)
 
@@ -180,7 +180,7 @@ async def offer_answer(
     clock: Clock,
     user: UserProfile,
     bot: Bot,
-    checkup_notifier: CheckupNotifier,
+    checkups: CheckupServices,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
@@ -210,7 +210,7 @@ async def offer_answer(
         await settle_ui(query.answer(toast))
         await show_outcome(message, text, kb)
         if nxt is not None:
-            await checkup_notifier.offers(bot, [nxt], now)
+            await checkups.notifier.offers(bot, [nxt], now)
 
     after_commit(session, show)
 

@@ -2,63 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import Bot, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.feature import Feature, commands, menu_buttons
 from bot.services.users.profiles import UserProfile
 from handlers.common.filters import IsPrivate
 from handlers.common.menu import main_menu_kb
 
 
-def help_text(user: UserProfile | None) -> str:
-    text = _(
-        "<b>WarmDrive</b> helps drivers on the road.\n\n"
-        "<b>Menu</b>\n"
-        "📍 Nearby stations: the nearest driver home or station that is open now\n"
-        "🩺 Checkup booking: book a free health checkup in a time slot\n"
-        "📝 File a complaint: we follow it up until it is solved\n"
-        "📸 Snap report: report a road hazard with a photo and location\n"
-        "⭐ My points: points earned by volunteering, and the points shop\n"
-        "📅 This month: the theme and activities of the month\n\n"
-        "<b>Commands</b>\n"
-        "/start: start, or show the menu\n"
-        "/nearest: the nearest driver stations\n"
-        "/book: book a free checkup\n"
-        "/mybookings: your checkups: cancel or move them\n"
-        "/profile: your details\n"
-        "/language: 中文 / English\n"
-        "/cancel: leave the current step\n"
-        "/mydata: download the data we hold about you\n"
-        "/deleteme: erase your data\n"
-        "/help: this message"
-    )
+def help_text(user: UserProfile | None, features: Sequence[Feature]) -> str:
+    """The menu and the commands, each as its feature describes it; admins see theirs too."""
+    lines = [_("<b>WarmDrive</b> helps drivers on the road."), "", _("<b>Menu</b>")]
+    lines += [_(button.help) for button in menu_buttons(features)]
+    lines += ["", _("<b>Commands</b>")]
+    lines += [_(c.help) for c in commands(features, admin=False) if c.help]
     if user is not None and user.is_admin:
-        text += "\n\n" + _(
-            "<b>Admin</b>\n"
-            "/stats: user numbers\n"
-            "/setrole ID ROLE: make a user a driver, volunteer or admin\n"
-            "/station_close NAME, /station_open NAME: mark a station temporarily closed or "
-            "open (a part of its name, or its id)\n"
-            "/bookings_today [DATE]: the checkup bookings of a day, with check-in buttons\n"
-            "/checkin CODE [noshow]: mark a checkup attended or a no-show\n"
-            "/close_day PROVIDER DATE [reason]: close a provider's day and tell its drivers"
-        )
-    return text
+        lines += ["", _("<b>Admin</b>")]
+        lines += [_(c.help) for c in commands(features, admin=True) if c.help]
+    return "\n".join(lines)
 
 
-async def help_command(message: Message, user: UserProfile | None) -> None:
-    await message.answer(help_text(user))
+async def help_command(
+    message: Message, user: UserProfile | None, features: Sequence[Feature]
+) -> None:
+    await message.answer(help_text(user, features))
 
 
-# Commands that show or change a driver's own data: never answered inside a group.
-PERSONAL_COMMANDS = (
-    "start", "cancel", "profile", "language", "mydata", "deleteme", "nearest", "book",
-    "mybookings",
-)  # fmt: skip
+class PersonalCommand(Filter):
+    """A command about the user's own data (its feature says so): never answered in a group."""
+
+    def __init__(self) -> None:
+        self._names: frozenset[str] | None = None
+
+    async def __call__(self, message: Message, features: Sequence[Feature]) -> bool:
+        if self._names is None:
+            self._names = frozenset(c.name for c in commands(features) if c.personal)
+        text = message.text or ""
+        if not text.startswith("/"):
+            return False
+        name = text[1:].split(maxsplit=1)[0].split("@", 1)[0] if len(text) > 1 else ""
+        return name.lower() in self._names
 
 
 async def personal_in_group(message: Message, bot: Bot) -> None:
@@ -84,7 +74,7 @@ async def cancel_command(message: Message, state: FSMContext, user: UserProfile 
 
 def create_router() -> Router:
     router = Router(name="basic")
-    router.message.register(personal_in_group, ~IsPrivate(), Command(*PERSONAL_COMMANDS))
+    router.message.register(personal_in_group, ~IsPrivate(), PersonalCommand())
     router.message.register(help_command, Command("help"))
     router.message.register(cancel_command, Command("cancel"))
     return router

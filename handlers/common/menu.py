@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Sequence
 
 from aiogram import Router
 from aiogram.fsm.context import FSMContext
@@ -12,19 +11,8 @@ from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common.filters import N_, Button, Consented, IsPrivate
-
-# Order is the keyboard layout, two per row. Features replace their entry as they land.
-NEARBY = N_("📍 Nearby stations")
-CHECKUPS = N_("🩺 Checkup booking")
-MENU_BUTTONS = (
-    NEARBY,
-    CHECKUPS,
-    N_("📝 File a complaint"),
-    N_("📸 Snap report"),
-    N_("⭐ My points"),
-    N_("📅 This month"),
-)
+from bot.feature import MenuButton, menu_buttons
+from handlers.common.filters import Button, Consented, IsPrivate
 
 
 def main_menu_kb() -> ReplyKeyboardMarkup:
@@ -34,8 +22,12 @@ def main_menu_kb() -> ReplyKeyboardMarkup:
 
 @functools.cache
 def _main_menu_kb(locale: str) -> ReplyKeyboardMarkup:
-    buttons = [KeyboardButton(text=_(msgid)) for msgid in MENU_BUTTONS]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    # Imported here: the feature list imports every feature's handlers, this module among them.
+    from bot.features import FEATURES
+
+    labels = [button.label for button in menu_buttons(FEATURES)]
+    buttons = [KeyboardButton(text=_(label)) for label in labels]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]  # two per row, in order
     return ReplyKeyboardMarkup(
         keyboard=rows,
         resize_keyboard=True,
@@ -54,11 +46,14 @@ async def menu_button(message: Message, button: str, state: FSMContext) -> None:
     )
 
 
-def create_router(features: dict[str, Callable[..., Awaitable[Any]]]) -> Router:
-    """`features` maps a menu msgid to the handler of a feature that has landed."""
+def create_router(buttons: Sequence[MenuButton]) -> Router:
+    """One handler per button of a feature that has landed; the others say "coming soon"."""
     router = Router(name="menu")
     router.message.filter(IsPrivate(), Consented())  # others meet the consent gate below
-    for msgid, handler in features.items():
-        router.message.register(handler, Button(msgid))
-    router.message.register(menu_button, Button(*(m for m in MENU_BUTTONS if m not in features)))
+    for button in buttons:
+        if button.handler is not None:
+            router.message.register(button.handler, Button(button.label))
+    soon = [button.label for button in buttons if button.handler is None]
+    if soon:
+        router.message.register(menu_button, Button(*soon))
     return router

@@ -14,7 +14,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.after_commit import after_commit
-from bot.services.stations.service import StationCatalog, StationError, StationService, StatusChange
+from bot.services.stations.kit import StationServices
+from bot.services.stations.service import StationError, StatusChange
 from handlers.common.editing import edit_in_place, settle_ui
 from handlers.common.filters import IsAdmin
 from handlers.common.refusals import refuse, refuse_press
@@ -77,7 +78,7 @@ async def station_status_command(
     message: Message,
     command: CommandObject,
     session: AsyncSession,
-    stations: StationCatalog,
+    stations: StationServices,
 ) -> None:
     """/station_close ID or NAME (/station_open alike): an id acts at once; a name, part of
     one or a misspelt one shows the matching stations as cards to tap."""
@@ -91,7 +92,7 @@ async def station_status_command(
             ).format(command=command.command)
         )
         return
-    service = StationService(session, stations)
+    service = stations.service
     if " " not in arg:
         try:
             change = await service.set_status(arg, status)
@@ -132,11 +133,11 @@ async def station_status_pressed(
     query: CallbackQuery,
     callback_data: StationAdminCb,
     session: AsyncSession,
-    stations: StationCatalog,
+    stations: StationServices,
 ) -> None:
     status = StationStatus.CLOSED if callback_data.a == "c" else StationStatus.OPEN
     try:
-        change = await StationService(session, stations).set_status(callback_data.id, status)
+        change = await stations.service.set_status(callback_data.id, status)
     except StationError:
         await query.answer(_("This station is no longer listed."), show_alert=True)
         return

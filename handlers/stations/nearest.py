@@ -13,9 +13,8 @@ means "waiting for a place".
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, Filter, StateFilter
@@ -28,12 +27,12 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
-    TelegramObject,
 )
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.types import Clock
+from bot.services.stations.kit import StationServices
 from bot.services.stations.service import (
     FAR_KM,
     PAGE_SIZE,
@@ -123,16 +122,6 @@ class OldStationButton(Filter):
 
 def location_kb() -> ReplyKeyboardMarkup:
     return location_request_kb(BACK_TO_MENU, _("A city, a station, or lat,lon"))
-
-
-async def _inject_service(
-    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-    event: TelegramObject,
-    data: dict[str, Any],
-) -> Any:
-    """Every handler here works through one StationService for its update."""
-    data["station_service"] = StationService(data["session"], data["stations"])
-    return await handler(event, data)
 
 
 async def ask_location(message: Message, state: FSMContext) -> None:
@@ -315,12 +304,12 @@ async def nearest_command(message: Message, state: FSMContext) -> None:
 async def location_shared(
     message: Message,
     state: FSMContext,
-    station_service: StationService,
+    stations: StationServices,
     clock: Clock,
 ) -> None:
     assert message.location is not None
     place = Place(message.location.latitude, message.location.longitude, Origin.HERE)
-    await _answer_results(message, state, station_service, place, clock())
+    await _answer_results(message, state, stations.service, place, clock())
 
 
 def choice_view(choice: PlaceChoice) -> tuple[str, InlineKeyboardMarkup]:
@@ -342,17 +331,17 @@ def choice_view(choice: PlaceChoice) -> tuple[str, InlineKeyboardMarkup]:
 async def place_typed(
     message: Message,
     state: FSMContext,
-    station_service: StationService,
+    stations: StationServices,
     clock: Clock,
 ) -> None:
     text = message.text or ""
     try:
-        found = await station_service.find_place(text)
+        found = await stations.service.find_place(text)
     except StationError as exc:
         await ask_again(message, state, _(ERRORS[exc.code]))
         return
     if isinstance(found, Place):
-        await _answer_results(message, state, station_service, found, clock())
+        await _answer_results(message, state, stations.service, found, clock())
     elif isinstance(found, PlaceChoice):
         choice_text, kb = choice_view(found)
         await message.answer(choice_text, reply_markup=kb)
@@ -409,7 +398,7 @@ def _valid(cb: NearCb | PickCb) -> bool:
 async def results_page(
     query: CallbackQuery,
     callback_data: NearCb,
-    station_service: StationService,
+    stations: StationServices,
     clock: Clock,
 ) -> None:
     message = query.message
@@ -418,13 +407,13 @@ async def results_page(
         return
     now = clock()
     try:
-        result = await _search(station_service, callback_data, now)
+        result = await _search(stations.service, callback_data, now)
     except StationError as exc:
         await query.answer(_(ERRORS[exc.code]), show_alert=True)
         return
     await query.answer()
     cb = callback_data
-    place = station_service.place(cb.lat / SCALE, cb.lon / SCALE, cb.s)
+    place = stations.service.place(cb.lat / SCALE, cb.lon / SCALE, cb.s)
     await edit_in_place(message, results_text(result, cb, now, place), results_kb(result, cb))
 
 
@@ -443,7 +432,7 @@ def details_kb(view: StationView, back: NearCb | None) -> InlineKeyboardMarkup:
 async def station_picked(
     query: CallbackQuery,
     callback_data: PickCb,
-    station_service: StationService,
+    stations: StationServices,
     clock: Clock,
 ) -> None:
     message = query.message
@@ -453,7 +442,7 @@ async def station_picked(
     now = clock()
     cb = callback_data
     try:
-        view = await station_service.details_by_key(
+        view = await stations.service.details_by_key(
             cb.key, now, centre=(cb.lat / SCALE, cb.lon / SCALE)
         )
     except StationError as exc:
@@ -467,12 +456,12 @@ async def station_details(
     query: CallbackQuery,
     callback_data: StationCb,
     bot: Bot,
-    station_service: StationService,
+    stations: StationServices,
     clock: Clock,
 ) -> None:
     now = clock()
     try:
-        view = await station_service.details(callback_data.id, now)
+        view = await stations.service.details(callback_data.id, now)
     except StationError as exc:
         await query.answer(_(ERRORS[exc.code]), show_alert=True)
         return
@@ -494,8 +483,6 @@ async def old_button(query: CallbackQuery) -> None:
 def create_router() -> Router:
     router = Router(name="stations")
     private_only(router)
-    router.message.middleware(_inject_service)
-    router.callback_query.middleware(_inject_service)
     router.message.register(nearest_command, Command("nearest"))
     # The location keyboard stays under the list, so its "back" works in any state.
     router.message.register(back_to_menu, Button(BACK_TO_MENU))

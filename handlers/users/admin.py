@@ -5,11 +5,10 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.commands import set_admin_commands
+from bot.commands import CommandMenus
 from bot.db.after_commit import after_commit
 from bot.db.users.models import Occupation, Role
 from bot.services.users.profiles import ProfileError, UserService
@@ -49,7 +48,7 @@ async def setrole_command(
     users: UserService,
     session: AsyncSession,
     bot: Bot,
-    i18n: I18n,
+    command_menus: CommandMenus,
 ) -> None:
     parts = (command.args or "").split()
     roles = {r.value: r for r in Role}
@@ -71,7 +70,7 @@ async def setrole_command(
         return
 
     async def update_command_menu() -> None:
-        await set_admin_commands(bot, i18n, telegram_id, admin=role is Role.ADMIN)
+        await command_menus.set_admin(bot, telegram_id, admin=role is Role.ADMIN)
 
     after_commit(session, update_command_menu)
     await message.answer(

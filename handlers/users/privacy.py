@@ -14,12 +14,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.db.after_commit import after_commit
 from bot.db.types import Clock
-from bot.services.personal_data import PersonalData
-from bot.services.users.profiles import UserProfile, UserService
-from handlers.checkups.notices import CheckupNotifier
+from bot.feature import Kit
+from bot.services.users.kit import ProfileServices
+from bot.services.users.profiles import UserProfile
 from handlers.common.editing import edit_in_place
 from handlers.common.filters import private_only
 
@@ -29,11 +28,8 @@ class EraseCb(CallbackData, prefix="erase"):
     user_id: int  # the row the question was about, so an old button cannot erase a new account
 
 
-async def mydata_command(
-    message: Message, user: UserProfile, users: UserService, session: AsyncSession,
-    settings: Settings,
-) -> None:  # fmt: skip
-    data = await PersonalData(session, users, settings.tz).export(user.id)
+async def mydata_command(message: Message, user: UserProfile, profile: ProfileServices) -> None:
+    data = await profile.personal_data.export(user.id)
     payload = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
     await message.answer_document(
         BufferedInputFile(payload, filename="warmdrive-my-data.json"),
@@ -64,12 +60,11 @@ async def erase_chosen(
     callback_data: EraseCb,
     state: FSMContext,
     user: UserProfile,
-    users: UserService,
+    profile: ProfileServices,
     session: AsyncSession,
-    settings: Settings,
     clock: Clock,
     bot: Bot,
-    checkup_notifier: CheckupNotifier,
+    kits: dict[str, Kit],
 ) -> None:
     message = query.message
     if callback_data.user_id != user.id or not isinstance(message, Message):
@@ -80,7 +75,7 @@ async def erase_chosen(
         await edit_in_place(message, _("Nothing was erased."))
         return
     now = clock()
-    offers = await PersonalData(session, users, settings.tz).erase(user.id, now)
+    await profile.personal_data.erase(user.id, now)
     await state.clear()
     done = _("Your data has been erased. Drive safely! Send /start if you ever want to come back.")
 
@@ -88,8 +83,8 @@ async def erase_chosen(
         await query.answer()
         await edit_in_place(message, done)
         await message.answer("👋", reply_markup=ReplyKeyboardRemove())
-        if offers:  # seats the driver gave up, held now for the next drivers waiting
-            await checkup_notifier.offers(bot, offers, now)
+        for kit in kits.values():  # e.g. seats given up, now held for the next drivers waiting
+            await kit.deliver_owed(bot)
 
     after_commit(session, show)
 

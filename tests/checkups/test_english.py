@@ -83,7 +83,7 @@ async def test_english_checkup_screens_have_no_chinese_of_the_bots_own(
     await tap(app, EN_DRIVER, "19:00")
     await tap(app, EN_DRIVER, "Confirm the move")  # the 18:00 seat goes to EN_OTHER
     await tap(app, EN_OTHER, "No, thanks")
-    notifier = app.dp["checkup_notifier"]
+    notifier = app.kits["checkups"].notifier
     await notifier.send_due_reminders(app.bot, local(23, 18))
     await notifier.send_due_reminders(app.bot, local(24, 17))
     clock.now = local(24, 17, 30)

@@ -183,7 +183,7 @@ async def test_an_offer_declined_or_expired_ends_in_a_final_state(app: App, cloc
     await tap(app, THIRD, "❌ 确定取消")
     offer = last_with_buttons(app, OTHER.id)["message_id"]
     clock.now = NOON_MONDAY + timedelta(minutes=31)
-    await app.dp["checkup_notifier"].send_notices(app.bot, clock.now)
+    await app.kits["checkups"].notifier.send_notices(app.bot, clock.now)
     sent = await tap(app, OTHER, "✅ 预约这个名额")
     assert alerts(sent) == [] and "过保留时间" in answers(sent)[0]
     assert buttons(shown(app, OTHER.id, offer)) == []

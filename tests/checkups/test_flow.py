@@ -248,7 +248,7 @@ async def test_an_offer_not_taken_in_time_passes_on(app: App, clock: Clock) -> N
     await tap(app, DRIVER, "❌ 取消")
     await tap(app, DRIVER, "❌ 确定取消")
 
-    notifier = app.dp["checkup_notifier"]
+    notifier = app.kits["checkups"].notifier
     assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=29)) == 0
     await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=31))
     async with app.session_factory() as session:
@@ -322,7 +322,7 @@ async def test_reminders_go_out_once_at_local_time(app: App, clock: Clock) -> No
     await app.onboard(DRIVER)
     await to_summary(app, DRIVER)
     await tap(app, DRIVER, "✅ 确认预约")
-    notifier = app.dp["checkup_notifier"]
+    notifier = app.kits["checkups"].notifier
 
     def reminders_in(records: list[dict[str, Any]]) -> list[str]:
         return [t for t in texts(records) if t.startswith("⏰")]
@@ -349,7 +349,7 @@ async def test_no_reminder_after_cancel_or_move(app: App, clock: Clock) -> None:
     await tap(app, DRIVER, "26", exact=True)
     await tap(app, DRIVER, "20:00")
     await tap(app, DRIVER, "✅ 确认改约")
-    notifier = app.dp["checkup_notifier"]
+    notifier = app.kits["checkups"].notifier
     # The old booking's reminders (23rd 18:00, 24th 16:00) never go out.
     assert await notifier.send_due_reminders(app.bot, local(24, 17)) == 0
     assert await notifier.send_due_reminders(app.bot, local(25, 18)) == 1  # the new one's
@@ -389,7 +389,7 @@ async def test_evening_reminder_waits_for_quiet_hours(app: App) -> None:
     for user in (DRIVER, OTHER, THIRD):
         await to_summary(app, user)
         await tap(app, user, "✅ 确认预约")
-    notifier = app.dp["checkup_notifier"]
+    notifier = app.kits["checkups"].notifier
     assert await notifier.send_due_reminders(app.bot, local(23, 18)) == 0
     assert await notifier.send_due_reminders(app.bot, local(23, 19, 59)) == 0
     before = app.last_seq()
@@ -473,7 +473,7 @@ async def test_offers_and_notices_that_failed_to_send_go_out_later(app: App) -> 
     sent = await tap(app, DRIVER, "❌ 确定取消")
     assert "已取消" in texts(sent)[-1]  # the driver who cancelled is told all the same
     assert not [r for r in sent if r["chat_id"] == OTHER.id and r["ok"]]
-    notifier = app.dp["checkup_notifier"]
+    notifier = app.kits["checkups"].notifier
     assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=1)) == 1
     assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=2)) == 0
     await tap(app, OTHER, "✅ 预约这个名额")

@@ -65,7 +65,7 @@ async def test_an_owed_offer_to_a_blocked_driver_passes_on_in_the_minute_job(app
     await _cancel(app, DRIVER)  # the offer to OTHER is owed
     app.server.set_blocked(TOKEN, OTHER.id)  # ... and then they block the bot
     before = app.last_seq()
-    notifier = app.dp["checkup_notifier"]
+    notifier = app.kits["checkups"].notifier
     assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=1)) == 1
     offers = app.server.sent(TOKEN, chat_id=THIRD.id, after=before)
     assert len([r for r in offers if r["ok"]]) == 1
@@ -74,7 +74,7 @@ async def test_an_owed_offer_to_a_blocked_driver_passes_on_in_the_minute_job(app
 
 async def _reminder_texts(app: App, at: list) -> list[str]:
     before = app.last_seq()
-    notifier = app.dp["checkup_notifier"]
+    notifier = app.kits["checkups"].notifier
     for moment in at:
         await notifier.send_due_reminders(app.bot, moment)
     return [t for t in texts(app.server.sent(TOKEN, after=before)) if t.startswith("⏰")]
@@ -155,7 +155,7 @@ async def test_the_driver_who_cancels_is_answered_first_and_never_told_of_a_fail
     async def broken(*args: object) -> int:
         raise RuntimeError("notifier broke")
 
-    monkeypatch.setattr(app.dp["checkup_notifier"], "offers", broken)
+    monkeypatch.setattr(app.kits["checkups"].notifier, "offers", broken)
     app.expect_error("a step after its commit failed")
     sent = await _cancel(app, DRIVER)
     mine = [r for r in sent if r["chat_id"] == DRIVER.id and r["ok"]]
@@ -164,4 +164,4 @@ async def test_the_driver_who_cancels_is_answered_first_and_never_told_of_a_fail
     assert not any("出了点问题" in (r["plain_text"] or "") for r in sent)
     # The offer is owed as a row: the minute job sends it.
     monkeypatch.undo()
-    assert await app.dp["checkup_notifier"].send_notices(app.bot, NOON_MONDAY) == 1
+    assert await app.kits["checkups"].notifier.send_notices(app.bot, NOON_MONDAY) == 1

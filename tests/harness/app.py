@@ -83,6 +83,12 @@ class App:
     errors: ErrorLog = field(default_factory=ErrorLog)
     expected_errors: list[str] = field(default_factory=list)
 
+    @property
+    def kits(self) -> dict[str, Any]:
+        """Each feature's process-wide part (the station index, the checkup notifier...)."""
+        kits: dict[str, Any] = self.dp["kits"]
+        return kits
+
     def expect_error(self, fragment: str) -> None:
         """This test provokes an error whose log message contains `fragment`."""
         self.expected_errors.append(fragment)

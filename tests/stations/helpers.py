@@ -33,4 +33,4 @@ async def add_stations(app: App, *rows: str) -> None:
         assert result.ok, result.errors
         await StationRepository(session).upsert_many(result.stations)
         await session.commit()
-    await app.dp["stations"].refresh()
+    await app.kits["stations"].catalog.refresh()

@@ -113,7 +113,7 @@ async def test_details_in_place_and_navigation_with_converted_coordinates(app: A
     assert "🛏 床位" in text and "⚠️ 示例数据" in text
     urls = {b["text"]: b.get("url") for row in details["reply_markup"]["inline_keyboard"]
             for b in row}  # fmt: skip
-    station = app.dp["stations"].index.by_id["ls-warm-home-g348"]
+    station = app.kits["stations"].catalog.index.by_id["ls-warm-home-g348"]
     g_lat, g_lon = to_gcj02(station.lat, station.lon)
     b_lat, b_lon = to_bd09(station.lat, station.lon)
     amap = parse_qs(urlsplit(urls["🧭 高德地图"]).query)

@@ -105,7 +105,7 @@ def _without_data(text: str, app: App, echoed: list[str]) -> str:
     """The bot's own words: station names, places, addresses and notes (data, which may stay
     Chinese) and what the driver typed taken out."""
     data: list[str] = list(echoed)
-    for station in app.dp["stations"].index.stations:
+    for station in app.kits["stations"].catalog.index.stations:
         data += [station.name, station.address, station.note, station.district, station.phone]
     for value in sorted(filter(None, data), key=len, reverse=True):
         text = text.replace(value, "")
@@ -219,7 +219,7 @@ async def test_admins_close_a_station_by_name_from_cards(app: App) -> None:
     )
     assert rows_of(edit) == [["🟢 恢复开放"]]
     assert await _status(app, "ls-warm-home-g348") == "closed"
-    assert app.dp["stations"].index.by_id["ls-warm-home-g348"].status == "closed"
+    assert app.kits["stations"].catalog.index.by_id["ls-warm-home-g348"].status == "closed"
     record = await nearest_list(app, *SHAWAN)
     assert "⛔ 暂停开放" in record["plain_text"]
     sent = await app.feed(specs.callback(ADMIN, *_group_button(app, "恢复开放"), chat_id=GROUP))

@@ -20,12 +20,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 import bot.db.users.models  # noqa: F401  (bookings and waitlist places point at users)
-from bot.db.base import Base
+from bot.db.base import Base, holds_personal
 from bot.db.types import BigIntId, CleanString, UTCDateTime, utcnow
 
 
 class CheckupProviderRow(Base):
     __tablename__ = "checkup_providers"
+    __table_args__ = holds_personal(False)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(CleanString(80))
@@ -39,6 +40,7 @@ class CheckupProviderRow(Base):
 
 class CheckupServiceRow(Base):
     __tablename__ = "checkup_services"
+    __table_args__ = holds_personal(False)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name_zh: Mapped[str] = mapped_column(CleanString(80))
@@ -54,6 +56,7 @@ class SlotTemplateRow(Base):
     """knowledge.checkups.SlotTemplate, stored: slots are generated from it every day."""
 
     __tablename__ = "checkup_slot_templates"
+    __table_args__ = holds_personal(False)
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     provider_id: Mapped[str] = mapped_column(ForeignKey("checkup_providers.id"))
@@ -75,6 +78,7 @@ class SlotRow(Base):
     __table_args__ = (
         UniqueConstraint("provider_id", "service_id", "starts_at", name="uq_slot_time"),
         CheckConstraint("booked >= 0 AND booked <= capacity", name="ck_slot_capacity"),
+        holds_personal(False),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -99,6 +103,7 @@ class BookingRow(Base):
             sqlite_where=text("status = 'active'"),
             postgresql_where=text("status = 'active'"),
         ),
+        holds_personal(True),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -120,7 +125,10 @@ class BookingRow(Base):
 
 class WaitlistRow(Base):
     __tablename__ = "checkup_waitlist"
-    __table_args__ = (UniqueConstraint("slot_id", "user_id", name="uq_waitlist_slot_user"),)
+    __table_args__ = (
+        UniqueConstraint("slot_id", "user_id", name="uq_waitlist_slot_user"),
+        holds_personal(True),
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("checkup_slots.id"), index=True)
@@ -136,6 +144,7 @@ class ClosureRow(Base):
     """A provider closed for a local day: existing slots are closed, later ones never open."""
 
     __tablename__ = "checkup_closures"
+    __table_args__ = holds_personal(False)
 
     provider_id: Mapped[str] = mapped_column(ForeignKey("checkup_providers.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -149,7 +158,10 @@ class ReminderRow(Base):
     """A reminder due to be sent; the scheduler polls for due pending rows."""
 
     __tablename__ = "booking_reminders"
-    __table_args__ = (UniqueConstraint("booking_id", "kind", name="uq_reminder_kind"),)
+    __table_args__ = (
+        UniqueConstraint("booking_id", "kind", name="uq_reminder_kind"),
+        holds_personal(True),
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)

@@ -12,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base
+from bot.db.base import Base, holds_personal
 from bot.db.types import CleanString, UTCDateTime, utcnow
 
 
@@ -20,6 +20,7 @@ class StationRow(Base):
     """A driver station; knowledge.stations.Station is its in-memory twin."""
 
     __tablename__ = "stations"
+    __table_args__ = holds_personal(False)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(CleanString(80))

@@ -9,7 +9,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base
+from bot.db.base import Base, holds_personal
 from bot.db.types import UTCDateTime
 
 
@@ -17,6 +17,7 @@ class ProcessedUpdate(Base):
     """One row per handled Telegram update, so a redelivery after a restart is ignored."""
 
     __tablename__ = "processed_updates"
+    __table_args__ = holds_personal(False)
 
     bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

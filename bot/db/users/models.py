@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.db.base import Base, str_enum
+from bot.db.base import Base, holds_personal, str_enum
 from bot.db.types import BigIntId, CleanString, UTCDateTime
 
 
@@ -35,6 +35,7 @@ class Occupation(enum.StrEnum):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = holds_personal(True)
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     # NULL once the user erased their data; the row stays for records that point at it.

@@ -17,7 +17,8 @@ from bot.db.checkups.models import (
     SlotRow,
     WaitlistRow,
 )
-from bot.services.checkups.bookings import BookingService, Offer
+from bot.services.checkups.bookings import BookingService
+from bot.services.personal_data import Part
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -79,7 +80,16 @@ async def export(session: AsyncSession, user_id: int, tz: ZoneInfo) -> dict[str,
     }
 
 
-async def erase(session: AsyncSession, user_id: int, now: datetime, tz: ZoneInfo) -> list[Offer]:
-    """Upcoming bookings are cancelled and waitlist places given up. Past bookings stay (the
-    providers' attendance records) but point only at the anonymised user row."""
-    return await BookingService(session, tz).withdraw(user_id, now)
+async def erase(session: AsyncSession, user_id: int, now: datetime, tz: ZoneInfo) -> None:
+    """Upcoming bookings are cancelled and waitlist places given up; the seats freed are
+    offered to the next drivers waiting (owed as rows, sent after the commit). Past bookings
+    stay (the providers' attendance records) but point only at the anonymised user row."""
+    await BookingService(session, tz).withdraw(user_id, now)
+
+
+PART = Part(
+    "checkups",
+    frozenset({"bookings", "checkup_waitlist", "booking_reminders"}),
+    export,
+    erase,
+)

@@ -1,0 +1,40 @@
+"""The features, in order: their menu buttons, commands and /help lines appear in this order,
+and their routers are tried in it within each stage (bot/feature.py). Adding a feature is a
+package of its own and one line here (docs/adding-a-feature.md)."""
+
+from __future__ import annotations
+
+from bot.feature import Feature, Job
+from bot.i18n import N_
+from handlers.checkups.feature import CHECKUPS
+from handlers.common.feature import COMMON
+from handlers.common.soon import coming_soon
+from handlers.stations.feature import STATIONS
+from handlers.users.feature import ADMIN, ONBOARDING, PROFILE
+from scheduler.jobs.updates import prune_processed_updates
+
+# The update ledger's upkeep (bot/services/update_ledger.py): no handlers, one job.
+UPDATES = Feature(
+    name="updates",
+    jobs=(
+        Job("prune_processed_updates", prune_processed_updates, "cron", {"hour": 4, "minute": 17}),
+    ),
+)
+
+FEATURES: tuple[Feature, ...] = (
+    ONBOARDING,
+    ADMIN,
+    STATIONS,
+    CHECKUPS,
+    coming_soon("complaints", N_("📝 File a complaint"),
+                N_("📝 File a complaint: we follow it up until it is solved")),
+    coming_soon("reports", N_("📸 Snap report"),
+                N_("📸 Snap report: report a road hazard with a photo and location")),
+    coming_soon("points", N_("⭐ My points"),
+                N_("⭐ My points: points earned by volunteering, and the points shop")),
+    coming_soon("themes", N_("📅 This month"),
+                N_("📅 This month: the theme and activities of the month")),
+    PROFILE,
+    COMMON,
+    UPDATES,
+)  # fmt: skip

@@ -1,0 +1,42 @@
+"""The checkup feature's process-wide part (the notifier) and its services for one update."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.feature import BaseKit, Core
+from bot.services.checkups.bookings import BookingService
+from bot.services.checkups.browse import CheckupBrowser
+from handlers.checkups.notices import CheckupNotifier
+
+
+@dataclass(frozen=True, slots=True)
+class CheckupServices:
+    """What checkup handlers get for one update (injected as `checkups`)."""
+
+    bookings: BookingService
+    browser: CheckupBrowser
+    notifier: CheckupNotifier
+    tz: ZoneInfo
+
+
+class CheckupsKit(BaseKit):
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        settings = core.settings
+        self.notifier = CheckupNotifier(
+            core.i18n, core.session_factory, settings.tz, core.profiles,
+            help_phone=settings.booking_help_phone,
+        )  # fmt: skip
+
+    def for_update(self, session: AsyncSession) -> CheckupServices:
+        tz = self.core.settings.tz
+        return CheckupServices(BookingService(session, tz), CheckupBrowser(session, tz),
+                               self.notifier, tz)  # fmt: skip
+
+    async def deliver_owed(self, bot: Bot) -> None:
+        await self.notifier.send_notices(bot, self.core.clock())
