@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -28,6 +28,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_before_savepoint(conn: Connection, name: str) -> None:
+    """SQLite's driver opens a transaction only before a write; a SAVEPOINT issued first then
+    opens one of its own, and releasing it would commit the update's work half-way (nothing
+    could undo it later). So a savepoint that would come first gets a real BEGIN before it:
+    reads still run outside a transaction (no write lock held while a handler waits for
+    Telegram), and a savepoint undoes only its own statements, as on PostgreSQL."""
+    dbapi = conn.connection.dbapi_connection
+    driver = getattr(dbapi, "_connection", dbapi)  # aiosqlite's connection, or pysqlite's
+    if not driver.in_transaction:
+        conn.exec_driver_sql("BEGIN")
+
+
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
@@ -35,6 +47,7 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "savepoint", _begin_before_savepoint)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
