@@ -33,6 +33,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.i18n import create_i18n
 from bot.services.users.profiles import UserService
+from bot.short_transactions import ensure_user
 
 TOKEN = "42:BENCH"
 MENU_TEXT_ZH = "📅 本月活动"
@@ -113,7 +114,7 @@ async def bench_warmdrive(
     async with factory() as session:  # drivers who finished onboarding, as in real use
         users = UserService(session)
         for uid in range(first_user, first_user + n_users):
-            profile = await users.ensure(factory, uid, "司机", None, "zh")
+            profile = await ensure_user(factory, users, uid, "司机", None, "zh")
             await users.accept_consent(profile.id, "司机")
             await users.complete_onboarding(profile.id)
             await session.commit()  # before the next ensure(), which may roll back

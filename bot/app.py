@@ -25,9 +25,9 @@ from bot.middlewares.callbacks import AnswerEveryCallback
 from bot.middlewares.db import DbSessionMiddleware
 from bot.middlewares.dedupe import DedupeMiddleware
 from bot.middlewares.kits import KitsMiddleware
+from bot.middlewares.ledger import UpdateLedger
 from bot.middlewares.throttle import MemoryThrottle, RedisThrottle, Throttle, ThrottleMiddleware
 from bot.middlewares.user import UserI18nMiddleware, UserMiddleware
-from bot.services.update_ledger import UpdateLedger
 from bot.services.users.profile_cache import ProfileCache
 from bot.telegram_retry import RetryMiddleware
 from bot.update_calls import UpdateCallsRecorder

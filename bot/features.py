@@ -13,7 +13,7 @@ from handlers.stations.feature import STATIONS
 from handlers.users.feature import ADMIN, ONBOARDING, PROFILE
 from scheduler.jobs.updates import prune_processed_updates
 
-# The update ledger's upkeep (bot/services/update_ledger.py): no handlers, one job.
+# The update ledger's upkeep (bot/middlewares/ledger.py): no handlers, one job.
 UPDATES = Feature(
     name="updates",
     jobs=(

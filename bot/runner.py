@@ -53,7 +53,9 @@ async def _serve(settings: Settings, bot: Bot) -> None:
     engine = create_engine(settings.database_url)
     await upgrade(engine)  # idempotent: a fresh database gets every table, a current one nothing
     session_factory = create_session_factory(engine)
-    added = await load_sample_if_empty(session_factory)
+    async with session_factory() as session:
+        added = await load_sample_if_empty(session)
+        await session.commit()
     if added:
         log.info("loaded %d sample stations (illustrative data)", added)
     today = datetime.now(settings.tz).date()

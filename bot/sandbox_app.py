@@ -91,8 +91,10 @@ def sandbox_settings(settings: Settings, api_base: str, token: str) -> Settings:
 
 async def seed_demo_users(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
     """Register the volunteer and the admin as onboarded users (once; later runs keep them)."""
-    for demo, *_ in SEEDED:
-        await register(factory, settings.admin_ids, demo.id, "zh", settings.default_language)
+    async with factory() as session:
+        for demo, *_ in SEEDED:
+            await register(session, settings.admin_ids, demo.id, "zh", settings.default_language)
+        await session.commit()
     async with factory() as session:
         users = UserService(session, settings.admin_ids)
         for demo, role, occupation, city in SEEDED:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.after_commit import take_after_commit
 from bot.db.write_tracking import session_wrote
-from bot.services.update_ledger import UpdateLedger
+from bot.middlewares.ledger import UpdateLedger
 from bot.update_calls import mark_duplicate
 
 log = logging.getLogger(__name__)

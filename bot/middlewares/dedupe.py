@@ -13,7 +13,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject, Update
 
-from bot.services.update_ledger import UpdateLedger
+from bot.middlewares.ledger import UpdateLedger
 
 log = logging.getLogger(__name__)
 

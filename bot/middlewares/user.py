@@ -12,6 +12,7 @@ from aiogram.utils.i18n import I18nMiddleware
 from bot.locale_cache import LocaleCache
 from bot.services.users.profile_cache import ProfileCache
 from bot.services.users.profiles import UserProfile, UserService, full_name
+from bot.short_transactions import ensure_user
 from knowledge.text_rules import clean_line
 
 
@@ -38,8 +39,9 @@ class UserMiddleware(BaseMiddleware):
         if tg_user is None or tg_user.is_bot:
             data["user"] = None
             return await handler(event, data)
-        profile = await service.ensure(
+        profile = await ensure_user(
             data["session_factory"],
+            service,
             tg_user.id,
             # Cleaned as it will be stored: compared with the stored name, it must not look
             # changed (and be written again) on every update.

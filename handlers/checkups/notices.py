@@ -27,7 +27,7 @@ from bot.services.checkups.bookings import (
 from bot.services.checkups.browse import CheckupBrowser, OfferView, Recipient
 from bot.services.checkups.outbox import BookingOutbox
 from bot.services.users.profile_cache import ProfileCache
-from bot.services.users.profiles import mark_blocked
+from bot.short_transactions import mark_blocked
 from handlers.checkups.callbacks import OfferCb
 from handlers.checkups.texts import closed_text, nav_kb, offer_text, reminder_text
 

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.locale_cache import LocaleCache
 from bot.services.users.profile_cache import ProfileCache
-from bot.services.users.profiles import mark_blocked
+from bot.short_transactions import mark_blocked
 from bot.update_calls import was_answered
 
 log = logging.getLogger("warmdrive.errors")

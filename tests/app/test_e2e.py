@@ -178,7 +178,9 @@ async def test_polling_conversation_over_http(
     settings = test_settings(db_url, server.base_url)
     dp = create_dispatcher(settings, engine=engine)
     # As `run` does on a fresh database.
-    await load_sample_if_empty(dp["session_factory"])
+    async with dp["session_factory"]() as session:
+        await load_sample_if_empty(session)
+        await session.commit()
     await load_sample_checkups(dp["session_factory"], datetime.now(settings.tz).date(), settings.tz)
     bot = make_bot(server.base_url)
     async with polling(dp, bot, server), SandboxClient(server.base_url, TOKEN) as client:

@@ -186,7 +186,9 @@ async def running_app(
 ) -> AsyncIterator[App]:
     settings = test_settings(db_url, server.base_url, **overrides)
     dp = create_dispatcher(settings, engine=engine, clock=clock or Clock())
-    await load_sample_if_empty(dp["session_factory"])
+    async with dp["session_factory"]() as session:
+        await load_sample_if_empty(session)
+        await session.commit()
     bot = make_bot(server.base_url)
     app = App(server, dp, bot, settings, dp["session_factory"])
     logging.getLogger().addHandler(app.errors)

@@ -41,7 +41,9 @@ def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
 async def test_import_is_all_or_nothing_and_counts(
     db_url: str, session_factory: async_sessionmaker[AsyncSession], tmp_path: Path
 ) -> None:
-    assert await load_sample_if_empty(session_factory) > 10
+    async with session_factory() as session:
+        assert await load_sample_if_empty(session) > 10
+        await session.commit()
     catalog = StationCatalog(session_factory)
     await catalog.refresh()
     samples = len(catalog.index)

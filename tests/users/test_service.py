@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.users.models import Occupation, Role, User
 from bot.services.users.profiles import ProfileError, UserService, normalise_city
+from bot.short_transactions import ensure_user
 
 Factory = async_sessionmaker[AsyncSession]
 TG_ID = 5550001
@@ -23,16 +24,16 @@ async def test_ensure_creates_once_and_follows_telegram_until_a_language_is_chos
     session: AsyncSession, session_factory: Factory
 ) -> None:
     users = await _new(session)
-    first = await users.ensure(session_factory, TG_ID, "张师傅", "en-US", "zh")
+    first = await ensure_user(session_factory, users, TG_ID, "张师傅", "en-US", "zh")
     assert first.language == "en" and first.role is Role.DRIVER and not first.consented
     # The app switched to Chinese and the user never picked a language: follow the app.
-    again = await users.ensure(session_factory, TG_ID, "张师傅", "zh-hans", "zh")
+    again = await ensure_user(session_factory, users, TG_ID, "张师傅", "zh-hans", "zh")
     assert again.id == first.id and again.language == "zh"
-    assert (await users.ensure(session_factory, TG_ID, "张师傅", "ru", "zh")).language == "zh"
+    assert (await ensure_user(session_factory, users, TG_ID, "张师傅", "ru", "zh")).language == "zh"
     # Once picked with /language, the pick wins whatever the app says.
     await users.set_language(first.id, "en")
     await session.commit()
-    chosen = await users.ensure(session_factory, TG_ID, "张师傅", "zh-hans", "zh")
+    chosen = await ensure_user(session_factory, users, TG_ID, "张师傅", "zh-hans", "zh")
     assert chosen.language == "en" and chosen.language_chosen
     await session.commit()
     count = len((await session.scalars(select(User))).all())
@@ -43,13 +44,13 @@ async def test_new_user_defaults_to_default_language(
     session: AsyncSession, session_factory: Factory
 ) -> None:
     users = await _new(session)
-    assert (await users.ensure(session_factory, TG_ID, None, None, "zh")).language == "zh"
-    assert (await users.ensure(session_factory, TG_ID + 1, None, "ru", "zh")).language == "zh"
+    assert (await ensure_user(session_factory, users, TG_ID, None, None, "zh")).language == "zh"
+    assert (await ensure_user(session_factory, users, TG_ID + 1, None, "ru", "zh")).language == "zh"
 
 
 async def test_admin_ids_promote(session: AsyncSession, session_factory: Factory) -> None:
     users = await _new(session, frozenset({TG_ID}))
-    profile = await users.ensure(session_factory, TG_ID, "admin", None, "zh")
+    profile = await ensure_user(session_factory, users, TG_ID, "admin", None, "zh")
     assert profile.is_admin
     with pytest.raises(ProfileError) as exc:
         await users.set_role(TG_ID, Role.DRIVER)
@@ -60,7 +61,7 @@ async def test_onboarding_steps_and_validation(
     session: AsyncSession, session_factory: Factory
 ) -> None:
     users = await _new(session)
-    profile = await users.ensure(session_factory, TG_ID, "李师傅", None, "zh")
+    profile = await ensure_user(session_factory, users, TG_ID, "李师傅", None, "zh")
     with pytest.raises(ProfileError):
         await users.complete_onboarding(profile.id)  # no consent yet
     await users.accept_consent(profile.id, "王师傅")
@@ -88,7 +89,7 @@ async def test_onboarding_steps_and_validation(
 
 async def test_quiet_hours_rules(session: AsyncSession, session_factory: Factory) -> None:
     users = await _new(session)
-    profile = await users.ensure(session_factory, TG_ID, None, None, "zh")
+    profile = await ensure_user(session_factory, users, TG_ID, None, None, "zh")
     set_ = await users.set_quiet_hours(profile.id, time(22), time(7))
     assert (set_.quiet_start, set_.quiet_end) == (time(22), time(7))
     with pytest.raises(ProfileError):
@@ -101,7 +102,7 @@ async def test_quiet_hours_rules(session: AsyncSession, session_factory: Factory
 
 async def test_export_and_erase(session: AsyncSession, session_factory: Factory) -> None:
     users = await _new(session)
-    profile = await users.ensure(session_factory, TG_ID, "王师傅", None, "zh")
+    profile = await ensure_user(session_factory, users, TG_ID, "王师傅", None, "zh")
     await users.accept_consent(profile.id, "王师傅")
     await users.set_phone(profile.id, "+8613800138000")
     await users.set_quiet_hours(profile.id, time(23), time(6))
@@ -120,7 +121,7 @@ async def test_export_and_erase(session: AsyncSession, session_factory: Factory)
         None,
     )
     # Coming back starts a fresh, unconsented profile.
-    fresh = await users.ensure(session_factory, TG_ID, "王师傅", None, "zh")
+    fresh = await ensure_user(session_factory, users, TG_ID, "王师傅", None, "zh")
     assert fresh.id != profile.id and not fresh.consented
 
 

@@ -384,15 +384,14 @@ async def store_stations(session: AsyncSession, stations: list[Station]) -> Upse
     return dataclasses.replace(counts, samples_removed=removed)
 
 
-async def load_sample_if_empty(factory: async_sessionmaker[AsyncSession]) -> int:
-    """First run: fill an empty stations table with the illustrative sample data."""
-    async with factory() as session:
-        repo = StationRepository(session)
-        if await repo.count():
-            return 0
-        result = parse_csv(SAMPLE_FILE.read_text(encoding="utf-8"), is_sample=True)
-        if not result.ok:  # a broken shipped file is our bug: say exactly where
-            raise RuntimeError("sample stations invalid: " + "; ".join(result.errors[:5]))
-        await repo.upsert_many(result.stations)
-        await session.commit()
-        return len(result.stations)
+async def load_sample_if_empty(session: AsyncSession) -> int:
+    """First run: fill an empty stations table with the illustrative sample data (the caller
+    commits)."""
+    repo = StationRepository(session)
+    if await repo.count():
+        return 0
+    result = parse_csv(SAMPLE_FILE.read_text(encoding="utf-8"), is_sample=True)
+    if not result.ok:  # a broken shipped file is our bug: say exactly where
+        raise RuntimeError("sample stations invalid: " + "; ".join(result.errors[:5]))
+    await repo.upsert_many(result.stations)
+    return len(result.stations)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.db.after_commit import after_commit
@@ -206,25 +206,6 @@ class UserService:
             self.cache.put(telegram_id, profile, ticket)
         return profile
 
-    async def ensure(
-        self,
-        factory: async_sessionmaker[AsyncSession],
-        telegram_id: int,
-        display_name: str | None,
-        language_hint: str | None,
-        default_language: str,
-    ) -> UserProfile:
-        """load(), registering the user first on first contact."""
-        profile = await self.load(telegram_id, display_name, language_hint)
-        if profile is not None:
-            return profile
-        await register(factory, self.admin_ids, telegram_id, language_hint, default_language)
-        # End this session's read snapshot (SQLite WAL) so the new row is visible to it.
-        await self.repo.session.rollback()
-        profile = await self.load(telegram_id, display_name, language_hint)
-        assert profile is not None
-        return profile
-
     async def _update(self, user_id: int, **values: Any) -> UserProfile:
         # No flush: the row is written at commit, so SQLite's write lock is not held while the
         # handler talks to Telegram.
@@ -335,30 +316,17 @@ class UserService:
 
 
 async def register(
-    factory: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
     admin_ids: frozenset[int],
     telegram_id: int,
     language_hint: str | None,
     default_language: str,
 ) -> None:
-    """Create a user on first contact, in a short transaction of its own: the update's own
-    transaction then holds no write lock while it talks to Telegram. Creating twice is
-    harmless (ON CONFLICT DO NOTHING), so this needs no undo if the update later fails."""
+    """Create a user on first contact. Creating twice is harmless (ON CONFLICT DO NOTHING).
+    The caller runs it in a short transaction of its own (bot/short_transactions.py), so the
+    update's own transaction holds no write lock while it talks to Telegram."""
     language = "en" if telegram_language(language_hint) == "en" else default_language
     pinned = telegram_id in admin_ids
-    async with factory() as session:
-        await UserRepository(session).create_if_missing(
-            telegram_id, language, Role.ADMIN if pinned else Role.DRIVER, pinned
-        )
-        await session.commit()
-
-
-async def mark_blocked(
-    factory: async_sessionmaker[AsyncSession], cache: ProfileCache | None, telegram_id: int
-) -> None:
-    """Record, outside any update's transaction, that the user has blocked the bot."""
-    async with factory() as session:
-        await UserService(session, cache=cache).set_blocked(telegram_id, True)
-        await session.commit()
-    if cache is not None:
-        cache.drop(telegram_id)
+    await UserRepository(session).create_if_missing(
+        telegram_id, language, Role.ADMIN if pinned else Role.DRIVER, pinned
+    )
