@@ -25,10 +25,10 @@ from bot.sandbox import BotApiServer, SandboxClient, TgUser, specs
 from bot.services.checkups.catalog import load_sample_if_empty as load_sample_checkups
 from bot.services.stations.service import load_sample_if_empty
 from tests.harness import TOKEN, make_bot, test_settings
+from tests.harness.redis import REDIS_URL, reachable_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 MENU_ZH = ["📍 附近驿站", "🩺 体检预约", "📝 我要投诉", "📸 随手拍", "⭐ 我的积分", "📅 本月活动"]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 async def _button(client: SandboxClient, chat_id: int, label: str) -> tuple[int, str]:
@@ -198,14 +198,7 @@ async def test_redis_mode_conversation(
     server: BotApiServer, engine: AsyncEngine, db_url: str
 ) -> None:
     """Several-workers configuration: FSM, isolation, flood limits in Redis; ledger in the DB."""
-    redis = pytest.importorskip("redis.asyncio")
-    client_redis = redis.Redis.from_url(REDIS_URL)
-    try:
-        await asyncio.wait_for(client_redis.flushdb(), 3)
-    except (OSError, TimeoutError) as exc:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc!r}")
-    finally:
-        await client_redis.aclose()
+    await (await reachable_redis(flush=True)).aclose()
     settings = test_settings(db_url, server.base_url, redis_url=REDIS_URL)
     dp = create_dispatcher(settings, engine=engine)
     bot = make_bot(server.base_url)

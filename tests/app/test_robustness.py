@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 
 import pytest
@@ -16,8 +15,7 @@ from bot.db.users.models import User
 from bot.middlewares.throttle import MemoryThrottle, RedisThrottle
 from bot.sandbox import BotApiServer, TgUser, specs
 from tests.harness import ADMIN, DRIVER, TOKEN, App, running_app, texts
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tests.harness.redis import reachable_redis
 
 
 async def test_duplicate_update_has_one_effect_even_after_restart(
@@ -147,13 +145,7 @@ async def test_a_flood_is_quiet_for_a_whole_period_after_the_warning() -> None:
 
 
 async def test_redis_throttle_warns_once_per_flood() -> None:
-    redis_asyncio = pytest.importorskip("redis.asyncio")
-    redis = redis_asyncio.Redis.from_url(REDIS_URL)
-    try:
-        await asyncio.wait_for(redis.ping(), 3)
-    except (OSError, TimeoutError, redis_asyncio.ConnectionError) as exc:
-        await redis.aclose()
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc!r}")
+    redis = await reachable_redis()
     user = 700_000 + int(time.time() * 1000) % 100_000  # a fresh user per run
     try:
         throttle = RedisThrottle(redis, rate=10, period=60)
