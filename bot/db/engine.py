@@ -35,6 +35,7 @@ def _begin_before_savepoint(conn: Connection, name: str) -> None:
     reads still run outside a transaction (no write lock held while a handler waits for
     Telegram), and a savepoint undoes only its own statements, as on PostgreSQL."""
     dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None  # a live connection is executing
     driver = getattr(dbapi, "_connection", dbapi)  # aiosqlite's connection, or pysqlite's
     if not driver.in_transaction:
         conn.exec_driver_sql("BEGIN")

@@ -61,7 +61,8 @@ class IsCommand(Filter):
     """A "/command" text: routed to commands, never read as an answer to a question."""
 
     async def __call__(self, message: Message) -> bool:
-        return bool(message.text) and message.text.startswith("/")
+        text = message.text
+        return text is not None and text.startswith("/")
 
 
 class IsAdmin(Filter):

@@ -3,6 +3,7 @@ only; everyone else is refused)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Literal
 
 from aiogram import Router
@@ -32,7 +33,10 @@ class StationAdminCb(CallbackData, prefix="sa"):
     a: Literal["c", "o"]
 
 
-STATUS_ACTIONS = {StationStatus.CLOSED: "c", StationStatus.OPEN: "o"}
+STATUS_ACTIONS: dict[StationStatus, Literal["c", "o"]] = {
+    StationStatus.CLOSED: "c",
+    StationStatus.OPEN: "o",
+}
 
 
 def station_status_text(status: StationStatus) -> str:
@@ -146,7 +150,7 @@ async def station_status_pressed(
     message = query.message
 
     async def show() -> None:  # only once the change is committed
-        steps = [query.answer(toast)]
+        steps: list[Awaitable[object]] = [query.answer(toast)]
         if isinstance(message, Message):
             steps.append(edit_in_place(message, text, kb))
         await settle_ui(*steps)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from opening_hours import OpeningHours, ParserError
+from opening_hours import OpeningHours, ParserError  # type: ignore[attr-defined]  # not in its stubs
 
 _POSITION = re.compile(r"-->\s*\d+:(\d+)")  # the parser's "--> line:column" marker
 

@@ -67,7 +67,7 @@ class UserProfile:
 
     @classmethod
     def of(cls, user: User) -> UserProfile:
-        return cls(**{f: getattr(user, f) for f in cls.__slots__})  # type: ignore[attr-defined]
+        return cls(**{f: getattr(user, f) for f in cls.__slots__})
 
 
 def telegram_language(hint: str | None) -> str | None:
