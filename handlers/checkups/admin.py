@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.after_commit import after_commit
+from bot.db.checkups.statuses import BookingStatus
 from bot.db.types import Clock
-from bot.services.checkups.bookings import BookingError, BookingService
+from bot.services.checkups.bookings import BookingError, BookingErrorCode, BookingService
 from bot.services.checkups.browse import BookingView, CheckupBrowser, Recipient
 from handlers.checkups.callbacks import DayListCb
 from handlers.checkups.kit import CheckupServices
@@ -81,7 +82,7 @@ def day_list_view(
                 who = q(f"{driver.name} {driver.phone}".strip()) if driver else _("(erased)")
                 line += f" · {who or '—'}"
             lines.append(line)
-            if view.status == "active" and day <= today:
+            if view.status is BookingStatus.ACTIVE and day <= today:
                 kb.button(
                     text=_("✅ {code} came").format(code=view.code),
                     callback_data=DayListCb(a="in", d=d, p=page, c=view.code),
@@ -198,9 +199,9 @@ async def day_list_refused(query: CallbackQuery) -> None:
 async def _checkin_refused(
     browser: CheckupBrowser, code: str, exc: BookingError, settings: Settings
 ) -> str:
-    if exc.code == "booking_unknown":
+    if exc.code is BookingErrorCode.BOOKING_UNKNOWN:
         return _("No booking with code {code}.").format(code=q(code))
-    if exc.code == "not_yet":
+    if exc.code is BookingErrorCode.NOT_YET:
         view = await browser.booking(code)
         assert view is not None
         return _("Booking {code} is on {when}; check-in opens that day.").format(

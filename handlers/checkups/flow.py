@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.after_commit import after_commit
 from bot.db.types import Clock
-from bot.services.checkups.bookings import BookingError, BookingService
+from bot.services.checkups.bookings import BookingError, BookingErrorCode, BookingService
 from bot.services.checkups.browse import CheckupBrowser
 from bot.services.users.profiles import UserProfile
 from handlers.checkups.callbacks import BookCb, MineCb
@@ -258,7 +258,9 @@ async def confirm(
         else:
             booking = await service.book(user.id, slot_id, now, request_key=data["key"])
     except BookingError as exc:
-        if exc.code == "same_slot" and moving:  # this very move, landed before a retry
+        if (
+            exc.code is BookingErrorCode.SAME_SLOT and moving
+        ):  # this very move, landed before a retry
             await state.clear()
             await _confirmed_before(query, callback_data, browser, settings, now, user)
             return
@@ -315,11 +317,14 @@ async def _refused(
     now: datetime,
 ) -> None:
     assert isinstance(query.message, Message)
-    if exc.code in {"already_booked", "too_late"} and exc.booking is not None:
+    if (
+        exc.code in {BookingErrorCode.ALREADY_BOOKED, BookingErrorCode.TOO_LATE}
+        and exc.booking is not None
+    ):
         existing = await browser.booking(exc.booking.code)
         # The form starts over; its Back button leads to the list of checkups.
         await state.set_data({k: data[k] for k in ("mid", "key")})
-        if existing is None or exc.code == "too_late":
+        if existing is None or exc.code is BookingErrorCode.TOO_LATE:
             if existing is not None:
                 await query.answer(too_late_text(existing, settings), show_alert=True)
             else:

@@ -18,8 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.after_commit import after_commit
+from bot.db.checkups.statuses import BookingStatus, WaitlistStatus
 from bot.db.types import Clock
-from bot.services.checkups.bookings import CANCEL_CUTOFF, BookingError, BookingService
+from bot.services.checkups.bookings import (
+    CANCEL_CUTOFF,
+    BookingError,
+    BookingErrorCode,
+    BookingService,
+)
 from bot.services.checkups.browse import BookingView, CheckupBrowser
 from bot.services.users.profiles import UserProfile
 from handlers.checkups.callbacks import MineCb, OfferCb
@@ -81,14 +87,14 @@ async def _own(browser: CheckupBrowser, code: str, user: UserProfile) -> Booking
 
 
 def _is_upcoming(view: BookingView, now: datetime) -> bool:
-    return view.status == "active" and view.slot.ends_at > now
+    return view.status is BookingStatus.ACTIVE and view.slot.ends_at > now
 
 
 # What a tap on an outdated button of a booking that is over says (a toast), by status.
 OVER_TOASTS = {
-    "cancelled": N_("This booking is already cancelled."),
-    "closed": N_("The provider closed that day; this booking is cancelled."),
-    "attended": N_("This checkup is done."),
+    BookingStatus.CANCELLED: N_("This booking is already cancelled."),
+    BookingStatus.CLOSED: N_("The provider closed that day; this booking is cancelled."),
+    BookingStatus.ATTENDED: N_("This checkup is done."),
 }
 
 
@@ -152,10 +158,10 @@ async def mine(
     try:
         offer = await BookingService(session, settings.tz).cancel(user.id, view.code, now)
     except BookingError as exc:
-        if exc.code == "too_late":
+        if exc.code is BookingErrorCode.TOO_LATE:
             text = too_late_text(view, settings)
         else:
-            text = error_text(exc.code, "not_active")
+            text = error_text(exc.code, BookingErrorCode.NOT_ACTIVE)
         await query.answer(text, show_alert=True)
         return
     kb = InlineKeyboardBuilder()
@@ -197,7 +203,7 @@ async def offer_answer(
             nxt = await service.decline_offer(user.id, callback_data.w, now)
             text, kb, toast = _("OK. The seat goes to the next driver waiting."), None, None
     except BookingError as exc:
-        if exc.code != "already_booked":
+        if exc.code is not BookingErrorCode.ALREADY_BOOKED:
             await _offer_over(query, message, browser, callback_data, exc, settings, now, user)
             return
         # Booked meanwhile: holding the seat would only keep it from the next driver.
@@ -236,23 +242,29 @@ async def _offer_over(
 ) -> None:
     """A tap on an offer that is over: a toast, and the offer shows its final state (taken,
     declined, expired...) with what the driver can do next."""
-    if exc.code == "offer_unknown":  # not theirs: never edit a message that is not their offer
+    if (
+        exc.code is BookingErrorCode.OFFER_UNKNOWN
+    ):  # not theirs: never edit a message that is not their offer
         await query.answer(error_text(exc.code))
         return
     offer = await browser.offer(callback_data.w)
     assert offer is not None
     done = await browser.active_in_slot(user.id, offer.slot.id)
-    if offer.status == "booked" and done is not None:  # taken: the booking it became
+    if offer.status is WaitlistStatus.BOOKED and done is not None:  # taken: the booking it became
         await query.answer(
             _("You took this seat: code {code}. See /mybookings.").format(code=done.code)
         )
         await edit_in_place(message, *await _booked(browser, done.code, settings, now))
         return
-    if offer.status == "declined":
+    if offer.status is WaitlistStatus.DECLINED:
         text = _("You let this seat go to the next driver. To book another time: /book")
     else:
-        text = error_text(exc.code, "offer_gone") + "\n" + _("To book another time: /book")
-    await query.answer(error_text(exc.code, "offer_gone"))
+        text = (
+            error_text(exc.code, BookingErrorCode.OFFER_GONE)
+            + "\n"
+            + _("To book another time: /book")
+        )
+    await query.answer(error_text(exc.code, BookingErrorCode.OFFER_GONE))
     await edit_in_place(message, text, None)
 
 

@@ -12,7 +12,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_skeleton
 
 from bot.config import Settings
-from bot.services.checkups.bookings import CANCEL_CUTOFF
+from bot.db.checkups.statuses import BookingStatus, ReminderKind
+from bot.services.checkups.bookings import CANCEL_CUTOFF, BookingErrorCode
 from bot.services.checkups.browse import BookingView, ProviderView, ServiceView, SlotView
 from handlers.common.filters import N_
 from handlers.common.texts import add_map_buttons, q
@@ -21,32 +22,40 @@ from handlers.stations.texts import distance_text
 BABEL_LOCALES = {"zh": "zh_Hans_CN", "en": "en"}
 
 STATUS_LABELS = {
-    "active": N_("booked"),
-    "attended": N_("✅ attended"),
-    "no_show": N_("🚫 no-show"),
-    "cancelled": N_("cancelled"),
-    "closed": N_("closed by the provider"),
-    "lapsed": N_("not checked in"),
+    BookingStatus.ACTIVE: N_("booked"),
+    BookingStatus.ATTENDED: N_("✅ attended"),
+    BookingStatus.NO_SHOW: N_("🚫 no-show"),
+    BookingStatus.CANCELLED: N_("cancelled"),
+    BookingStatus.CLOSED: N_("closed by the provider"),
+    BookingStatus.LAPSED: N_("not checked in"),
 }
 
 BOOKING_ERRORS = {
-    "slot_unknown": N_("This time is no longer available. Please pick another."),
-    "full": N_("Sorry, the last seat at that time was just taken. Please pick another time."),
-    "same_slot": N_("That is the time you already have. Pick a different one to move."),
-    "booking_unknown": N_("This booking was not found."),
-    "not_active": N_("This booking is no longer active."),
-    "offer_unknown": N_("This offer was not found."),
-    "offer_gone": N_("This offer is no longer open."),
-    "offer_expired": N_("Sorry, this offer has expired and the seat went to the next driver."),
+    BookingErrorCode.SLOT_UNKNOWN: N_("This time is no longer available. Please pick another."),
+    BookingErrorCode.FULL: N_(
+        "Sorry, the last seat at that time was just taken. Please pick another time."
+    ),
+    BookingErrorCode.SAME_SLOT: N_(
+        "That is the time you already have. Pick a different one to move."
+    ),
+    BookingErrorCode.BOOKING_UNKNOWN: N_("This booking was not found."),
+    BookingErrorCode.NOT_ACTIVE: N_("This booking is no longer active."),
+    BookingErrorCode.OFFER_UNKNOWN: N_("This offer was not found."),
+    BookingErrorCode.OFFER_GONE: N_("This offer is no longer open."),
+    BookingErrorCode.OFFER_EXPIRED: N_(
+        "Sorry, this offer has expired and the seat went to the next driver."
+    ),
 }
 
 
-def error_text(code: str, default: str = "slot_unknown") -> str:
+def error_text(
+    code: BookingErrorCode, default: BookingErrorCode = BookingErrorCode.SLOT_UNKNOWN
+) -> str:
     msgid = BOOKING_ERRORS.get(code) or BOOKING_ERRORS[default]
     return _(msgid)
 
 
-def status_text(status: str) -> str:
+def status_text(status: BookingStatus) -> str:
     msgid = STATUS_LABELS.get(status)
     return _(msgid) if msgid else status
 
@@ -114,9 +123,11 @@ def cancel_deadline(slot: SlotView) -> datetime:
 
 
 REMINDER_PROMISES = {
-    frozenset({"evening", "soon"}): N_("We will remind you the evening before and 2 hours before."),
-    frozenset({"soon"}): N_("We will remind you 2 hours before."),
-    frozenset({"evening"}): N_("We will remind you the evening before."),
+    frozenset({ReminderKind.EVENING, ReminderKind.SOON}): N_(
+        "We will remind you the evening before and 2 hours before."
+    ),
+    frozenset({ReminderKind.SOON}): N_("We will remind you 2 hours before."),
+    frozenset({ReminderKind.EVENING}): N_("We will remind you the evening before."),
 }
 
 
@@ -124,7 +135,7 @@ def booked_text(
     view: BookingView,
     tz: ZoneInfo,
     now: datetime,
-    reminders: frozenset[str],
+    reminders: frozenset[ReminderKind],
     moved: bool = False,
 ) -> str:
     """A booking just made (or moved). It promises only the reminders that are due to go
@@ -163,14 +174,14 @@ def nav_kb(provider: ProviderView) -> InlineKeyboardMarkup:
 
 
 def reminder_text(
-    view: BookingView, kind: str, now: datetime, tz: ZoneInfo, help_phone: str = ""
+    view: BookingView, kind: ReminderKind, now: datetime, tz: ZoneInfo, help_phone: str = ""
 ) -> str:
     """The day is said relative to when the reminder goes out: quiet hours can move the
     evening reminder to the morning of the checkup itself. It offers only what the driver
     can still do: cancel here (and until when) while that is allowed, else a number to call."""
     local = view.slot.starts_at.astimezone(tz)
     days_left = (local.date() - now.astimezone(tz).date()).days
-    if kind == "soon" or days_left <= 0:
+    if kind is ReminderKind.SOON or days_left <= 0:
         head = _("⏰ <b>Your checkup starts at {time}</b> (code <code>{code}</code>)")
     elif days_left == 1:
         head = _("⏰ <b>Reminder: your checkup is tomorrow</b> (code <code>{code}</code>)")
@@ -182,7 +193,7 @@ def reminder_text(
     ]
     deadline = cancel_deadline(view.slot)
     phone = view.provider.phone or help_phone
-    if kind != "soon" and now < deadline:
+    if kind is not ReminderKind.SOON and now < deadline:
         parts.append(
             _("Cannot make it? Cancel in /mybookings by {time} so the seat goes to another "
               "driver.").format(time=when_text(deadline, tz))

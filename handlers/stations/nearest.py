@@ -43,6 +43,7 @@ from bot.services.stations.service import (
     Place,
     PlaceChoice,
     StationError,
+    StationErrorCode,
     StationService,
     StationView,
 )
@@ -67,10 +68,10 @@ SCALE = 100_000  # coordinates ride in callback data as integers of 1e-5 degree 
 MAX_PAGE = 200  # 1,000 stations within 50 km is more than any real search pages through
 
 ERRORS = {
-    "location_invalid": N_(
+    StationErrorCode.LOCATION_INVALID: N_(
         "Those coordinates are not a real place. Please share your location again."
     ),
-    "station_unknown": N_("This station is no longer listed."),
+    StationErrorCode.STATION_UNKNOWN: N_("This station is no longer listed."),
 }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import CommandMenus
 from bot.db.after_commit import after_commit
 from bot.db.users.models import Occupation, Role
-from bot.services.users.profiles import ProfileError, UserService
+from bot.services.users.profiles import ProfileError, ProfileErrorCode, UserService
 from handlers.common.filters import IsAdmin
 from handlers.common.refusals import refuse
 from handlers.common.texts import occupation_label, role_label
@@ -59,7 +59,7 @@ async def setrole_command(
     try:
         await users.set_role(telegram_id, role)
     except ProfileError as exc:
-        if exc.code == "role_pinned":
+        if exc.code is ProfileErrorCode.ROLE_PINNED:
             text = _(
                 "This user is listed in ADMIN_IDS and stays an admin; "
                 "change the configuration instead."

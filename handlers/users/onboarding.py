@@ -19,7 +19,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.users.models import Occupation
-from bot.services.users.profiles import ProfileError, UserProfile, UserService
+from bot.services.users.profiles import ProfileError, ProfileErrorCode, UserProfile, UserService
 from handlers.common.editing import FLOW_MESSAGE, edit_in_place
 from handlers.common.filters import N_, Button, ContentIs, private_only
 from handlers.common.menu import main_menu_kb
@@ -30,17 +30,19 @@ REMOVE_PHONE = N_("🗑 Remove my number")
 
 # Messages for ProfileError codes a user can cause in these steps.
 PROFILE_ERRORS = {
-    "city_invalid": N_(
+    ProfileErrorCode.CITY_INVALID: N_(
         "I could not read a city from that. Please type a city name (e.g. Wenzhou) "
         "or tap “📍 Share my location”."
     ),
-    "city_unknown_location": N_(
+    ProfileErrorCode.CITY_UNKNOWN_LOCATION: N_(
         "I could not find a city near that location. Please type your city's name instead."
     ),
-    "location_invalid": N_(
+    ProfileErrorCode.LOCATION_INVALID: N_(
         "Those coordinates are not a real place. Please share your location again."
     ),
-    "phone_invalid": N_("That phone number does not look valid. Use the button below, or skip."),
+    ProfileErrorCode.PHONE_INVALID: N_(
+        "That phone number does not look valid. Use the button below, or skip."
+    ),
 }
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 import bot.db.users.models  # noqa: F401  (bookings and waitlist places point at users)
 from bot.db.base import Base, holds_personal
+from bot.db.checkups.statuses import BookingStatus, ReminderStatus, WaitlistStatus
 from bot.db.types import BigIntId, CleanString, UTCDateTime, utcnow
 
 
@@ -111,7 +112,7 @@ class BookingRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("checkup_slots.id"), index=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("checkup_services.id"))
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=BookingStatus.ACTIVE)
     # The confirm's idempotency key (e.g. the callback's update): a redelivery books nothing.
     request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -133,7 +134,7 @@ class WaitlistRow(Base):
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     slot_id: Mapped[int] = mapped_column(ForeignKey("checkup_slots.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    status: Mapped[str] = mapped_column(String(16), default=WaitlistStatus.WAITING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set once the driver has been sent the offer: a job sends offers still without it.
@@ -165,7 +166,7 @@ class ReminderRow(Base):
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # "evening" | "soon"
+    kind: Mapped[str] = mapped_column(String(16))  # a ReminderKind
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=ReminderStatus.PENDING)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -23,6 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.checkups.models import BookingRow, ClosureRow, ReminderRow, SlotRow, WaitlistRow
+from bot.db.checkups.statuses import (
+    OPEN_PLACES,
+    REJOINABLE,
+    SETTLED,
+    BookingStatus,
+    ReminderKind,
+    ReminderStatus,
+    WaitlistStatus,
+)
 from bot.db.upsert import insert_ignore, rows_changed
 from knowledge.checkups.catalog import SlotTemplate
 
@@ -37,32 +46,26 @@ EVENING_REMINDER = time(18, 0)
 SOON_REMINDER = timedelta(hours=2)
 
 
-class WaitlistStatus(StrEnum):
-    """A waitlist entry: waiting, offered a held seat, or done with one way or another."""
-
-    WAITING = "waiting"
-    OFFERED = "offered"
-    BOOKED = "booked"  # took the offer
-    DECLINED = "declined"
-    EXPIRED = "expired"  # did not answer in time
-    SKIPPED = "skipped"  # could not be told (blocked the bot): the seat went on at once
-    ENDED = "ended"  # too close to the start for offers
-    CLOSED = "closed"  # the provider closed the day
-
-
-# Entries whose driver may join the same slot's waitlist again (at its end).
-REJOINABLE = (
-    WaitlistStatus.DECLINED,
-    WaitlistStatus.EXPIRED,
-    WaitlistStatus.BOOKED,
-    WaitlistStatus.SKIPPED,
-)
+class BookingErrorCode(StrEnum):
+    SLOT_UNKNOWN = "slot_unknown"  # no such slot, or not one this request may use
+    SLOT_CLOSED = "slot_closed"  # past, or its day closed
+    FULL = "full"
+    NOT_FULL = "not_full"  # a waitlist for a slot with a free seat: book it instead
+    ALREADY_BOOKED = "already_booked"  # one active booking per service
+    SAME_SLOT = "same_slot"
+    TOO_LATE = "too_late"  # within the cancel cutoff
+    BOOKING_UNKNOWN = "booking_unknown"  # also someone else's code: nothing leaks
+    NOT_ACTIVE = "not_active"
+    NOT_YET = "not_yet"  # a check-in before the booking's day
+    OFFER_UNKNOWN = "offer_unknown"
+    OFFER_GONE = "offer_gone"
+    OFFER_EXPIRED = "offer_expired"
 
 
 class BookingError(ValueError):
     """A rule a request broke; `code` picks the message to show."""
 
-    def __init__(self, code: str, booking: BookingRow | None = None) -> None:
+    def __init__(self, code: BookingErrorCode, booking: BookingRow | None = None) -> None:
         super().__init__(code)
         self.code = code
         self.booking = booking
@@ -96,11 +99,13 @@ def quiet_hours_end(at: datetime, start: time | None, end: time | None, tz: Zone
     return until if until > local else until + timedelta(days=1)
 
 
-def reminder_times(starts_at: datetime, now: datetime, tz: ZoneInfo) -> dict[str, datetime]:
+def reminder_times(
+    starts_at: datetime, now: datetime, tz: ZoneInfo
+) -> dict[ReminderKind, datetime]:
     """The evening before at 18:00 local time, and two hours before; only those still ahead."""
     local_day = starts_at.astimezone(tz).date()
     evening = datetime.combine(local_day - timedelta(days=1), EVENING_REMINDER, tz)
-    times = {"evening": evening, "soon": starts_at - SOON_REMINDER}
+    times = {ReminderKind.EVENING: evening, ReminderKind.SOON: starts_at - SOON_REMINDER}
     return {kind: at for kind, at in times.items() if at > now}
 
 
@@ -166,7 +171,7 @@ class BookingService:
         )
 
     async def _set_status(
-        self, booking_id: int, expected: tuple[str, ...], **values: object
+        self, booking_id: int, expected: tuple[BookingStatus, ...], **values: object
     ) -> bool:
         result = await self.session.execute(
             update(BookingRow)
@@ -193,16 +198,16 @@ class BookingService:
                 return done
         slot = await self.session.get(SlotRow, slot_id)
         if slot is None:
-            raise BookingError("slot_unknown")
+            raise BookingError(BookingErrorCode.SLOT_UNKNOWN)
         # Plain values: a rollback expires ORM objects (and async code cannot lazy-load).
         service_id, starts_at = slot.service_id, slot.starts_at
         existing = await self._active(user_id, service_id, now)
         if existing is not None:
             if request_key is not None and existing.request_key == request_key:
                 return existing  # this very request, finished meanwhile by a retry
-            raise BookingError("already_booked", existing)
+            raise BookingError(BookingErrorCode.ALREADY_BOOKED, existing)
         if not await self._take_seat(slot_id, now):
-            raise BookingError("full")
+            raise BookingError(BookingErrorCode.FULL)
         booking = await self._new_booking(user_id, slot_id, service_id, now, request_key)
         try:
             await self.session.flush()
@@ -211,7 +216,7 @@ class BookingService:
             existing = await self._active(user_id, service_id, now)
             if existing is not None and request_key and existing.request_key == request_key:
                 return existing
-            raise BookingError("already_booked", existing) from None
+            raise BookingError(BookingErrorCode.ALREADY_BOOKED, existing) from None
         await self._schedule_reminders(booking, starts_at, now)
         return booking
 
@@ -225,9 +230,14 @@ class BookingService:
     ) -> BookingRow:
         """An active booking with an unused code, added to the session (not flushed)."""
         booking = BookingRow(
-            code=await self._fresh_code(), user_id=user_id, slot_id=slot_id,
-            service_id=service_id, status="active", request_key=request_key, created_at=now,
-        )  # fmt: skip
+            code=await self._fresh_code(),
+            user_id=user_id,
+            slot_id=slot_id,
+            service_id=service_id,
+            status=BookingStatus.ACTIVE,
+            request_key=request_key,
+            created_at=now,
+        )
         self.session.add(booking)
         return booking
 
@@ -249,16 +259,16 @@ class BookingService:
             .where(
                 BookingRow.user_id == user_id,
                 BookingRow.service_id == service_id,
-                BookingRow.status == "active",
+                BookingRow.status == BookingStatus.ACTIVE,
                 BookingRow.slot_id.in_(ended),
             )
-            .values(status="lapsed")
+            .values(status=BookingStatus.LAPSED)
         )
         return await self.session.scalar(
             select(BookingRow).where(
                 BookingRow.user_id == user_id,
                 BookingRow.service_id == service_id,
-                BookingRow.status == "active",
+                BookingRow.status == BookingStatus.ACTIVE,
             )
         )
 
@@ -266,9 +276,9 @@ class BookingService:
         booking = await self.session.scalar(select(BookingRow).where(BookingRow.code == code))
         # Someone else's code looks exactly like an unknown one: nothing leaks.
         if booking is None or booking.user_id != user_id:
-            raise BookingError("booking_unknown")
-        if booking.status != "active":
-            raise BookingError("not_active", booking)
+            raise BookingError(BookingErrorCode.BOOKING_UNKNOWN)
+        if booking.status != BookingStatus.ACTIVE:
+            raise BookingError(BookingErrorCode.NOT_ACTIVE, booking)
         slot = await self.session.get(SlotRow, booking.slot_id)
         assert slot is not None
         return booking, slot
@@ -277,10 +287,11 @@ class BookingService:
         """Cancel; the freed seat goes to the first on the waitlist (returned, to notify)."""
         booking, slot = await self._owned(user_id, code)
         if slot.starts_at - now < CANCEL_CUTOFF:
-            raise BookingError("too_late", booking)
-        if not await self._set_status(booking.id, ("active",), status="cancelled",
-                                      cancelled_at=now):  # fmt: skip
-            raise BookingError("not_active", booking)
+            raise BookingError(BookingErrorCode.TOO_LATE, booking)
+        if not await self._set_status(
+            booking.id, (BookingStatus.ACTIVE,), status=BookingStatus.CANCELLED, cancelled_at=now
+        ):
+            raise BookingError(BookingErrorCode.NOT_ACTIVE, booking)
         await self._cancel_reminders(booking.id)
         return await self._hand_on_seat(slot.id, now)
 
@@ -292,27 +303,27 @@ class BookingService:
         gone, nothing changes and the driver keeps the old one."""
         booking, old_slot = await self._owned(user_id, code)
         if old_slot.starts_at - now < CANCEL_CUTOFF:
-            raise BookingError("too_late", booking)
+            raise BookingError(BookingErrorCode.TOO_LATE, booking)
         new_slot = await self.session.get(SlotRow, new_slot_id)
         if new_slot is None or new_slot.service_id != booking.service_id:
-            raise BookingError("slot_unknown")
+            raise BookingError(BookingErrorCode.SLOT_UNKNOWN)
         if new_slot.id == old_slot.id:
-            raise BookingError("same_slot", booking)
+            raise BookingError(BookingErrorCode.SAME_SLOT, booking)
         starts_at, booking_id, old_slot_id = new_slot.starts_at, booking.id, old_slot.id
         if not await self._take_seat(new_slot_id, now):
-            raise BookingError("full", booking)
+            raise BookingError(BookingErrorCode.FULL, booking)
         moved = await self.session.execute(
             update(BookingRow)
             .where(
                 BookingRow.id == booking_id,
-                BookingRow.status == "active",
+                BookingRow.status == BookingStatus.ACTIVE,
                 BookingRow.slot_id == old_slot_id,
             )
             .values(slot_id=new_slot_id)
         )
         if not rows_changed(moved):  # cancelled or moved meanwhile: nothing to move
             await self._free_seat(new_slot_id)
-            raise BookingError("not_active", booking)
+            raise BookingError(BookingErrorCode.NOT_ACTIVE, booking)
         await self._reschedule_reminders(booking_id, starts_at, now)
         await self.session.refresh(booking)
         return booking, await self._hand_on_seat(old_slot_id, now)
@@ -320,19 +331,18 @@ class BookingService:
     # --- staff ------------------------------------------------------------------------------
     async def check_in(self, code: str, attended: bool, now: datetime) -> BookingRow:
         """Mark a booking attended or a no-show (a mistake can be corrected the same way)."""
-        settled = ("active", "attended", "no_show", "lapsed")
         booking = await self.session.scalar(select(BookingRow).where(BookingRow.code == code))
         if booking is None:
-            raise BookingError("booking_unknown")
+            raise BookingError(BookingErrorCode.BOOKING_UNKNOWN)
         slot = await self.session.get(SlotRow, booking.slot_id)
         assert slot is not None
-        if booking.status in settled and (
+        if booking.status in SETTLED and (
             now.astimezone(self.tz).date() < slot.starts_at.astimezone(self.tz).date()
         ):
-            raise BookingError("not_yet", booking)
-        status = "attended" if attended else "no_show"
-        if not await self._set_status(booking.id, settled, status=status):
-            raise BookingError("not_active", booking)
+            raise BookingError(BookingErrorCode.NOT_YET, booking)
+        status = BookingStatus.ATTENDED if attended else BookingStatus.NO_SHOW
+        if not await self._set_status(booking.id, SETTLED, status=status):
+            raise BookingError(BookingErrorCode.NOT_ACTIVE, booking)
         await self._cancel_reminders(booking.id)
         await self.session.refresh(booking)
         return booking
@@ -362,23 +372,29 @@ class BookingService:
         bookings = list(
             await self.session.scalars(
                 select(BookingRow.id).where(
-                    BookingRow.slot_id.in_(slot_ids), BookingRow.status == "active"
+                    BookingRow.slot_id.in_(slot_ids), BookingRow.status == BookingStatus.ACTIVE
                 )
             )
         )
         closed = []
         for booking_id in bookings:
-            if await self._set_status(booking_id, ("active",), status="closed",
-                                      cancelled_at=now, note=reason, notified_at=None):  # fmt: skip
+            if await self._set_status(
+                booking_id,
+                (BookingStatus.ACTIVE,),
+                status=BookingStatus.CLOSED,
+                cancelled_at=now,
+                note=reason,
+                notified_at=None,
+            ):
                 await self._cancel_reminders(booking_id)
                 closed.append(booking_id)
         await self.session.execute(
             update(WaitlistRow)
             .where(
                 WaitlistRow.slot_id.in_(slot_ids),
-                WaitlistRow.status.in_(("waiting", "offered")),
+                WaitlistRow.status.in_(OPEN_PLACES),
             )
-            .values(status="closed")
+            .values(status=WaitlistStatus.CLOSED)
         )
         return closed
 
@@ -388,7 +404,12 @@ class BookingService:
         if await insert_ignore(
             self.session,
             WaitlistRow.__table__,  # type: ignore[arg-type]
-            {"slot_id": slot_id, "user_id": user_id, "status": "waiting", "created_at": now},
+            {
+                "slot_id": slot_id,
+                "user_id": user_id,
+                "status": WaitlistStatus.WAITING,
+                "created_at": now,
+            },
             ["slot_id", "user_id"],
         ):
             return True
@@ -399,7 +420,12 @@ class BookingService:
                 WaitlistRow.user_id == user_id,
                 WaitlistRow.status.in_(REJOINABLE),
             )
-            .values(status="waiting", created_at=now, offer_expires_at=None, notified_at=None)
+            .values(
+                status=WaitlistStatus.WAITING,
+                created_at=now,
+                offer_expires_at=None,
+                notified_at=None,
+            )
         )
         return rows_changed(result)
 
@@ -412,15 +438,15 @@ class BookingService:
             await self._free_seat(slot_id)
             await self.session.execute(
                 update(WaitlistRow)
-                .where(WaitlistRow.slot_id == slot_id, WaitlistRow.status == "waiting")
-                .values(status="ended")
+                .where(WaitlistRow.slot_id == slot_id, WaitlistRow.status == WaitlistStatus.WAITING)
+                .values(status=WaitlistStatus.ENDED)
             )
             return None
         expires = min(now + OFFER_TTL, slot.starts_at - OFFER_MIN_LEAD / 3)
         while True:
             nxt = await self.session.scalar(
                 select(WaitlistRow.id)
-                .where(WaitlistRow.slot_id == slot_id, WaitlistRow.status == "waiting")
+                .where(WaitlistRow.slot_id == slot_id, WaitlistRow.status == WaitlistStatus.WAITING)
                 .order_by(WaitlistRow.created_at, WaitlistRow.id)
                 .limit(1)
             )
@@ -429,8 +455,8 @@ class BookingService:
                 return None
             result = await self.session.execute(
                 update(WaitlistRow)
-                .where(WaitlistRow.id == nxt, WaitlistRow.status == "waiting")
-                .values(status="offered", offer_expires_at=expires, notified_at=None)
+                .where(WaitlistRow.id == nxt, WaitlistRow.status == WaitlistStatus.WAITING)
+                .values(status=WaitlistStatus.OFFERED, offer_expires_at=expires, notified_at=None)
             )
             if rows_changed(result):
                 user_id = await self.session.scalar(
@@ -444,31 +470,33 @@ class BookingService:
     ) -> BookingRow:
         entry = await self.session.get(WaitlistRow, waitlist_id)
         if entry is None or entry.user_id != user_id:
-            raise BookingError("offer_unknown")
+            raise BookingError(BookingErrorCode.OFFER_UNKNOWN)
         slot_id = entry.slot_id
         lapsed = entry.offer_expires_at is not None and entry.offer_expires_at <= now
-        if entry.status == "expired" or (entry.status == "offered" and lapsed):
-            raise BookingError("offer_expired")
-        if entry.status != "offered":
-            raise BookingError("offer_gone")
+        if entry.status == WaitlistStatus.EXPIRED or (
+            entry.status == WaitlistStatus.OFFERED and lapsed
+        ):
+            raise BookingError(BookingErrorCode.OFFER_EXPIRED)
+        if entry.status != WaitlistStatus.OFFERED:
+            raise BookingError(BookingErrorCode.OFFER_GONE)
         slot = await self.session.get(SlotRow, slot_id)
         assert slot is not None
         service_id, starts_at = slot.service_id, slot.starts_at
         if await self._active(user_id, service_id, now) is not None:
-            raise BookingError("already_booked")
+            raise BookingError(BookingErrorCode.ALREADY_BOOKED)
         if not await self._hold_open_slot(slot_id, now):
-            raise BookingError("offer_gone")
+            raise BookingError(BookingErrorCode.OFFER_GONE)
         taken = await self.session.execute(
             update(WaitlistRow)
             .where(
                 WaitlistRow.id == waitlist_id,
-                WaitlistRow.status == "offered",
+                WaitlistRow.status == WaitlistStatus.OFFERED,
                 WaitlistRow.offer_expires_at > now,
             )
-            .values(status="booked")
+            .values(status=WaitlistStatus.BOOKED)
         )
         if not rows_changed(taken):  # expired or declined by another process a moment ago
-            raise BookingError("offer_gone")
+            raise BookingError(BookingErrorCode.OFFER_GONE)
         # The seat is already held for this offer: the booking takes it over, no new seat.
         booking = await self._new_booking(user_id, slot_id, service_id, now, request_key)
         await self.session.flush()
@@ -479,15 +507,15 @@ class BookingService:
         """The driver does not want the seat: it goes to the next one waiting."""
         entry = await self.session.get(WaitlistRow, waitlist_id)
         if entry is None or entry.user_id != user_id:
-            raise BookingError("offer_unknown")
+            raise BookingError(BookingErrorCode.OFFER_UNKNOWN)
         slot_id = entry.slot_id
         result = await self.session.execute(
             update(WaitlistRow)
-            .where(WaitlistRow.id == waitlist_id, WaitlistRow.status == "offered")
-            .values(status="declined")
+            .where(WaitlistRow.id == waitlist_id, WaitlistRow.status == WaitlistStatus.OFFERED)
+            .values(status=WaitlistStatus.DECLINED)
         )
         if not rows_changed(result):
-            raise BookingError("offer_gone")
+            raise BookingError(BookingErrorCode.OFFER_GONE)
         return await self._hand_on_seat(slot_id, now)
 
     async def skip_offer(self, waitlist_id: int, now: datetime) -> Offer | None:
@@ -510,15 +538,15 @@ class BookingService:
         """Lapsed offers pass their seat on to the next waiting driver; returns new offers."""
         lapsed = await self.session.execute(
             select(WaitlistRow.id, WaitlistRow.slot_id).where(
-                WaitlistRow.status == "offered", WaitlistRow.offer_expires_at <= now
+                WaitlistRow.status == WaitlistStatus.OFFERED, WaitlistRow.offer_expires_at <= now
             )
         )
         offers = []
         for entry_id, slot_id in list(lapsed):
             result = await self.session.execute(
                 update(WaitlistRow)
-                .where(WaitlistRow.id == entry_id, WaitlistRow.status == "offered")
-                .values(status="expired")
+                .where(WaitlistRow.id == entry_id, WaitlistRow.status == WaitlistStatus.OFFERED)
+                .values(status=WaitlistStatus.EXPIRED)
             )
             if rows_changed(result):
                 offer = await self._hand_on_seat(slot_id, now)
@@ -532,7 +560,9 @@ class BookingService:
     ) -> None:
         for kind, due in reminder_times(starts_at, now, self.tz).items():
             self.session.add(
-                ReminderRow(booking_id=booking.id, kind=kind, due_at=due, status="pending")
+                ReminderRow(
+                    booking_id=booking.id, kind=kind, due_at=due, status=ReminderStatus.PENDING
+                )
             )
         await self.session.flush()
 
@@ -546,19 +576,23 @@ class BookingService:
             result = await self.session.execute(
                 update(ReminderRow)
                 .where(ReminderRow.booking_id == booking_id, ReminderRow.kind == kind)
-                .values(due_at=due, status="pending", sent_at=None)
+                .values(due_at=due, status=ReminderStatus.PENDING, sent_at=None)
             )
             if not rows_changed(result):
                 self.session.add(
-                    ReminderRow(booking_id=booking_id, kind=kind, due_at=due, status="pending")
+                    ReminderRow(
+                        booking_id=booking_id, kind=kind, due_at=due, status=ReminderStatus.PENDING
+                    )
                 )
         await self.session.flush()
 
     async def _cancel_reminders(self, booking_id: int) -> None:
         await self.session.execute(
             update(ReminderRow)
-            .where(ReminderRow.booking_id == booking_id, ReminderRow.status == "pending")
-            .values(status="cancelled")
+            .where(
+                ReminderRow.booking_id == booking_id, ReminderRow.status == ReminderStatus.PENDING
+            )
+            .values(status=ReminderStatus.CANCELLED)
         )
 
     # --- a driver leaving --------------------------------------------------------------------
@@ -571,27 +605,31 @@ class BookingService:
         entries = await self.session.execute(
             select(WaitlistRow.id, WaitlistRow.slot_id, WaitlistRow.status).where(
                 WaitlistRow.user_id == user_id,
-                WaitlistRow.status.in_(("waiting", "offered")),
+                WaitlistRow.status.in_(OPEN_PLACES),
             )
         )
         for entry_id, slot_id, status in list(entries):
             result = await self.session.execute(
                 update(WaitlistRow)
                 .where(WaitlistRow.id == entry_id, WaitlistRow.status == status)
-                .values(status="declined")
+                .values(status=WaitlistStatus.DECLINED)
             )
-            if rows_changed(result) and status == "offered":  # its held seat passes on
+            if rows_changed(result) and status == WaitlistStatus.OFFERED:  # its held seat passes on
                 offer = await self._hand_on_seat(slot_id, now)
                 offers += [offer] if offer else []
         bookings = await self.session.execute(
             select(BookingRow.id, BookingRow.slot_id)
             .join(SlotRow, SlotRow.id == BookingRow.slot_id)
-            .where(BookingRow.user_id == user_id, BookingRow.status == "active",
+            .where(BookingRow.user_id == user_id, BookingRow.status == BookingStatus.ACTIVE,
                    SlotRow.ends_at > now)
         )  # fmt: skip
         for booking_id, slot_id in list(bookings):
-            if await self._set_status(booking_id, ("active",), status="cancelled",
-                                      cancelled_at=now):  # fmt: skip
+            if await self._set_status(
+                booking_id,
+                (BookingStatus.ACTIVE,),
+                status=BookingStatus.CANCELLED,
+                cancelled_at=now,
+            ):
                 await self._cancel_reminders(booking_id)
                 offer = await self._hand_on_seat(slot_id, now)
                 offers += [offer] if offer else []

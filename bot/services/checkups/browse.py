@@ -24,11 +24,10 @@ from bot.db.checkups.models import (
     SlotRow,
     WaitlistRow,
 )
+from bot.db.checkups.statuses import BookingStatus, ReminderKind, ReminderStatus, WaitlistStatus
 from bot.db.users.models import User
 from knowledge.cities import city_by_name
 from knowledge.geo import haversine_km
-
-ACTIVE = "active"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +126,7 @@ class Recipient:
 @dataclass(frozen=True, slots=True)
 class BookingView:
     code: str
-    status: str
+    status: BookingStatus
     user_id: int
     slot: SlotView
     provider: ProviderView
@@ -138,7 +137,7 @@ class BookingView:
 @dataclass(frozen=True, slots=True)
 class OfferView:
     waitlist_id: int
-    status: str
+    status: WaitlistStatus
     user_id: int
     expires_at: datetime | None
     slot: SlotView
@@ -271,22 +270,22 @@ class CheckupBrowser:
         b: BookingRow, s: SlotRow, p: CheckupProviderRow, sv: CheckupServiceRow
     ) -> BookingView:
         return BookingView(
-            b.code, b.status, b.user_id, SlotView.of(s), ProviderView.of(p), ServiceView.of(sv),
-            b.note,
+            b.code, BookingStatus(b.status), b.user_id, SlotView.of(s), ProviderView.of(p),
+            ServiceView.of(sv), b.note,
         )  # fmt: skip
 
     async def booking(self, code: str) -> BookingView | None:
         row = (await self.session.execute(_booking_query().where(BookingRow.code == code))).first()
         return self._booking_view(*row) if row else None
 
-    async def pending_reminders(self, code: str) -> frozenset[str]:
-        """The kinds of reminder ("evening", "soon") still to go out for a booking."""
+    async def pending_reminders(self, code: str) -> frozenset[ReminderKind]:
+        """The kinds of reminder still to go out for a booking."""
         rows = await self.session.scalars(
             select(ReminderRow.kind)
             .join(BookingRow, BookingRow.id == ReminderRow.booking_id)
-            .where(BookingRow.code == code, ReminderRow.status == "pending")
+            .where(BookingRow.code == code, ReminderRow.status == ReminderStatus.PENDING)
         )
-        return frozenset(rows)
+        return frozenset(ReminderKind(kind) for kind in rows)
 
     async def active_in_slot(self, user_id: int, slot_id: int) -> BookingView | None:
         """The driver's active booking at this slot, if any (a confirm that already landed)."""
@@ -295,7 +294,7 @@ class CheckupBrowser:
                 _booking_query().where(
                     BookingRow.user_id == user_id,
                     BookingRow.slot_id == slot_id,
-                    BookingRow.status == ACTIVE,
+                    BookingRow.status == BookingStatus.ACTIVE,
                 )
             )
         ).first()
@@ -314,7 +313,7 @@ class CheckupBrowser:
             _booking_query()
             .where(
                 BookingRow.user_id == user_id,
-                BookingRow.status == ACTIVE,
+                BookingRow.status == BookingStatus.ACTIVE,
                 SlotRow.ends_at > now,
             )
             .order_by(SlotRow.starts_at)
@@ -331,7 +330,7 @@ class CheckupBrowser:
             .where(
                 SlotRow.starts_at >= start,
                 SlotRow.starts_at < end,
-                BookingRow.status != "moved",
+                BookingRow.status != BookingStatus.MOVED,
             )
             .order_by(CheckupProviderRow.name, SlotRow.starts_at, BookingRow.code)
         )
@@ -351,7 +350,7 @@ class CheckupBrowser:
                 SlotRow.provider_id == provider_id,
                 SlotRow.starts_at >= start,
                 SlotRow.starts_at < end,
-                BookingRow.status == "closed",
+                BookingRow.status == BookingStatus.CLOSED,
             )
         )
         return count or 0
@@ -370,8 +369,8 @@ class CheckupBrowser:
             return None
         w, s, p, sv = row
         return OfferView(
-            w.id, w.status, w.user_id, w.offer_expires_at, SlotView.of(s), ProviderView.of(p),
-            ServiceView.of(sv),
+            w.id, WaitlistStatus(w.status), w.user_id, w.offer_expires_at, SlotView.of(s),
+            ProviderView.of(p), ServiceView.of(sv),
         )  # fmt: skip
 
     async def recipients(self, user_ids: list[int]) -> dict[int, Recipient]:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db.checkups.models import BookingRow, ReminderRow, WaitlistRow
+from bot.db.checkups.statuses import BookingStatus, ReminderStatus, WaitlistStatus
 from bot.db.upsert import rows_changed
 
 
@@ -27,7 +28,7 @@ class BookingOutbox:
     async def due_reminders(self, now: datetime, limit: int = 100) -> list[ReminderRow]:
         rows = await self.session.scalars(
             select(ReminderRow)
-            .where(ReminderRow.status == "pending", ReminderRow.due_at <= now)
+            .where(ReminderRow.status == ReminderStatus.PENDING, ReminderRow.due_at <= now)
             .order_by(ReminderRow.due_at)
             .limit(limit)
         )
@@ -40,7 +41,7 @@ class BookingOutbox:
         may commit between the job's read and its write)."""
         where = [
             ReminderRow.id == reminder.id,
-            ReminderRow.status == "pending",
+            ReminderRow.status == ReminderStatus.PENDING,
             ReminderRow.due_at == reminder.due_at,
         ]
         if slot_id is not None:
@@ -59,7 +60,7 @@ class BookingOutbox:
         result = await self.session.execute(
             update(ReminderRow)
             .where(*self._as_read(reminder, slot_id))
-            .values(status="sent", sent_at=now)
+            .values(status=ReminderStatus.SENT, sent_at=now)
         )
         return rows_changed(result)
 
@@ -71,7 +72,7 @@ class BookingOutbox:
         )
 
     async def drop_reminder(
-        self, reminder: ReminderRow, status: str, slot_id: int | None = None
+        self, reminder: ReminderRow, status: ReminderStatus, slot_id: int | None = None
     ) -> None:
         """Not sent, for good: "skipped" (too late, or quiet hours ran into the next one)
         or "failed" (the driver cannot be reached)."""
@@ -82,8 +83,8 @@ class BookingOutbox:
     async def release_reminder(self, reminder_id: int) -> None:
         await self.session.execute(
             update(ReminderRow)
-            .where(ReminderRow.id == reminder_id, ReminderRow.status == "sent")
-            .values(status="pending", sent_at=None)
+            .where(ReminderRow.id == reminder_id, ReminderRow.status == ReminderStatus.SENT)
+            .values(status=ReminderStatus.PENDING, sent_at=None)
         )
 
     # --- waitlist offers ---------------------------------------------------------------------
@@ -91,7 +92,7 @@ class BookingOutbox:
         rows = await self.session.scalars(
             select(WaitlistRow.id)
             .where(
-                WaitlistRow.status == "offered",
+                WaitlistRow.status == WaitlistStatus.OFFERED,
                 WaitlistRow.notified_at.is_(None),
                 WaitlistRow.offer_expires_at > now,
             )
@@ -105,7 +106,7 @@ class BookingOutbox:
             update(WaitlistRow)
             .where(
                 WaitlistRow.id == waitlist_id,
-                WaitlistRow.status == "offered",
+                WaitlistRow.status == WaitlistStatus.OFFERED,
                 WaitlistRow.notified_at.is_(None),
             )
             .values(notified_at=now)
@@ -121,7 +122,7 @@ class BookingOutbox:
     async def unsent_closures(self, limit: int = 100) -> list[int]:
         rows = await self.session.scalars(
             select(BookingRow.id)
-            .where(BookingRow.status == "closed", BookingRow.notified_at.is_(None))
+            .where(BookingRow.status == BookingStatus.CLOSED, BookingRow.notified_at.is_(None))
             .order_by(BookingRow.id)
             .limit(limit)
         )
@@ -132,7 +133,7 @@ class BookingOutbox:
             update(BookingRow)
             .where(
                 BookingRow.id == booking_id,
-                BookingRow.status == "closed",
+                BookingRow.status == BookingStatus.CLOSED,
                 BookingRow.notified_at.is_(None),
             )
             .values(notified_at=now)

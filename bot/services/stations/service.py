@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,8 +68,13 @@ KIND_MATCHES: dict[StationKind, frozenset[StationKind]] = {
 }
 
 
+class StationErrorCode(StrEnum):
+    LOCATION_INVALID = "location_invalid"
+    STATION_UNKNOWN = "station_unknown"
+
+
 class StationError(ValueError):
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: StationErrorCode) -> None:
         super().__init__(code)
         self.code = code
 
@@ -250,7 +256,7 @@ class StationService:
         page: int = 0,
     ) -> NearbyResult:
         if not valid_point(lat, lon):
-            raise StationError("location_invalid")
+            raise StationError(StationErrorCode.LOCATION_INVALID)
         await self.catalog.ensure_loaded()
         index = self.catalog.index
         services = SERVICE_FILTERS.get(filter_key)
@@ -281,7 +287,7 @@ class StationService:
         await self.catalog.ensure_loaded()
         station = self.catalog.index.by_id.get(station_id)
         if station is None:
-            raise StationError("station_unknown")
+            raise StationError(StationErrorCode.STATION_UNKNOWN)
         return self.view(station, None, now)
 
     async def details_by_key(
@@ -292,7 +298,7 @@ class StationService:
         index = self.catalog.index
         station = index.by_key(key)
         if station is None:
-            raise StationError("station_unknown")
+            raise StationError(StationErrorCode.STATION_UNKNOWN)
         distance = None
         if centre is not None:
             distance = index.distance_km(station, *centre)
@@ -324,7 +330,7 @@ class StationService:
             if not -90 <= lat <= 90 and -90 <= lon <= 90:
                 lat, lon = lon, lat  # "lon,lat", as map apps copy it
             if not valid_point(lat, lon):
-                raise StationError("location_invalid")
+                raise StationError(StationErrorCode.LOCATION_INVALID)
             return Place(lat, lon, Origin.POINT)
         await self.catalog.ensure_loaded()
         kind, words = _split_kind(text)
@@ -362,7 +368,7 @@ class StationService:
     async def set_status(self, station_id: str, status: StationStatus) -> StatusChange:
         row = await self.repo.get(station_id)
         if row is None:
-            raise StationError("station_unknown")
+            raise StationError(StationErrorCode.STATION_UNKNOWN)
         changed = row.status != status.value
         row.status = status.value
         station = to_station(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime, time
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,10 +23,22 @@ CITY_MAX_LEN = 32
 _PHONE_RE = re.compile(r"^\+?\d{5,20}$")
 
 
+class ProfileErrorCode(StrEnum):
+    CITY_INVALID = "city_invalid"
+    CITY_UNKNOWN_LOCATION = "city_unknown_location"
+    LOCATION_INVALID = "location_invalid"
+    PHONE_INVALID = "phone_invalid"
+    LANGUAGE_INVALID = "language_invalid"
+    QUIET_INVALID = "quiet_invalid"
+    CONSENT_MISSING = "consent_missing"
+    USER_MISSING = "user_missing"
+    ROLE_PINNED = "role_pinned"  # ADMIN_IDS would promote them again
+
+
 class ProfileError(ValueError):
     """A value a user gave that the profile cannot take; `code` picks the message to show."""
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: ProfileErrorCode) -> None:
         super().__init__(code)
         self.code = code
 
@@ -91,7 +104,7 @@ def normalise_city(text: str) -> str:
     if city is not None:
         return city.zh
     if len(cleaned) < 2 or cleaned.startswith("/"):
-        raise ProfileError("city_invalid")
+        raise ProfileError(ProfileErrorCode.CITY_INVALID)
     return cleaned
 
 
@@ -100,7 +113,7 @@ def normalise_phone(raw: str) -> str:
     starting with 1 is a mainland mobile number (+86)."""
     phone = re.sub(r"[\s\-()]", "", raw)
     if not _PHONE_RE.match(phone):
-        raise ProfileError("phone_invalid")
+        raise ProfileError(ProfileErrorCode.PHONE_INVALID)
     if phone.startswith("+"):
         return phone
     if phone.startswith("00"):
@@ -112,10 +125,10 @@ def normalise_phone(raw: str) -> str:
 
 def city_from_location(lat: float, lon: float) -> str:
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ProfileError("location_invalid")
+        raise ProfileError(ProfileErrorCode.LOCATION_INVALID)
     city = nearest_city(lat, lon)
     if city is None:
-        raise ProfileError("city_unknown_location")
+        raise ProfileError(ProfileErrorCode.CITY_UNKNOWN_LOCATION)
     return city.zh
 
 
@@ -147,7 +160,7 @@ class UserService:
         """The user about to be changed."""
         user = await self.repo.by_id(user_id)
         if user is None or user.erased_at is not None:
-            raise ProfileError("user_missing")
+            raise ProfileError(ProfileErrorCode.USER_MISSING)
         self._forget(user.telegram_id)
         return user
 
@@ -238,7 +251,7 @@ class UserService:
     async def set_language(self, user_id: int, language: str) -> UserProfile:
         """The user's own pick: from now on it wins over their Telegram app's language."""
         if language not in SUPPORTED_LANGUAGES:
-            raise ProfileError("language_invalid")
+            raise ProfileError(ProfileErrorCode.LANGUAGE_INVALID)
         return await self._update(user_id, language=language, language_chosen=True)
 
     async def set_notifications(self, user_id: int, enabled: bool) -> UserProfile:
@@ -248,7 +261,7 @@ class UserService:
         self, user_id: int, start: time | None, end: time | None
     ) -> UserProfile:
         if (start is None) != (end is None) or (start is not None and start == end):
-            raise ProfileError("quiet_invalid")
+            raise ProfileError(ProfileErrorCode.QUIET_INVALID)
         return await self._update(user_id, quiet_start=start, quiet_end=end)
 
     async def set_party_member(self, user_id: int, value: bool | None) -> UserProfile:
@@ -257,7 +270,7 @@ class UserService:
     async def complete_onboarding(self, user_id: int) -> UserProfile:
         user = await self._row(user_id)
         if user.consent_at is None:
-            raise ProfileError("consent_missing")
+            raise ProfileError(ProfileErrorCode.CONSENT_MISSING)
         if user.onboarded_at is None:
             user.onboarded_at = utcnow()
         return UserProfile.of(user)
@@ -270,9 +283,9 @@ class UserService:
     async def set_role(self, telegram_id: int, role: Role) -> UserProfile:
         user = await self._row_by_telegram_id(telegram_id)
         if user is None:
-            raise ProfileError("user_missing")
+            raise ProfileError(ProfileErrorCode.USER_MISSING)
         if telegram_id in self.admin_ids and role is not Role.ADMIN:
-            raise ProfileError("role_pinned")  # ADMIN_IDS would promote them again
+            raise ProfileError(ProfileErrorCode.ROLE_PINNED)
         user.role = role
         user.admin_from_config = telegram_id in self.admin_ids
         return UserProfile.of(user)
