@@ -53,13 +53,14 @@ async def _serve(settings: Settings, bot: Bot) -> None:
     engine = create_engine(settings.database_url)
     await upgrade(engine)  # idempotent: a fresh database gets every table, a current one nothing
     session_factory = create_session_factory(engine)
+    today = datetime.now(settings.tz).date()
     async with session_factory() as session:
         added = await load_sample_if_empty(session)
+        checkups = await load_sample_checkups(session, today, settings.tz)
         await session.commit()
     if added:
         log.info("loaded %d sample stations (illustrative data)", added)
-    today = datetime.now(settings.tz).date()
-    if await load_sample_checkups(session_factory, today, settings.tz):
+    if checkups:
         log.info("loaded sample checkup providers and slots (illustrative data)")
     dp = create_dispatcher(settings, engine=engine)
     kits = dp["kits"]

@@ -6,11 +6,9 @@ import asyncio
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from bot.cli.files import job_session, read_input, report_errors, write_output
 from bot.config import Settings
-from bot.db.checkups.models import CheckupProviderRow, CheckupServiceRow
+from bot.db.checkups.catalog import CatalogRepository
 from bot.services.checkups.catalog import CatalogCounts, load_templates, store_catalog
 from knowledge.checkups.catalog import CheckupCatalog, CheckupService, Provider, ProviderKind
 from knowledge.checkups.files import dump_checkups_yaml, parse_checkups_yaml
@@ -26,15 +24,14 @@ async def _store(settings: Settings, catalog: CheckupCatalog) -> CatalogCounts:
 
 async def _load(settings: Settings) -> CheckupCatalog:
     async with job_session(settings) as session:
+        repo = CatalogRepository(session)
         providers = tuple(
             Provider(r.id, r.name, ProviderKind(r.kind), r.city, r.address, r.lat, r.lon, r.phone)
-            for r in await session.scalars(select(CheckupProviderRow))
+            for r in await repo.providers()
         )
         services = tuple(
             CheckupService(r.id, r.name_zh, r.name_en, r.duration_min, r.prep_zh, r.prep_en)
-            for r in await session.scalars(
-                select(CheckupServiceRow).order_by(CheckupServiceRow.position, CheckupServiceRow.id)
-            )
+            for r in await repo.services()
         )
         return CheckupCatalog(providers, services, tuple(await load_templates(session)))
 

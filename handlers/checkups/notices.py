@@ -25,7 +25,7 @@ from bot.services.checkups.bookings import (
     quiet_hours_end,
 )
 from bot.services.checkups.browse import CheckupBrowser, OfferView, Recipient
-from bot.services.checkups.outbox import BookingOutbox
+from bot.db.checkups.outbox import BookingOutbox
 from bot.services.users.profile_cache import ProfileCache
 from bot.short_transactions import mark_blocked
 from handlers.checkups.callbacks import OfferCb

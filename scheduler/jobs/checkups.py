@@ -32,7 +32,10 @@ def _notifier(ctx: JobContext) -> Notifier:
 async def extend_checkup_slots(ctx: JobContext) -> int:
     """Daily: the next day of every slot template becomes bookable."""
     tz = ctx.core.settings.tz
-    return await extend_slots(ctx.core.session_factory, datetime.now(tz).date(), tz)
+    async with ctx.core.session_factory() as session:
+        added = await extend_slots(session, datetime.now(tz).date(), tz)
+        await session.commit()
+    return added
 
 
 async def send_booking_reminders(ctx: JobContext, now: datetime | None = None) -> int:

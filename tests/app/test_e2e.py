@@ -180,8 +180,8 @@ async def test_polling_conversation_over_http(
     # As `run` does on a fresh database.
     async with dp["session_factory"]() as session:
         await load_sample_if_empty(session)
+        await load_sample_checkups(session, datetime.now(settings.tz).date(), settings.tz)
         await session.commit()
-    await load_sample_checkups(dp["session_factory"], datetime.now(settings.tz).date(), settings.tz)
     bot = make_bot(server.base_url)
     async with polling(dp, bot, server), SandboxClient(server.base_url, TOKEN) as client:
         await converse_onboarding(client, TgUser(3001, "周师傅"))

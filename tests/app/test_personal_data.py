@@ -14,8 +14,8 @@ from bot.db.users.models import User
 from bot.features import FEATURES
 from bot.sandbox import TgUser
 from bot.services.checkups.bookings import BookingService
-from bot.services.checkups.catalog import load_sample_if_empty
 from bot.services.personal_data import USER_TABLES, holds_personal_data
+from tests.checkups.helpers import load_sample
 from tests.harness import DRIVER, NOON_MONDAY, App, texts
 
 PARTS = [part for feature in FEATURES for part in feature.personal_data]
@@ -56,7 +56,7 @@ async def _setup_bookings(app: App) -> tuple[int, int, int]:
     """DRIVER books the only seat of a slot and waits for another full slot; OTHER waits for
     DRIVER's slot. Returns (driver's user id, other's user id, the booked slot id)."""
     tz = app.settings.tz
-    await load_sample_if_empty(app.session_factory, NOON_MONDAY.astimezone(tz).date(), tz)
+    await load_sample(app.session_factory, NOON_MONDAY.astimezone(tz).date(), tz)
     await app.onboard(DRIVER)
     await app.onboard(OTHER)
     driver = (await app.user_row(DRIVER.id)).id

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.checkups.models import BookingRow, SlotRow
 from bot.sandbox import BotApiServer, TgUser
-from bot.services.checkups.catalog import load_sample_if_empty
+from bot.services.checkups.catalog import CatalogCounts, load_sample_if_empty
 from tests.harness.app import App, running_app
 from tests.harness.chat import tap
 from tests.harness.clock import NOON_MONDAY, Clock
@@ -21,6 +22,16 @@ from tests.harness.clock import NOON_MONDAY, Clock
 OTHER = TgUser(1003, "李师傅")
 THIRD = TgUser(1004, "王师傅")
 GROUP = -100777
+
+
+async def load_sample(
+    factory: async_sessionmaker[AsyncSession], today: date, tz: ZoneInfo
+) -> CatalogCounts | None:
+    """The sample checkups, as `run` loads them on a fresh database."""
+    async with factory() as session:
+        counts = await load_sample_if_empty(session, today, tz)
+        await session.commit()
+    return counts
 
 
 @asynccontextmanager
@@ -31,7 +42,7 @@ async def checkup_app(
     overrides.setdefault("booking_help_phone", "0813-1234567")
     async with running_app(server, engine, db_url, clock=clock, **overrides) as app:
         tz = app.settings.tz
-        await load_sample_if_empty(app.session_factory, NOON_MONDAY.astimezone(tz).date(), tz)
+        await load_sample(app.session_factory, NOON_MONDAY.astimezone(tz).date(), tz)
         yield app
 
 

@@ -19,9 +19,9 @@ from bot.db.checkups.models import (
     SlotRow,
     WaitlistRow,
 )
+from bot.db.checkups.outbox import BookingOutbox
 from bot.db.users.models import Role, User
 from bot.services.checkups.bookings import BookingError, BookingService, reminder_times
-from bot.services.checkups.outbox import BookingOutbox
 from knowledge.checkups.catalog import SlotTemplate
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -344,3 +344,73 @@ async def test_a_clashing_code_is_drawn_again(
     monkeypatch.setattr("bot.services.checkups.bookings.new_code", lambda: next(draws))
     users, (slot, _) = await _setup(session_factory, 2)
     assert [await _book(session_factory, u, slot) for u in users] == ["AAAAAA", "BBBBBB"]
+
+
+async def test_a_lost_booking_race_keeps_the_updates_earlier_changes(
+    session_factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process books the same service for this driver between our check and our
+    insert: the unique index refuses ours, and only the booking's own writes are undone (a
+    savepoint): the change this update made before stays, and the seat taken goes back."""
+    (user, *_), (slot_a, slot_b) = await _setup(session_factory, 1)
+    async with session_factory() as other:  # the rival process (SQLite: one writer at a time)
+        await BookingService(other, TZ).book(user, slot_b, NOW)
+        await other.commit()
+    async with session_factory() as session:
+        service = BookingService(session, TZ)
+        # The update's earlier write (any feature's: here the driver's city).
+        driver = await session.get(User, user)
+        assert driver is not None
+        driver.city = "自贡"
+        await session.flush()
+        check = service.repo.active
+
+        async def blind_once(user_id: int, service_id: str) -> BookingRow | None:
+            monkeypatch.setattr(service.repo, "active", check)  # seen again after the race
+            return None  # the race: the rival's booking lands after this check
+
+        monkeypatch.setattr(service.repo, "active", blind_once)
+        with pytest.raises(BookingError) as exc:
+            await service.book(user, slot_a, NOW)
+        assert exc.value.code == "already_booked" and exc.value.booking is not None
+        await session.commit()
+    async with session_factory() as session:
+        assert (await session.get(User, user)).city == "自贡"  # type: ignore[union-attr]
+        seats = dict((await session.execute(select(SlotRow.id, SlotRow.booked))).all())
+        assert seats == {slot_a: 0, slot_b: 1}
+        bookings = await session.scalar(select(func.count()).select_from(BookingRow))
+        assert bookings == 1
+
+
+async def test_a_waitlist_is_only_for_an_open_full_slot(session_factory: Factory) -> None:
+    """Whoever calls it: a free seat is booked, not waited for; a past, closed or unknown
+    slot has no waitlist; a driver with this service booked waits for nothing."""
+    users, (slot, other_slot) = await _setup(session_factory, 3, capacity=1)
+    first, second, third = users
+    async with session_factory() as session:
+        service = BookingService(session, TZ)
+        with pytest.raises(BookingError) as exc:
+            await service.join_waitlist(second, slot, NOW)
+        assert exc.value.code == "not_full"
+        with pytest.raises(BookingError) as exc:
+            await service.join_waitlist(second, 10**9, NOW)
+        assert exc.value.code == "slot_unknown"
+        starts = await session.scalar(select(SlotRow.starts_at).where(SlotRow.id == slot))
+        assert starts is not None
+        with pytest.raises(BookingError) as exc:
+            await service.join_waitlist(second, slot, starts)
+        assert exc.value.code == "slot_closed"
+        await session.rollback()
+    await _book(session_factory, first, slot)
+    await _book(session_factory, third, other_slot)
+    async with session_factory() as session:
+        service = BookingService(session, TZ)
+        with pytest.raises(BookingError) as exc:
+            await service.join_waitlist(third, slot, NOW)  # has this service at 18:30
+        assert exc.value.code == "already_booked"
+        assert await service.join_waitlist(second, slot, NOW)
+        await service.close_day("p1", starts.astimezone(TZ).date(), NOW)
+        with pytest.raises(BookingError) as exc:
+            await service.join_waitlist(third, slot, NOW)
+        assert exc.value.code == "slot_closed"
+        await session.commit()

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.checkups.models import CheckupProviderRow, SlotRow
-from bot.services.checkups.catalog import SAMPLE_FILE, extend_slots, load_sample_if_empty
+from bot.services.checkups.catalog import SAMPLE_FILE, extend_slots
 from knowledge.checkups.files import parse_checkups_yaml
+from tests.checkups.helpers import load_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Asia/Shanghai")
@@ -27,13 +28,15 @@ async def _count(factory: Factory, model: type) -> int:
 
 
 async def test_sample_loads_once_and_slots_move_forward(session_factory: Factory) -> None:
-    counts = await load_sample_if_empty(session_factory, date(2026, 11, 23), TZ)
+    counts = await load_sample(session_factory, date(2026, 11, 23), TZ)
     assert counts is not None and (counts.providers, counts.services) == (4, 5)
     first = await _count(session_factory, SlotRow)
     assert first == counts.slots_added > 100
-    assert await load_sample_if_empty(session_factory, date(2026, 11, 23), TZ) is None
-    assert await extend_slots(session_factory, date(2026, 11, 23), TZ) == 0  # nothing new
-    added = await extend_slots(session_factory, date(2026, 11, 24), TZ)  # a day later
+    assert await load_sample(session_factory, date(2026, 11, 23), TZ) is None
+    async with session_factory() as session:
+        assert await extend_slots(session, date(2026, 11, 23), TZ) == 0  # nothing new
+        added = await extend_slots(session, date(2026, 11, 24), TZ)  # a day later
+        await session.commit()
     assert added > 0 and await _count(session_factory, SlotRow) == first + added
     async with session_factory() as session:
         starts = await session.scalars(select(SlotRow.starts_at))

@@ -1,12 +1,12 @@
-"""Checkup bookings: seats, waitlist offers, reminders. No Telegram here.
+"""Checkup bookings: the rules for seats, waitlist offers and reminders. No Telegram here.
 
 Capacity is enforced by the database: a seat is taken by one conditional UPDATE
 (`booked < capacity`) and a CHECK constraint backs it, so concurrent confirms can never
-overbook. `booked` counts bookings and seats held for a waitlist offer.
-
-Every change of a booking's or a waitlist entry's status is a conditional UPDATE on the status
-it expects (`WHERE status = 'offered'`...): the scheduled jobs run beside the drivers' own
-updates, and whichever comes second finds nothing to change instead of doubling an effect.
+overbook. `booked` counts bookings and seats held for a waitlist offer. Every change of a
+status is conditional on the status expected (see bot/db/checkups/repository.py), so a
+scheduled job and a driver's own update never both win. Every rule is enforced here, whoever
+calls: one active booking per service, only open slots, a waitlist only for a full slot, and
+only one's own bookings and offers.
 """
 
 from __future__ import annotations
@@ -17,22 +17,12 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
-from bot.db.checkups.models import BookingRow, ClosureRow, ReminderRow, SlotRow, WaitlistRow
-from bot.db.checkups.statuses import (
-    OPEN_PLACES,
-    REJOINABLE,
-    SETTLED,
-    BookingStatus,
-    ReminderKind,
-    ReminderStatus,
-    WaitlistStatus,
-)
-from bot.db.upsert import insert_ignore, rows_changed
+from bot.db.checkups.models import BookingRow, SlotRow
+from bot.db.checkups.repository import BookingRepository
+from bot.db.checkups.statuses import SETTLED, BookingStatus, ReminderKind, WaitlistStatus
 from knowledge.checkups.catalog import SlotTemplate
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out over the phone
@@ -112,15 +102,13 @@ def reminder_times(
 class BookingService:
     def __init__(self, session: AsyncSession, tz: ZoneInfo) -> None:
         self.session, self.tz = session, tz
+        self.repo = BookingRepository(session)
 
     # --- slots -----------------------------------------------------------------------------
     async def generate_slots(self, templates: list[SlotTemplate], today: date) -> int:
         """Create the slots each template makes bookable from `today` on, except on days the
         provider is closed; existing ones stay as they are (their bookings too)."""
-        rows = await self.session.execute(
-            select(ClosureRow.provider_id, ClosureRow.day).where(ClosureRow.day >= today)
-        )
-        closed = {(provider_id, day) for provider_id, day in rows}
+        closed = await self.repo.closed_days(today)
         added = 0
         for template in templates:
             for offset in range(template.days_ahead):
@@ -128,57 +116,19 @@ class BookingService:
                 if (template.provider_id, day) in closed:
                     continue
                 for start in template.slot_starts(day, self.tz):
-                    added += await insert_ignore(
-                        self.session,
-                        SlotRow.__table__,  # type: ignore[arg-type]
-                        {
-                            "provider_id": template.provider_id,
-                            "service_id": template.service_id,
-                            "starts_at": start,
-                            "ends_at": start + timedelta(minutes=template.slot_minutes),
-                            "capacity": template.capacity,
-                            "booked": 0,
-                            "closed": False,
-                        },
-                        ["provider_id", "service_id", "starts_at"],
+                    end = start + timedelta(minutes=template.slot_minutes)
+                    added += await self.repo.add_slot(
+                        template.provider_id, template.service_id, start, end, template.capacity
                     )
         return added
 
-    def _open(self, now: datetime) -> list[ColumnElement[bool]]:
-        return [SlotRow.closed.is_(False), SlotRow.starts_at > now]
-
-    async def _take_seat(self, slot_id: int, now: datetime) -> bool:
-        result = await self.session.execute(
-            update(SlotRow)
-            .where(SlotRow.id == slot_id, SlotRow.booked < SlotRow.capacity, *self._open(now))
-            .values(booked=SlotRow.booked + 1)
-        )
-        return rows_changed(result)
-
-    async def _hold_open_slot(self, slot_id: int, now: datetime) -> bool:
-        """Lock the slot row if it is still open (a no-op UPDATE): a day being closed at the
-        same moment waits for this transaction, or this one sees it closed."""
-        result = await self.session.execute(
-            update(SlotRow)
-            .where(SlotRow.id == slot_id, *self._open(now))
-            .values(booked=SlotRow.booked)
-        )
-        return rows_changed(result)
-
-    async def _free_seat(self, slot_id: int) -> None:
-        await self.session.execute(
-            update(SlotRow).where(SlotRow.id == slot_id).values(booked=SlotRow.booked - 1)
-        )
-
-    async def _set_status(
-        self, booking_id: int, expected: tuple[BookingStatus, ...], **values: object
-    ) -> bool:
-        result = await self.session.execute(
-            update(BookingRow)
-            .where(BookingRow.id == booking_id, BookingRow.status.in_(expected))
-            .values(**values)
-        )
-        return rows_changed(result)
+    async def _open_slot(self, slot_id: int, now: datetime) -> SlotRow:
+        slot = await self.repo.slot(slot_id)
+        if slot is None:
+            raise BookingError(BookingErrorCode.SLOT_UNKNOWN)
+        if slot.closed or slot.starts_at <= now:
+            raise BookingError(BookingErrorCode.SLOT_CLOSED)
+        return slot
 
     # --- booking ---------------------------------------------------------------------------
     async def book(
@@ -186,59 +136,38 @@ class BookingService:
     ) -> BookingRow:
         """A booking for the slot; the same `request_key` again returns the same booking.
 
-        Call it before the update's other writes: losing a race (the same confirm twice at
-        once, or a second booking for this service) rolls the session back. No savepoints:
-        SQLite's driver would commit a savepoint that opened the transaction.
+        Losing a race (the same confirm twice at once, or a second booking for this service)
+        undoes only this booking's own writes (a savepoint): the update's other changes stay.
         """
         if request_key is not None:
-            done = await self.session.scalar(
-                select(BookingRow).where(BookingRow.request_key == request_key)
-            )
+            done = await self.repo.by_request_key(request_key)
             if done is not None:
                 return done
-        slot = await self.session.get(SlotRow, slot_id)
+        slot = await self.repo.slot(slot_id)
         if slot is None:
             raise BookingError(BookingErrorCode.SLOT_UNKNOWN)
-        # Plain values: a rollback expires ORM objects (and async code cannot lazy-load).
+        # Plain values: a rolled-back savepoint expires the ORM objects it touched.
         service_id, starts_at = slot.service_id, slot.starts_at
         existing = await self._active(user_id, service_id, now)
         if existing is not None:
             if request_key is not None and existing.request_key == request_key:
                 return existing  # this very request, finished meanwhile by a retry
             raise BookingError(BookingErrorCode.ALREADY_BOOKED, existing)
-        if not await self._take_seat(slot_id, now):
-            raise BookingError(BookingErrorCode.FULL)
-        booking = await self._new_booking(user_id, slot_id, service_id, now, request_key)
+        code = await self._fresh_code()
         try:
-            await self.session.flush()
-        except IntegrityError:
-            await self.session.rollback()  # the seat taken above goes back too
+            async with self.session.begin_nested():
+                if not await self.repo.take_seat(slot_id, now):
+                    raise BookingError(BookingErrorCode.FULL)
+                booking = self.repo.add_booking(
+                    code, user_id, slot_id, service_id, now, request_key
+                )
+                await self.repo.flush()
+        except IntegrityError:  # the seat taken above went back with the savepoint
             existing = await self._active(user_id, service_id, now)
             if existing is not None and request_key and existing.request_key == request_key:
                 return existing
             raise BookingError(BookingErrorCode.ALREADY_BOOKED, existing) from None
-        await self._schedule_reminders(booking, starts_at, now)
-        return booking
-
-    async def _new_booking(
-        self,
-        user_id: int,
-        slot_id: int,
-        service_id: str,
-        now: datetime,
-        request_key: str | None = None,
-    ) -> BookingRow:
-        """An active booking with an unused code, added to the session (not flushed)."""
-        booking = BookingRow(
-            code=await self._fresh_code(),
-            user_id=user_id,
-            slot_id=slot_id,
-            service_id=service_id,
-            status=BookingStatus.ACTIVE,
-            request_key=request_key,
-            created_at=now,
-        )
-        self.session.add(booking)
+        await self._schedule_reminders(booking.id, starts_at, now)
         return booking
 
     async def _fresh_code(self) -> str:
@@ -246,40 +175,23 @@ class BookingService:
         clash would fail the whole confirm."""
         while True:
             code = new_code()
-            taken = await self.session.scalar(select(BookingRow.id).where(BookingRow.code == code))
-            if taken is None:
+            if not await self.repo.code_taken(code):
                 return code
 
     async def _active(self, user_id: int, service_id: str, now: datetime) -> BookingRow | None:
         """The driver's active booking for the service. One whose slot has ended and that
         nobody checked in is settled as "lapsed" first, so it blocks no new booking."""
-        ended = select(SlotRow.id).where(SlotRow.ends_at <= now)
-        await self.session.execute(
-            update(BookingRow)
-            .where(
-                BookingRow.user_id == user_id,
-                BookingRow.service_id == service_id,
-                BookingRow.status == BookingStatus.ACTIVE,
-                BookingRow.slot_id.in_(ended),
-            )
-            .values(status=BookingStatus.LAPSED)
-        )
-        return await self.session.scalar(
-            select(BookingRow).where(
-                BookingRow.user_id == user_id,
-                BookingRow.service_id == service_id,
-                BookingRow.status == BookingStatus.ACTIVE,
-            )
-        )
+        await self.repo.settle_lapsed(user_id, service_id, now)
+        return await self.repo.active(user_id, service_id)
 
     async def _owned(self, user_id: int, code: str) -> tuple[BookingRow, SlotRow]:
-        booking = await self.session.scalar(select(BookingRow).where(BookingRow.code == code))
+        booking = await self.repo.by_code(code)
         # Someone else's code looks exactly like an unknown one: nothing leaks.
         if booking is None or booking.user_id != user_id:
             raise BookingError(BookingErrorCode.BOOKING_UNKNOWN)
         if booking.status != BookingStatus.ACTIVE:
             raise BookingError(BookingErrorCode.NOT_ACTIVE, booking)
-        slot = await self.session.get(SlotRow, booking.slot_id)
+        slot = await self.repo.slot(booking.slot_id)
         assert slot is not None
         return booking, slot
 
@@ -288,11 +200,11 @@ class BookingService:
         booking, slot = await self._owned(user_id, code)
         if slot.starts_at - now < CANCEL_CUTOFF:
             raise BookingError(BookingErrorCode.TOO_LATE, booking)
-        if not await self._set_status(
+        if not await self.repo.set_status(
             booking.id, (BookingStatus.ACTIVE,), status=BookingStatus.CANCELLED, cancelled_at=now
         ):
             raise BookingError(BookingErrorCode.NOT_ACTIVE, booking)
-        await self._cancel_reminders(booking.id)
+        await self.repo.cancel_reminders(booking.id)
         return await self._hand_on_seat(slot.id, now)
 
     async def reschedule(
@@ -304,25 +216,16 @@ class BookingService:
         booking, old_slot = await self._owned(user_id, code)
         if old_slot.starts_at - now < CANCEL_CUTOFF:
             raise BookingError(BookingErrorCode.TOO_LATE, booking)
-        new_slot = await self.session.get(SlotRow, new_slot_id)
+        new_slot = await self.repo.slot(new_slot_id)
         if new_slot is None or new_slot.service_id != booking.service_id:
             raise BookingError(BookingErrorCode.SLOT_UNKNOWN)
         if new_slot.id == old_slot.id:
             raise BookingError(BookingErrorCode.SAME_SLOT, booking)
         starts_at, booking_id, old_slot_id = new_slot.starts_at, booking.id, old_slot.id
-        if not await self._take_seat(new_slot_id, now):
+        if not await self.repo.take_seat(new_slot_id, now):
             raise BookingError(BookingErrorCode.FULL, booking)
-        moved = await self.session.execute(
-            update(BookingRow)
-            .where(
-                BookingRow.id == booking_id,
-                BookingRow.status == BookingStatus.ACTIVE,
-                BookingRow.slot_id == old_slot_id,
-            )
-            .values(slot_id=new_slot_id)
-        )
-        if not rows_changed(moved):  # cancelled or moved meanwhile: nothing to move
-            await self._free_seat(new_slot_id)
+        if not await self.repo.move(booking_id, old_slot_id, new_slot_id):
+            await self.repo.free_seat(new_slot_id)
             raise BookingError(BookingErrorCode.NOT_ACTIVE, booking)
         await self._reschedule_reminders(booking_id, starts_at, now)
         await self.session.refresh(booking)
@@ -331,19 +234,19 @@ class BookingService:
     # --- staff ------------------------------------------------------------------------------
     async def check_in(self, code: str, attended: bool, now: datetime) -> BookingRow:
         """Mark a booking attended or a no-show (a mistake can be corrected the same way)."""
-        booking = await self.session.scalar(select(BookingRow).where(BookingRow.code == code))
+        booking = await self.repo.by_code(code)
         if booking is None:
             raise BookingError(BookingErrorCode.BOOKING_UNKNOWN)
-        slot = await self.session.get(SlotRow, booking.slot_id)
+        slot = await self.repo.slot(booking.slot_id)
         assert slot is not None
         if booking.status in SETTLED and (
             now.astimezone(self.tz).date() < slot.starts_at.astimezone(self.tz).date()
         ):
             raise BookingError(BookingErrorCode.NOT_YET, booking)
         status = BookingStatus.ATTENDED if attended else BookingStatus.NO_SHOW
-        if not await self._set_status(booking.id, SETTLED, status=status):
+        if not await self.repo.set_status(booking.id, SETTLED, status=status):
             raise BookingError(BookingErrorCode.NOT_ACTIVE, booking)
-        await self._cancel_reminders(booking.id)
+        await self.repo.cancel_reminders(booking.id)
         await self.session.refresh(booking)
         return booking
 
@@ -353,122 +256,58 @@ class BookingService:
         """The provider is closed on the local day: its slots close, their bookings are
         cancelled with a notice owed to each driver (ids returned), waitlists end, and slots
         not generated yet never open. Closing an already closed day changes nothing."""
-        await insert_ignore(
-            self.session,
-            ClosureRow.__table__,  # type: ignore[arg-type]
-            {"provider_id": provider_id, "day": day, "reason": reason, "created_at": now},
-            ["provider_id", "day"],
-        )
+        await self.repo.add_closure(provider_id, day, reason, now)
         start = datetime.combine(day, time(0), self.tz)
-        in_day = and_(
-            SlotRow.provider_id == provider_id,
-            SlotRow.starts_at >= start,
-            SlotRow.starts_at < start + timedelta(days=1),
-        )
         # Closing first locks the slots: a waitlist offer accepted at this moment either
         # finishes before (and its booking is cancelled below) or finds the slot closed.
-        await self.session.execute(update(SlotRow).where(in_day).values(closed=True))
-        slot_ids = select(SlotRow.id).where(in_day)
-        bookings = list(
-            await self.session.scalars(
-                select(BookingRow.id).where(
-                    BookingRow.slot_id.in_(slot_ids), BookingRow.status == BookingStatus.ACTIVE
-                )
-            )
-        )
+        slot_ids = await self.repo.close_day(provider_id, start, start + timedelta(days=1))
         closed = []
-        for booking_id in bookings:
-            if await self._set_status(
-                booking_id,
-                (BookingStatus.ACTIVE,),
-                status=BookingStatus.CLOSED,
-                cancelled_at=now,
-                note=reason,
-                notified_at=None,
-            ):
-                await self._cancel_reminders(booking_id)
+        for booking_id in await self.repo.active_in_slots(slot_ids):
+            if await self.repo.set_status(
+                booking_id, (BookingStatus.ACTIVE,), status=BookingStatus.CLOSED,
+                cancelled_at=now, note=reason, notified_at=None,
+            ):  # fmt: skip
+                await self.repo.cancel_reminders(booking_id)
                 closed.append(booking_id)
-        await self.session.execute(
-            update(WaitlistRow)
-            .where(
-                WaitlistRow.slot_id.in_(slot_ids),
-                WaitlistRow.status.in_(OPEN_PLACES),
-            )
-            .values(status=WaitlistStatus.CLOSED)
-        )
+        await self.repo.close_places(slot_ids)
         return closed
 
     # --- waitlist ----------------------------------------------------------------------------
     async def join_waitlist(self, user_id: int, slot_id: int, now: datetime) -> bool:
-        """True when added (again, after a declined or lapsed offer); False when waiting."""
-        if await insert_ignore(
-            self.session,
-            WaitlistRow.__table__,  # type: ignore[arg-type]
-            {
-                "slot_id": slot_id,
-                "user_id": user_id,
-                "status": WaitlistStatus.WAITING,
-                "created_at": now,
-            },
-            ["slot_id", "user_id"],
-        ):
-            return True
-        result = await self.session.execute(
-            update(WaitlistRow)
-            .where(
-                WaitlistRow.slot_id == slot_id,
-                WaitlistRow.user_id == user_id,
-                WaitlistRow.status.in_(REJOINABLE),
-            )
-            .values(
-                status=WaitlistStatus.WAITING,
-                created_at=now,
-                offer_expires_at=None,
-                notified_at=None,
-            )
-        )
-        return rows_changed(result)
+        """True when added (again, after a declined or lapsed offer); False when waiting.
+        Only an open, full slot has a waitlist, and only for a driver without a booking of
+        its service: a seat that is free is booked, not waited for."""
+        slot = await self._open_slot(slot_id, now)
+        if slot.booked < slot.capacity:
+            raise BookingError(BookingErrorCode.NOT_FULL)
+        existing = await self._active(user_id, slot.service_id, now)
+        if existing is not None:
+            raise BookingError(BookingErrorCode.ALREADY_BOOKED, existing)
+        return await self.repo.join(slot_id, user_id, now)
 
     async def _hand_on_seat(self, slot_id: int, now: datetime) -> Offer | None:
         """A freed seat is held for the next waiting driver, or goes back on sale. Too close
         to the start (or on a closed day) the waitlist ends instead."""
-        slot = await self.session.get(SlotRow, slot_id)
+        slot = await self.repo.slot(slot_id)
         assert slot is not None
         if slot.closed or slot.starts_at - now < OFFER_MIN_LEAD:
-            await self._free_seat(slot_id)
-            await self.session.execute(
-                update(WaitlistRow)
-                .where(WaitlistRow.slot_id == slot_id, WaitlistRow.status == WaitlistStatus.WAITING)
-                .values(status=WaitlistStatus.ENDED)
-            )
+            await self.repo.free_seat(slot_id)
+            await self.repo.end_waiting(slot_id)
             return None
         expires = min(now + OFFER_TTL, slot.starts_at - OFFER_MIN_LEAD / 3)
         while True:
-            nxt = await self.session.scalar(
-                select(WaitlistRow.id)
-                .where(WaitlistRow.slot_id == slot_id, WaitlistRow.status == WaitlistStatus.WAITING)
-                .order_by(WaitlistRow.created_at, WaitlistRow.id)
-                .limit(1)
-            )
+            nxt = await self.repo.first_waiting(slot_id)
             if nxt is None:
-                await self._free_seat(slot_id)
+                await self.repo.free_seat(slot_id)
                 return None
-            result = await self.session.execute(
-                update(WaitlistRow)
-                .where(WaitlistRow.id == nxt, WaitlistRow.status == WaitlistStatus.WAITING)
-                .values(status=WaitlistStatus.OFFERED, offer_expires_at=expires, notified_at=None)
-            )
-            if rows_changed(result):
-                user_id = await self.session.scalar(
-                    select(WaitlistRow.user_id).where(WaitlistRow.id == nxt)
-                )
-                assert user_id is not None
+            user_id = await self.repo.offer(nxt, expires)
+            if user_id is not None:
                 return Offer(nxt, user_id, slot_id, expires)
 
     async def accept_offer(
         self, user_id: int, waitlist_id: int, now: datetime, request_key: str | None = None
     ) -> BookingRow:
-        entry = await self.session.get(WaitlistRow, waitlist_id)
+        entry = await self.repo.place(waitlist_id)
         if entry is None or entry.user_id != user_id:
             raise BookingError(BookingErrorCode.OFFER_UNKNOWN)
         slot_id = entry.slot_id
@@ -479,76 +318,54 @@ class BookingService:
             raise BookingError(BookingErrorCode.OFFER_EXPIRED)
         if entry.status != WaitlistStatus.OFFERED:
             raise BookingError(BookingErrorCode.OFFER_GONE)
-        slot = await self.session.get(SlotRow, slot_id)
+        slot = await self.repo.slot(slot_id)
         assert slot is not None
         service_id, starts_at = slot.service_id, slot.starts_at
         if await self._active(user_id, service_id, now) is not None:
             raise BookingError(BookingErrorCode.ALREADY_BOOKED)
-        if not await self._hold_open_slot(slot_id, now):
+        if not await self.repo.hold_open_slot(slot_id, now):
             raise BookingError(BookingErrorCode.OFFER_GONE)
-        taken = await self.session.execute(
-            update(WaitlistRow)
-            .where(
-                WaitlistRow.id == waitlist_id,
-                WaitlistRow.status == WaitlistStatus.OFFERED,
-                WaitlistRow.offer_expires_at > now,
-            )
-            .values(status=WaitlistStatus.BOOKED)
-        )
-        if not rows_changed(taken):  # expired or declined by another process a moment ago
-            raise BookingError(BookingErrorCode.OFFER_GONE)
+        if not await self.repo.take_offer(waitlist_id, now):
+            raise BookingError(BookingErrorCode.OFFER_GONE)  # expired or declined meanwhile
         # The seat is already held for this offer: the booking takes it over, no new seat.
-        booking = await self._new_booking(user_id, slot_id, service_id, now, request_key)
-        await self.session.flush()
-        await self._schedule_reminders(booking, starts_at, now)
+        code = await self._fresh_code()
+        booking = self.repo.add_booking(code, user_id, slot_id, service_id, now, request_key)
+        await self.repo.flush()
+        await self._schedule_reminders(booking.id, starts_at, now)
         return booking
 
     async def decline_offer(self, user_id: int, waitlist_id: int, now: datetime) -> Offer | None:
         """The driver does not want the seat: it goes to the next one waiting."""
-        entry = await self.session.get(WaitlistRow, waitlist_id)
+        entry = await self.repo.place(waitlist_id)
         if entry is None or entry.user_id != user_id:
             raise BookingError(BookingErrorCode.OFFER_UNKNOWN)
         slot_id = entry.slot_id
-        result = await self.session.execute(
-            update(WaitlistRow)
-            .where(WaitlistRow.id == waitlist_id, WaitlistRow.status == WaitlistStatus.OFFERED)
-            .values(status=WaitlistStatus.DECLINED)
-        )
-        if not rows_changed(result):
+        if not await self.repo.set_place_status(
+            waitlist_id, WaitlistStatus.OFFERED, WaitlistStatus.DECLINED
+        ):
             raise BookingError(BookingErrorCode.OFFER_GONE)
         return await self._hand_on_seat(slot_id, now)
 
     async def skip_offer(self, waitlist_id: int, now: datetime) -> Offer | None:
         """The driver cannot be told (blocked the bot, or Telegram refuses the chat for good):
         the seat goes to the next one waiting at once instead of being held for nobody."""
-        entry = await self.session.get(WaitlistRow, waitlist_id)
+        entry = await self.repo.place(waitlist_id)
         if entry is None:
             return None
         slot_id = entry.slot_id
-        result = await self.session.execute(
-            update(WaitlistRow)
-            .where(WaitlistRow.id == waitlist_id, WaitlistRow.status == WaitlistStatus.OFFERED)
-            .values(status=WaitlistStatus.SKIPPED)
-        )
-        if not rows_changed(result):  # answered, expired or closed meanwhile
-            return None
+        if not await self.repo.set_place_status(
+            waitlist_id, WaitlistStatus.OFFERED, WaitlistStatus.SKIPPED
+        ):
+            return None  # answered, expired or closed meanwhile
         return await self._hand_on_seat(slot_id, now)
 
     async def expire_offers(self, now: datetime) -> list[Offer]:
         """Lapsed offers pass their seat on to the next waiting driver; returns new offers."""
-        lapsed = await self.session.execute(
-            select(WaitlistRow.id, WaitlistRow.slot_id).where(
-                WaitlistRow.status == WaitlistStatus.OFFERED, WaitlistRow.offer_expires_at <= now
-            )
-        )
         offers = []
-        for entry_id, slot_id in list(lapsed):
-            result = await self.session.execute(
-                update(WaitlistRow)
-                .where(WaitlistRow.id == entry_id, WaitlistRow.status == WaitlistStatus.OFFERED)
-                .values(status=WaitlistStatus.EXPIRED)
-            )
-            if rows_changed(result):
+        for entry_id, slot_id in await self.repo.lapsed_offers(now):
+            if await self.repo.set_place_status(
+                entry_id, WaitlistStatus.OFFERED, WaitlistStatus.EXPIRED
+            ):
                 offer = await self._hand_on_seat(slot_id, now)
                 if offer is not None:
                     offers.append(offer)
@@ -556,44 +373,22 @@ class BookingService:
 
     # --- reminders ---------------------------------------------------------------------------
     async def _schedule_reminders(
-        self, booking: BookingRow, starts_at: datetime, now: datetime
+        self, booking_id: int, starts_at: datetime, now: datetime
     ) -> None:
         for kind, due in reminder_times(starts_at, now, self.tz).items():
-            self.session.add(
-                ReminderRow(
-                    booking_id=booking.id, kind=kind, due_at=due, status=ReminderStatus.PENDING
-                )
-            )
-        await self.session.flush()
+            self.repo.add_reminder(booking_id, kind, due)
+        await self.repo.flush()
 
     async def _reschedule_reminders(
         self, booking_id: int, starts_at: datetime, now: datetime
     ) -> None:
         """A moved booking's reminders follow it: one row per kind, due again for the new
         time (also one already sent for the old time); kinds now in the past are cancelled."""
-        await self._cancel_reminders(booking_id)
+        await self.repo.cancel_reminders(booking_id)
         for kind, due in reminder_times(starts_at, now, self.tz).items():
-            result = await self.session.execute(
-                update(ReminderRow)
-                .where(ReminderRow.booking_id == booking_id, ReminderRow.kind == kind)
-                .values(due_at=due, status=ReminderStatus.PENDING, sent_at=None)
-            )
-            if not rows_changed(result):
-                self.session.add(
-                    ReminderRow(
-                        booking_id=booking_id, kind=kind, due_at=due, status=ReminderStatus.PENDING
-                    )
-                )
-        await self.session.flush()
-
-    async def _cancel_reminders(self, booking_id: int) -> None:
-        await self.session.execute(
-            update(ReminderRow)
-            .where(
-                ReminderRow.booking_id == booking_id, ReminderRow.status == ReminderStatus.PENDING
-            )
-            .values(status=ReminderStatus.CANCELLED)
-        )
+            if not await self.repo.rearm_reminder(booking_id, kind, due):
+                self.repo.add_reminder(booking_id, kind, due)
+        await self.repo.flush()
 
     # --- a driver leaving --------------------------------------------------------------------
     async def withdraw(self, user_id: int, now: datetime) -> list[Offer]:
@@ -602,35 +397,17 @@ class BookingService:
         drivers waiting (returned, to notify; the minute job sends what is not). Places
         first, so no seat freed here is offered to the driver who is leaving."""
         offers: list[Offer] = []
-        entries = await self.session.execute(
-            select(WaitlistRow.id, WaitlistRow.slot_id, WaitlistRow.status).where(
-                WaitlistRow.user_id == user_id,
-                WaitlistRow.status.in_(OPEN_PLACES),
-            )
-        )
-        for entry_id, slot_id, status in list(entries):
-            result = await self.session.execute(
-                update(WaitlistRow)
-                .where(WaitlistRow.id == entry_id, WaitlistRow.status == status)
-                .values(status=WaitlistStatus.DECLINED)
-            )
-            if rows_changed(result) and status == WaitlistStatus.OFFERED:  # its held seat passes on
+        for entry_id, slot_id, status in await self.repo.open_places_of(user_id):
+            given_up = await self.repo.set_place_status(entry_id, status, WaitlistStatus.DECLINED)
+            if given_up and status == WaitlistStatus.OFFERED:  # its held seat passes on
                 offer = await self._hand_on_seat(slot_id, now)
                 offers += [offer] if offer else []
-        bookings = await self.session.execute(
-            select(BookingRow.id, BookingRow.slot_id)
-            .join(SlotRow, SlotRow.id == BookingRow.slot_id)
-            .where(BookingRow.user_id == user_id, BookingRow.status == BookingStatus.ACTIVE,
-                   SlotRow.ends_at > now)
-        )  # fmt: skip
-        for booking_id, slot_id in list(bookings):
-            if await self._set_status(
-                booking_id,
-                (BookingStatus.ACTIVE,),
-                status=BookingStatus.CANCELLED,
+        for booking_id, slot_id in await self.repo.upcoming_of(user_id, now):
+            if await self.repo.set_status(
+                booking_id, (BookingStatus.ACTIVE,), status=BookingStatus.CANCELLED,
                 cancelled_at=now,
-            ):
-                await self._cancel_reminders(booking_id)
+            ):  # fmt: skip
+                await self.repo.cancel_reminders(booking_id)
                 offer = await self._hand_on_seat(slot_id, now)
                 offers += [offer] if offer else []
         return offers

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.checkups.catalog import CatalogRepository
 from bot.db.checkups.models import CheckupProviderRow, CheckupServiceRow, SlotTemplateRow
 from bot.services.checkups.bookings import BookingService
 from knowledge import DATA_DIR
@@ -58,8 +58,7 @@ def _template(row: SlotTemplateRow) -> SlotTemplate:
 
 
 async def load_templates(session: AsyncSession) -> list[SlotTemplate]:
-    rows = await session.scalars(select(SlotTemplateRow).order_by(SlotTemplateRow.id))
-    return [_template(r) for r in rows]
+    return [_template(r) for r in await CatalogRepository(session).templates()]
 
 
 async def store_catalog(
@@ -67,54 +66,41 @@ async def store_catalog(
 ) -> CatalogCounts:
     """Upsert providers and services by id; the file's templates replace the stored ones for
     the same provider and service. Existing slots (and their bookings) are kept."""
-    for p in catalog.providers:
-        await session.merge(
-            CheckupProviderRow(id=p.id, name=p.name, kind=p.kind.value, city=p.city,
-                               address=p.address, lat=p.lat, lon=p.lon, phone=p.phone)
-        )  # fmt: skip
-    for position, s in enumerate(catalog.services):
-        await session.merge(
-            CheckupServiceRow(id=s.id, name_zh=s.name_zh, name_en=s.name_en,
-                              duration_min=s.duration_min, prep_zh=s.prep_zh, prep_en=s.prep_en,
-                              position=position)
-        )  # fmt: skip
-    await session.flush()
-    for pair in {(t.provider_id, t.service_id) for t in catalog.templates}:
-        await session.execute(
-            delete(SlotTemplateRow).where(
-                SlotTemplateRow.provider_id == pair[0], SlotTemplateRow.service_id == pair[1]
-            )
-        )
-    session.add_all(_template_row(t) for t in catalog.templates)
-    await session.flush()
+    repo = CatalogRepository(session)
+    providers = [
+        CheckupProviderRow(id=p.id, name=p.name, kind=p.kind.value, city=p.city,
+                           address=p.address, lat=p.lat, lon=p.lon, phone=p.phone)
+        for p in catalog.providers
+    ]  # fmt: skip
+    services = [
+        CheckupServiceRow(id=s.id, name_zh=s.name_zh, name_en=s.name_en,
+                          duration_min=s.duration_min, prep_zh=s.prep_zh, prep_en=s.prep_en,
+                          position=position)
+        for position, s in enumerate(catalog.services)
+    ]  # fmt: skip
+    await repo.upsert(providers, services)
+    await repo.replace_templates([_template_row(t) for t in catalog.templates])
     added = await BookingService(session, tz).generate_slots(list(catalog.templates), today)
     return CatalogCounts(
         len(catalog.providers), len(catalog.services), len(catalog.templates), added
     )
 
 
-async def extend_slots(factory: async_sessionmaker[AsyncSession], today: date, tz: ZoneInfo) -> int:
-    """The daily job: make the next day of every template bookable."""
-    async with factory() as session:
-        added = await BookingService(session, tz).generate_slots(
-            await load_templates(session), today
-        )
-        await session.commit()
-    return added
+async def extend_slots(session: AsyncSession, today: date, tz: ZoneInfo) -> int:
+    """The daily job: make the next day of every template bookable (the caller commits)."""
+    return await BookingService(session, tz).generate_slots(await load_templates(session), today)
 
 
 async def load_sample_if_empty(
-    factory: async_sessionmaker[AsyncSession], today: date, tz: ZoneInfo
+    session: AsyncSession, today: date, tz: ZoneInfo
 ) -> CatalogCounts | None:
-    """First run: the illustrative providers and slots shipped with the bot."""
+    """First run: the illustrative providers and slots shipped with the bot (the caller
+    commits)."""
     from knowledge.checkups.files import parse_checkups_yaml
 
-    async with factory() as session:
-        if await session.scalar(select(func.count()).select_from(CheckupProviderRow)):
-            return None
-        result = parse_checkups_yaml(SAMPLE_FILE.read_text(encoding="utf-8"))
-        if not result.ok or result.catalog is None:
-            raise RuntimeError("sample checkups invalid: " + "; ".join(result.errors[:5]))
-        counts = await store_catalog(session, result.catalog, today, tz)
-        await session.commit()
-        return counts
+    if await CatalogRepository(session).has_providers():
+        return None
+    result = parse_checkups_yaml(SAMPLE_FILE.read_text(encoding="utf-8"))
+    if not result.ok or result.catalog is None:
+        raise RuntimeError("sample checkups invalid: " + "; ".join(result.errors[:5]))
+    return await store_catalog(session, result.catalog, today, tz)

@@ -6,17 +6,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.checkups.models import (
-    BookingRow,
-    CheckupProviderRow,
-    CheckupServiceRow,
-    ReminderRow,
-    SlotRow,
-    WaitlistRow,
-)
+from bot.db.checkups.repository import BookingRepository
 from bot.services.checkups.bookings import BookingService
 from bot.services.personal_data import Part
 
@@ -26,34 +18,15 @@ def _iso(value: datetime | None) -> str | None:
 
 
 async def export(session: AsyncSession, user_id: int, tz: ZoneInfo) -> dict[str, Any]:
-    rows = await session.execute(
-        select(BookingRow, SlotRow, CheckupProviderRow, CheckupServiceRow)
-        .join(SlotRow, SlotRow.id == BookingRow.slot_id)
-        .join(CheckupProviderRow, CheckupProviderRow.id == SlotRow.provider_id)
-        .join(CheckupServiceRow, CheckupServiceRow.id == BookingRow.service_id)
-        .where(BookingRow.user_id == user_id)
-        .order_by(SlotRow.starts_at)
-    )
-    bookings = list(rows)
+    repo = BookingRepository(session)
+    bookings = await repo.bookings_of(user_id)
     reminders: dict[int, list[dict[str, Any]]] = {}
-    if bookings:
-        found = await session.scalars(
-            select(ReminderRow)
-            .where(ReminderRow.booking_id.in_([b.id for b, *_ in bookings]))
-            .order_by(ReminderRow.due_at)
-        )
-        for r in found:
-            reminders.setdefault(r.booking_id, []).append(
-                {"kind": r.kind, "due_at": _iso(r.due_at), "status": r.status,
-                 "sent_at": _iso(r.sent_at)}
-            )  # fmt: skip
-    waitlist = await session.execute(
-        select(WaitlistRow, SlotRow, CheckupProviderRow)
-        .join(SlotRow, SlotRow.id == WaitlistRow.slot_id)
-        .join(CheckupProviderRow, CheckupProviderRow.id == SlotRow.provider_id)
-        .where(WaitlistRow.user_id == user_id)
-        .order_by(WaitlistRow.created_at)
-    )
+    for r in await repo.reminders_of([b.id for b, *_ in bookings]):
+        reminders.setdefault(r.booking_id, []).append(
+            {"kind": r.kind, "due_at": _iso(r.due_at), "status": r.status,
+             "sent_at": _iso(r.sent_at)}
+        )  # fmt: skip
+    waitlist = await repo.places_of(user_id)
     return {
         "bookings": [
             {
