@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.feature import BaseKit, Core
 from bot.services.checkups.bookings import BookingService
 from bot.services.checkups.browse import CheckupBrowser
+from bot.services.checkups.form import BookingForm
 from handlers.checkups.notices import CheckupNotifier
 
 
@@ -20,6 +21,7 @@ class CheckupServices:
 
     bookings: BookingService
     browser: CheckupBrowser
+    form: BookingForm  # the booking form's screens
     notifier: CheckupNotifier
     tz: ZoneInfo
 
@@ -35,8 +37,8 @@ class CheckupsKit(BaseKit):
 
     def for_update(self, session: AsyncSession) -> CheckupServices:
         tz = self.core.settings.tz
-        return CheckupServices(BookingService(session, tz), CheckupBrowser(session, tz),
-                               self.notifier, tz)  # fmt: skip
+        bookings, browser = BookingService(session, tz), CheckupBrowser(session, tz)
+        return CheckupServices(bookings, browser, BookingForm(browser, bookings), self.notifier, tz)
 
     async def deliver_owed(self, bot: Bot) -> None:
         await self.notifier.send_notices(bot, self.core.clock())

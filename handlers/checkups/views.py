@@ -1,24 +1,35 @@
-"""The booking form's steps, each rendered from the choices made so far (no Telegram calls).
+"""The booking form's screens drawn as (text, keyboard): no queries, no Telegram calls.
 
-A step raises `Stale` when a stored or tapped choice no longer fits the data (a provider
-that stopped offering the service, a day that filled up and closed...); `render` then drops
-the newest choice and shows the step before, so an old or forged button never breaks the form.
+Each function draws one screen object of `bot.services.checkups.form`; `render` picks the
+right one. Which screen to show (and which choices went stale) is the service's business.
 """
 
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+import functools
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import get_day_names
 
-from bot.services.checkups.browse import CheckupBrowser, ProviderView, SlotView
-from bot.services.users.profiles import UserProfile
+from bot.services.checkups.form import (
+    AlreadyBookedScreen,
+    CalendarScreen,
+    DayScreen,
+    MoveKeptScreen,
+    ProviderOrder,
+    ProvidersScreen,
+    Screen,
+    ServicesScreen,
+    SummaryScreen,
+    WeekdayDays,
+)
 from handlers.checkups.callbacks import BookCb, MineCb
 from handlers.checkups.texts import (
     babel_locale,
@@ -27,28 +38,47 @@ from handlers.checkups.texts import (
     month_text,
     provider_line,
     service_label,
+    when_text,
 )
 from handlers.common.texts import city_label, q
-from knowledge.cities import city_by_name
 
 View = tuple[str, InlineKeyboardMarkup]
-# The order choices are made in; "back" removes the last one present.
-CHOICES = ("svc", "prov", "day", "slot")
-MAX_PROVIDERS = 20
-MAX_SLOTS = 90  # 45 rows of two, and Back: within Telegram's 100 buttons
+
+# Callback data the calendar repeats on every draw, packed once.
+_NOOP_NONE = BookCb(a="noop", v="none").pack()
+_WEEKDAYS = tuple(BookCb(a="wd", v=str(weekday)).pack() for weekday in range(7))
 
 
-class Stale(Exception):
-    """A stored or tapped choice no longer fits the data: drop it and show the step before."""
+def confirm_token(moving: bool, slot_id: int) -> str:
+    """What ✅ carries: the slot (and "m" for a move), so a tap after the confirm has landed
+    finds the booking and says what it was."""
+    return f"{'m' if moving else ''}{slot_id}"
+
+
+def render(screen: Screen, tz: ZoneInfo) -> View:
+    match screen:
+        case ServicesScreen():
+            return services_view(screen)
+        case ProvidersScreen():
+            return providers_view(screen)
+        case CalendarScreen():
+            return calendar_view(screen)
+        case DayScreen():
+            return day_view(screen, tz)
+        case SummaryScreen():
+            return summary_view(screen, tz)
+        case AlreadyBookedScreen():
+            return already_booked_view(screen, tz)
+        case MoveKeptScreen():
+            return move_kept_view()
 
 
 def _back(kb: InlineKeyboardBuilder) -> None:
     kb.button(text=_("⬅️ Back"), callback_data=BookCb(a="back"))
 
 
-# --- the steps ---------------------------------------------------------------------------
-async def services_view(browser: CheckupBrowser, now: datetime) -> View:
-    services = await browser.services(now)
+def services_view(screen: ServicesScreen) -> View:
+    services = screen.services
     kb = InlineKeyboardBuilder()
     for service in services:
         kb.button(text=service_label(service), callback_data=BookCb(a="svc", v=service.id))
@@ -68,132 +98,109 @@ async def services_view(browser: CheckupBrowser, now: datetime) -> View:
     )
 
 
-async def providers_view(
-    browser: CheckupBrowser, now: datetime, data: dict[str, Any], user: UserProfile
-) -> View:
-    service = await browser.service(data["svc"])
-    origin = (data["lat"], data["lon"]) if "lat" in data else None
-    # Telegram shows at most 100 buttons: the nearest (or the driver's city's) come first.
-    providers = (await browser.providers(data["svc"], now, origin, user.city))[:MAX_PROVIDERS]
-    if service is None or not providers:
-        raise Stale
+def providers_view(screen: ProvidersScreen) -> View:
+    providers = screen.providers
     kb = InlineKeyboardBuilder()
     for provider in providers:
         kb.button(text=provider_line(provider)[:60], callback_data=BookCb(a="prov", v=provider.id))
     kb.button(text=_("📍 Nearest to me"), callback_data=BookCb(a="near"))
     _back(kb)
     kb.adjust(*([1] * len(providers)), 2)
-    order = _order_text(providers, origin is not None, user.city)
     text = _("🩺 <b>{service}</b>\nWhere would you like to go? {order}").format(
-        service=q(service_label(service)), order=order
+        service=q(service_label(screen.service)), order=_order_text(screen.order, screen.city)
     )
     return text, kb.as_markup()
 
 
-def _order_text(providers: list[ProviderView], by_location: bool, city: str | None) -> str:
-    """How the list is sorted, said only when it is true: a driver in a city without any
-    provider is not told that city's come first."""
-    if by_location:
+def _order_text(order: ProviderOrder, city: str | None) -> str:
+    if order is ProviderOrder.NEAREST_TO_YOU:
         return _("Nearest to you first.")
-    if city and any(p.city == city for p in providers):
+    if order is ProviderOrder.CITY_FIRST and city:
         return _("{city} first.").format(city=q(city_label(city)))
-    if city and city_by_name(city) is not None:  # sorted by the distance from its centre
+    if order is ProviderOrder.NEAREST_TO_CITY and city:
         return _("Nearest to {city} first.").format(city=q(city_label(city)))
     return _("Tap “📍 Nearest to me” to see the nearest first.")
 
 
-def _weekday_header() -> list[str]:
-    """Mo Tu We ... / 周一 周二 ...: the narrow forms (M T W T F S S) are ambiguous."""
-    names = get_day_names("short", locale=babel_locale())
-    return [names[i] for i in range(7)]
+@functools.cache
+def _weekday_header(locale: str) -> tuple[InlineKeyboardButton, ...]:
+    """Mo Tu We ... / 周一 周二 ...: the narrow forms (M T W T F S S) are ambiguous. A tap
+    lists that weekday's days."""
+    names = get_day_names("short", locale=locale)
+    return tuple(InlineKeyboardButton(text=names[i], callback_data=_WEEKDAYS[i]) for i in range(7))
 
 
-async def calendar_view(browser: CheckupBrowser, now: datetime, data: dict[str, Any]) -> View:
-    service = await browser.service(data["svc"])
-    provider = await browser.provider(data["prov"])
-    days = {d.day: d for d in await browser.calendar(data["prov"], data["svc"], now)}
-    if service is None or provider is None or not days:
-        raise Stale
-    months = sorted({(d.year, d.month) for d in days})
-    shown = data.get("month")
-    year, month = (int(shown[:4]), int(shown[5:7])) if shown else months[0]
-    if (year, month) not in months:
-        year, month = months[0]
-    kb = InlineKeyboardBuilder()
-    for weekday, name in enumerate(_weekday_header()):  # a tap lists that weekday's days
-        kb.button(text=name, callback_data=BookCb(a="wd", v=str(weekday)))
+def calendar_view(screen: CalendarScreen) -> View:
+    # The hot path of the form (up to ~60 buttons): rows built directly, without the
+    # builder's copy of every button.
+    year, month = screen.month
+    days = screen.days
+    rows: list[list[InlineKeyboardButton]] = [list(_weekday_header(babel_locale()))]
+    noop = InlineKeyboardButton(text="·", callback_data=_NOOP_NONE)
     any_full = False
-    weeks = _weeks_with_days(year, month, days)
-    for week in weeks:
+    for week in _weeks_with_days(year, month, days):
+        row = []
         for day in week:
             avail = days.get(day) if day.month == month else None
             if avail is None:  # no times that day (or another month's): not a day to pick
-                kb.button(text="·", callback_data=BookCb(a="noop", v="none"))
-            elif avail.full:
-                any_full = True
-                kb.button(text=f"{day.day}✖", callback_data=BookCb(a="day", v=day.isoformat()))
-            else:
-                kb.button(text=str(day.day), callback_data=BookCb(a="day", v=day.isoformat()))
-    rows = [7] * (1 + len(weeks))
-    index = months.index((year, month))
-    nav = 0
+                row.append(noop)
+                continue
+            any_full = any_full or avail.full
+            label = f"{day.day}✖" if avail.full else str(day.day)
+            data = BookCb(a="day", v=day.isoformat()).pack()
+            row.append(InlineKeyboardButton(text=label, callback_data=data))
+        rows.append(row)
+    index = screen.months.index((year, month))
+    nav = []
     if index > 0:
-        prev_year, prev_month = months[index - 1]
-        kb.button(
-            text="⬅️ " + month_text(date(prev_year, prev_month, 1)),
-            callback_data=BookCb(a="cal", v=f"{prev_year:04d}-{prev_month:02d}"),
+        prev_year, prev_month = screen.months[index - 1]
+        nav.append(
+            InlineKeyboardButton(
+                text="⬅️ " + month_text(date(prev_year, prev_month, 1)),
+                callback_data=BookCb(a="cal", v=f"{prev_year:04d}-{prev_month:02d}").pack(),
+            )
         )
-        nav += 1
-    if index < len(months) - 1:
-        next_year, next_month = months[index + 1]
-        kb.button(
-            text=month_text(date(next_year, next_month, 1)) + " ➡️",
-            callback_data=BookCb(a="cal", v=f"{next_year:04d}-{next_month:02d}"),
+    if index < len(screen.months) - 1:
+        next_year, next_month = screen.months[index + 1]
+        nav.append(
+            InlineKeyboardButton(
+                text=month_text(date(next_year, next_month, 1)) + " ➡️",
+                callback_data=BookCb(a="cal", v=f"{next_year:04d}-{next_month:02d}").pack(),
+            )
         )
-        nav += 1
-    _back(kb)
-    kb.adjust(*rows, *([nav] if nav else []), 1)
+    if nav:
+        rows.append(nav)
+    rows.append([InlineKeyboardButton(text=_("⬅️ Back"), callback_data=BookCb(a="back").pack())])
     legend = [_("<b>{month}</b>: pick a day.").format(month=month_text(date(year, month, 1)))]
     if any_full:
         legend.append(_("Days marked ✖ are fully booked; you can still join the waitlist."))
     # Icons and values only: nothing here to translate.
-    head = f"🩺 <b>{q(service_label(service))}</b>\n🏥 {q(provider.name)}\n{_moving_line(data)}"
-    return f"{head}\n" + "\n".join(legend), kb.as_markup()
+    head = (
+        f"🩺 <b>{q(service_label(screen.service))}</b>\n🏥 {q(screen.provider.name)}\n"
+        f"{_moving_line(screen.moving_code)}"
+    )
+    return f"{head}\n" + "\n".join(legend), InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-async def weekday_days(
-    browser: CheckupBrowser, now: datetime, data: dict[str, Any], weekday: int
-) -> str:
-    """What a tap on a weekday in the calendar's head says: that weekday's days with free
-    times in the month shown (the head is a row of labels; this makes it worth a tap)."""
-    every = await browser.calendar(data["prov"], data["svc"], now)
-    shown = data.get("month")
-    if shown:
-        month = (int(shown[:4]), int(shown[5:7]))
-    elif every:
-        month = min((d.day.year, d.day.month) for d in every)
-    else:
-        month = (0, 0)
-    days = [
-        d.day.day for d in every
-        if (d.day.year, d.day.month) == month and d.day.weekday() == weekday and not d.full
-    ]  # fmt: skip
-    name = get_day_names("wide", locale=babel_locale())[weekday]
-    if not days:
+def weekday_text(found: WeekdayDays) -> str:
+    """What a tap on a weekday in the calendar's head says (the head is a row of labels; this
+    makes it worth a tap)."""
+    name = get_day_names("wide", locale=babel_locale())[found.weekday]
+    if not found.days:
         return _("No {weekday} with free times this month.").format(weekday=name)
     return _("{weekday}s with free times: {days}.").format(
-        weekday=name, days=_(", ").join(str(day) for day in days)
+        weekday=name, days=_(", ").join(str(day) for day in found.days)
     )
 
 
-def _moving_line(data: dict[str, Any]) -> str:
+def _moving_line(code: str | None) -> str:
     """Every step of a move says it is one (a line ending in a newline), else nothing."""
-    if "move" not in data:
+    if code is None:
         return ""
-    return _("🔁 Moving booking {code}.").format(code=data["move"]) + "\n"
+    return _("🔁 Moving booking {code}.").format(code=code) + "\n"
 
 
-def _weeks_with_days(year: int, month: int, days: dict[date, Any]) -> list[list[date]]:
+def _weeks_with_days(year: int, month: int, days: Mapping[date, Any]) -> list[list[date]]:
     """The month's weeks from the first to the last with a day to pick: weeks of nothing but
     "·" before and after (already past, or not open yet) only cost the phone screen rows."""
     weeks = calendar.Calendar().monthdatescalendar(year, month)
@@ -203,33 +210,18 @@ def _weeks_with_days(year: int, month: int, days: dict[date, Any]) -> list[list[
     return weeks[useful[0] : useful[-1] + 1] if useful else weeks
 
 
-def _parse_day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Stale from None
-
-
-async def day_view(
-    browser: CheckupBrowser, now: datetime, data: dict[str, Any], tz: ZoneInfo
-) -> View:
-    day = _parse_day(data["day"])
-    service = await browser.service(data["svc"])
-    provider = await browser.provider(data["prov"])
-    slots = (await browser.day_slots(data["prov"], data["svc"], day, now))[:MAX_SLOTS]
-    if service is None or provider is None or not slots:
-        raise Stale
-    current = await _current_slot(browser, data)
+def day_view(screen: DayScreen, tz: ZoneInfo) -> View:
+    slots, moving = screen.slots, screen.moving_code is not None
     kb = InlineKeyboardBuilder()
     for slot in slots:
         start = slot.starts_at.astimezone(tz).strftime("%H:%M")
-        if slot.id == current:  # moving: the time the booking already has
+        if slot.id == screen.current_slot_id:  # moving: the time the booking already has
             label = _("{time} · yours").format(time=start)
             kb.button(text=label, callback_data=BookCb(a="noop", v="yours"))
         elif slot.free:
             label = _("{time} · {free} left").format(time=start, free=slot.free)
             kb.button(text=label, callback_data=BookCb(a="slot", v=str(slot.id)))
-        elif "move" in data:  # a waitlist offer books anew; it cannot move a booking
+        elif moving:  # a waitlist offer books anew; it cannot move a booking
             kb.button(text=_("{time} · full").format(time=start), callback_data=BookCb(a="noop"))
         else:
             label = _("{time} · full · 🔔 waitlist").format(time=start)
@@ -240,11 +232,11 @@ async def day_view(
         "🩺 <b>{service}</b>\n🏥 {provider}\n{moving}📅 <b>{day}</b>\n\nPick a time "
         "(about {minutes} min):"
     ).format(
-        service=q(service_label(service)),
-        provider=q(provider.name),
-        moving=_moving_line(data),
-        day=day_text(day),
-        minutes=service.duration_min,
+        service=q(service_label(screen.service)),
+        provider=q(screen.provider.name),
+        moving=_moving_line(screen.moving_code),
+        day=day_text(screen.day),
+        minutes=screen.service.duration_min,
     )
     if not any(s.free for s in slots):
         text += "\n" + _(
@@ -253,90 +245,42 @@ async def day_view(
     return text, kb.as_markup()
 
 
-async def _current_slot(browser: CheckupBrowser, data: dict[str, Any]) -> int | None:
-    if "move" not in data:
-        return None
-    booking = await browser.booking(data["move"])
-    return booking.slot.id if booking is not None else None
-
-
-async def chosen_slot(browser: CheckupBrowser, now: datetime, data: dict[str, Any]) -> SlotView:
-    slot = await browser.slot(int(data["slot"]))
-    fits = (
-        slot is not None
-        and slot.provider_id == data["prov"]
-        and slot.service_id == data["svc"]
-        and not slot.closed
-        and slot.starts_at > now
-    )
-    if not fits:
-        raise Stale
-    assert slot is not None
-    return slot
-
-
-async def summary_view(
-    browser: CheckupBrowser, now: datetime, data: dict[str, Any], tz: ZoneInfo
-) -> View:
-    slot = await chosen_slot(browser, now, data)
-    service = await browser.service(data["svc"])
-    provider = await browser.provider(data["prov"])
-    if service is None or provider is None or not slot.free:
-        raise Stale
+def summary_view(screen: SummaryScreen, tz: ZoneInfo) -> View:
+    code = screen.moving_code
     kb = InlineKeyboardBuilder()
-    confirm = _("✅ Confirm the move") if "move" in data else _("✅ Confirm booking")
-    # The slot (and "m" for a move) rides on the button: a tap after the confirm has landed
-    # finds the booking and says what it was.
-    mark = "m" if "move" in data else ""
-    kb.button(text=confirm, callback_data=BookCb(a="ok", v=f"{mark}{slot.id}"))
+    confirm = _("✅ Confirm the move") if code is not None else _("✅ Confirm booking")
+    token = confirm_token(code is not None, screen.slot.id)
+    kb.button(text=confirm, callback_data=BookCb(a="ok", v=token))
     _back(kb)
     kb.adjust(1, 1)
     head = _("Please check and confirm:")
-    if "move" in data:
+    if code is not None:
         head = _(
             "🔁 Move booking {code} to this time? The code stays the same, and you keep your "
             "current time until you confirm."
-        ).format(code=data["move"])
-    return f"{head}\n\n{booking_card(service, provider, slot, tz)}", kb.as_markup()
+        ).format(code=code)
+    card = booking_card(screen.service, screen.provider, screen.slot, tz)
+    return f"{head}\n\n{card}", kb.as_markup()
 
 
-async def render(
-    browser: CheckupBrowser, now: datetime, data: dict[str, Any], user: UserProfile, tz: ZoneInfo
-) -> tuple[View, dict[str, Any]]:
-    """The view for the newest valid choice; choices that went stale are dropped."""
-    while True:
-        try:
-            if "slot" in data:
-                return await summary_view(browser, now, data, tz), data
-            if "day" in data:
-                return await day_view(browser, now, data, tz), data
-            if "prov" in data:
-                return await calendar_view(browser, now, data), data
-            if "svc" in data:
-                return await providers_view(browser, now, data, user), data
-            return await services_view(browser, now), data
-        except (Stale, ValueError, KeyError):  # KeyError: a forged step skipped a choice
-            data = drop_last(data)
-
-
-def drop_last(data: dict[str, Any]) -> dict[str, Any]:
-    data = dict(data)
-    for key in reversed(CHOICES):
-        if key in data:
-            del data[key]
-            if key == "prov":
-                data.pop("month", None)
-            return data
-    return data
-
-
-def already_booked_view(code: str, when: str, provider: str) -> View:
+def already_booked_view(screen: AlreadyBookedScreen, tz: ZoneInfo) -> View:
+    booking = screen.booking
     kb = InlineKeyboardBuilder()
-    kb.button(text=_("🔁 Move it"), callback_data=MineCb(a="move", c=code))
+    kb.button(text=_("🔁 Move it"), callback_data=MineCb(a="move", c=booking.code))
     kb.button(text=_("⬅️ Back"), callback_data=BookCb(a="back"))
     kb.adjust(1, 1)
     text = _(
         "You already have this checkup booked: code <code>{code}</code>, {when} at {provider}. "
         "You can move it to another time."
-    ).format(code=code, when=when, provider=q(provider))
+    ).format(
+        code=booking.code,
+        when=when_text(booking.slot.starts_at, tz),
+        provider=q(booking.provider.name),
+    )
     return text, kb.as_markup()
+
+
+def move_kept_view() -> View:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("📋 My bookings"), callback_data=MineCb(a="list"))
+    return _("Your booking stays as it was."), kb.as_markup()

@@ -12,19 +12,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.checkups.models import (
-    BookingRow,
-    CheckupProviderRow,
-    CheckupServiceRow,
-    ClosureRow,
-    ReminderRow,
-    SlotRow,
-    WaitlistRow,
-)
-from bot.db.checkups.statuses import BookingStatus, ReminderKind, ReminderStatus, WaitlistStatus
+from bot.db.checkups.models import BookingRow, CheckupProviderRow, CheckupServiceRow, SlotRow
+from bot.db.checkups.reads import CheckupReads
+from bot.db.checkups.statuses import BookingStatus, ReminderKind, WaitlistStatus
 from bot.db.users.models import User
 from knowledge.cities import city_by_name
 from knowledge.geo import haversine_km
@@ -145,43 +137,28 @@ class OfferView:
     service: ServiceView
 
 
-def _booking_query() -> Select[tuple[BookingRow, SlotRow, CheckupProviderRow, CheckupServiceRow]]:
-    return (
-        select(BookingRow, SlotRow, CheckupProviderRow, CheckupServiceRow)
-        .join(SlotRow, SlotRow.id == BookingRow.slot_id)
-        .join(CheckupProviderRow, CheckupProviderRow.id == SlotRow.provider_id)
-        .join(CheckupServiceRow, CheckupServiceRow.id == SlotRow.service_id)
-    )
-
-
 class CheckupBrowser:
+    """The views of checkups; the SQL is `CheckupReads`'."""
+
     def __init__(self, session: AsyncSession, tz: ZoneInfo) -> None:
         self.session, self.tz = session, tz
+        self.reads = CheckupReads(session)
 
     def _local_day_bounds(self, day: date) -> tuple[datetime, datetime]:
         start = datetime.combine(day, datetime.min.time(), self.tz)
         return start, datetime.combine(day + timedelta(days=1), datetime.min.time(), self.tz)
 
-    def _bookable(self, now: datetime) -> list[object]:
-        return [SlotRow.starts_at > now, SlotRow.closed.is_(False)]
-
     # --- the booking flow ------------------------------------------------------------------
     async def services(self, now: datetime) -> list[ServiceView]:
         """Services that some provider still has a future slot for."""
-        offered = select(SlotRow.service_id).where(*self._bookable(now)).distinct()
-        rows = await self.session.scalars(
-            select(CheckupServiceRow)
-            .where(CheckupServiceRow.id.in_(offered))
-            .order_by(CheckupServiceRow.position, CheckupServiceRow.id)
-        )
-        return [ServiceView.of(r) for r in rows]
+        return [ServiceView.of(r) for r in await self.reads.offered_services(now)]
 
     async def service(self, service_id: str) -> ServiceView | None:
-        row = await self.session.get(CheckupServiceRow, service_id)
+        row = await self.reads.service(service_id)
         return ServiceView.of(row) if row else None
 
     async def provider(self, provider_id: str) -> ProviderView | None:
-        row = await self.session.get(CheckupProviderRow, provider_id)
+        row = await self.reads.provider(provider_id)
         return ProviderView.of(row) if row else None
 
     async def providers(
@@ -193,16 +170,7 @@ class CheckupBrowser:
     ) -> list[ProviderView]:
         """Providers with a future slot for the service: nearest first from `origin`; else the
         driver's city first (nearest to its centre), then the others by city and name."""
-        offering = (
-            select(SlotRow.provider_id)
-            .where(SlotRow.service_id == service_id, *self._bookable(now))
-            .distinct()
-        )
-        rows = list(
-            await self.session.scalars(
-                select(CheckupProviderRow).where(CheckupProviderRow.id.in_(offering))
-            )
-        )
+        rows = await self.reads.providers_offering(service_id, now)
         if not rows:
             return []
         centre = origin
@@ -228,16 +196,9 @@ class CheckupBrowser:
         self, provider_id: str, service_id: str, now: datetime
     ) -> list[DayAvailability]:
         """Every local day with a future slot, and how many seats are left on it."""
-        rows = await self.session.execute(
-            select(SlotRow.starts_at, SlotRow.capacity, SlotRow.booked).where(
-                SlotRow.provider_id == provider_id,
-                SlotRow.service_id == service_id,
-                *self._bookable(now),
-            )
-        )
         slots: dict[date, int] = defaultdict(int)
         free: dict[date, int] = defaultdict(int)
-        for starts_at, capacity, booked in rows:
+        for starts_at, capacity, booked in await self.reads.seats(provider_id, service_id, now):
             day = starts_at.astimezone(self.tz).date()
             slots[day] += 1
             free[day] += max(capacity - booked, 0)
@@ -247,21 +208,11 @@ class CheckupBrowser:
         self, provider_id: str, service_id: str, day: date, now: datetime
     ) -> list[SlotView]:
         start, end = self._local_day_bounds(day)
-        rows = await self.session.scalars(
-            select(SlotRow)
-            .where(
-                SlotRow.provider_id == provider_id,
-                SlotRow.service_id == service_id,
-                SlotRow.starts_at >= start,
-                SlotRow.starts_at < end,
-                *self._bookable(now),
-            )
-            .order_by(SlotRow.starts_at)
-        )
+        rows = await self.reads.bookable_slots(provider_id, service_id, start, end, now)
         return [SlotView.of(r) for r in rows]
 
     async def slot(self, slot_id: int) -> SlotView | None:
-        row = await self.session.get(SlotRow, slot_id)
+        row = await self.reads.slot(slot_id)
         return SlotView.of(row) if row else None
 
     # --- bookings --------------------------------------------------------------------------
@@ -275,96 +226,41 @@ class CheckupBrowser:
         )  # fmt: skip
 
     async def booking(self, code: str) -> BookingView | None:
-        row = (await self.session.execute(_booking_query().where(BookingRow.code == code))).first()
+        row = await self.reads.booking(code)
         return self._booking_view(*row) if row else None
 
     async def pending_reminders(self, code: str) -> frozenset[ReminderKind]:
         """The kinds of reminder still to go out for a booking."""
-        rows = await self.session.scalars(
-            select(ReminderRow.kind)
-            .join(BookingRow, BookingRow.id == ReminderRow.booking_id)
-            .where(BookingRow.code == code, ReminderRow.status == ReminderStatus.PENDING)
-        )
-        return frozenset(ReminderKind(kind) for kind in rows)
+        return frozenset(ReminderKind(k) for k in await self.reads.pending_reminder_kinds(code))
 
     async def active_in_slot(self, user_id: int, slot_id: int) -> BookingView | None:
         """The driver's active booking at this slot, if any (a confirm that already landed)."""
-        row = (
-            await self.session.execute(
-                _booking_query().where(
-                    BookingRow.user_id == user_id,
-                    BookingRow.slot_id == slot_id,
-                    BookingRow.status == BookingStatus.ACTIVE,
-                )
-            )
-        ).first()
+        row = await self.reads.active_in_slot(user_id, slot_id)
         return self._booking_view(*row) if row else None
 
     async def bookings_by_id(self, booking_ids: list[int]) -> dict[int, BookingView]:
         if not booking_ids:
             return {}
-        rows = await self.session.execute(
-            _booking_query().where(BookingRow.id.in_(set(booking_ids)))
-        )
+        rows = await self.reads.bookings_by_id(set(booking_ids))
         return {b.id: self._booking_view(b, s, p, sv) for b, s, p, sv in rows}
 
     async def upcoming(self, user_id: int, now: datetime) -> list[BookingView]:
-        rows = await self.session.execute(
-            _booking_query()
-            .where(
-                BookingRow.user_id == user_id,
-                BookingRow.status == BookingStatus.ACTIVE,
-                SlotRow.ends_at > now,
-            )
-            .order_by(SlotRow.starts_at)
-        )
-        return [self._booking_view(*r) for r in rows]
+        return [self._booking_view(*r) for r in await self.reads.upcoming(user_id, now)]
 
     async def bookings_on(self, day: date) -> list[tuple[BookingView, Recipient | None]]:
         """Every booking (any status but moved) starting on the local day, with its driver."""
-        start, end = self._local_day_bounds(day)
-        rows = await self.session.execute(
-            _booking_query()
-            .add_columns(User)
-            .join(User, User.id == BookingRow.user_id)
-            .where(
-                SlotRow.starts_at >= start,
-                SlotRow.starts_at < end,
-                BookingRow.status != BookingStatus.MOVED,
-            )
-            .order_by(CheckupProviderRow.name, SlotRow.starts_at, BookingRow.code)
-        )
+        rows = await self.reads.bookings_starting(*self._local_day_bounds(day))
         return [(self._booking_view(b, s, p, sv), Recipient.of(u)) for b, s, p, sv, u in rows]
 
     async def closed_on(self, provider_id: str, day: date) -> int | None:
         """How many bookings closing the provider's local day cancelled; None: not closed."""
-        closure = await self.session.get(ClosureRow, (provider_id, day))
-        if closure is None:
+        if await self.reads.closure(provider_id, day) is None:
             return None
         start, end = self._local_day_bounds(day)
-        count = await self.session.scalar(
-            select(func.count())
-            .select_from(BookingRow)
-            .join(SlotRow, SlotRow.id == BookingRow.slot_id)
-            .where(
-                SlotRow.provider_id == provider_id,
-                SlotRow.starts_at >= start,
-                SlotRow.starts_at < end,
-                BookingRow.status == BookingStatus.CLOSED,
-            )
-        )
-        return count or 0
+        return await self.reads.closed_bookings(provider_id, start, end)
 
     async def offer(self, waitlist_id: int) -> OfferView | None:
-        row = (
-            await self.session.execute(
-                select(WaitlistRow, SlotRow, CheckupProviderRow, CheckupServiceRow)
-                .join(SlotRow, SlotRow.id == WaitlistRow.slot_id)
-                .join(CheckupProviderRow, CheckupProviderRow.id == SlotRow.provider_id)
-                .join(CheckupServiceRow, CheckupServiceRow.id == SlotRow.service_id)
-                .where(WaitlistRow.id == waitlist_id)
-            )
-        ).first()
+        row = await self.reads.offer(waitlist_id)
         if row is None:
             return None
         w, s, p, sv = row
@@ -376,6 +272,5 @@ class CheckupBrowser:
     async def recipients(self, user_ids: list[int]) -> dict[int, Recipient]:
         if not user_ids:
             return {}
-        users = await self.session.scalars(select(User).where(User.id.in_(set(user_ids))))
-        found = {u.id: Recipient.of(u) for u in users}
+        found = {u.id: Recipient.of(u) for u in await self.reads.users(set(user_ids))}
         return {uid: r for uid, r in found.items() if r is not None}
