@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.db.after_commit import after_commit
 from bot.db.checkups.statuses import BookingStatus
 from bot.db.types import Clock
-from bot.services.checkups.bookings import BookingError, BookingErrorCode, BookingService
+from bot.services.checkups.bookings import BookingError, BookingErrorCode
 from bot.services.checkups.browse import BookingView, CheckupBrowser, Recipient
 from handlers.checkups.callbacks import DayListCb
 from handlers.checkups.kit import CheckupServices
@@ -111,9 +111,9 @@ def day_list_view(
 async def bookings_today(
     message: Message,
     command: CommandObject,
-    session: AsyncSession,
     settings: Settings,
     clock: Clock,
+    checkups: CheckupServices,
 ) -> None:
     arg = (command.args or "").strip()
     today = clock().astimezone(settings.tz).date()
@@ -121,7 +121,7 @@ async def bookings_today(
     if day is None:
         await message.answer(_("Usage: /bookings_today [YYYY-MM-DD]"))
         return
-    rows = await CheckupBrowser(session, settings.tz).bookings_on(day)
+    rows = await checkups.browser.bookings_on(day)
     text, kb = day_list_view(rows, day, 0, _is_private(message), today, settings)
     await message.answer(text, reply_markup=kb)
 
@@ -133,6 +133,7 @@ async def day_list_tap(
     settings: Settings,
     clock: Clock,
     bot: Bot,
+    checkups: CheckupServices,
 ) -> None:
     message = query.message
     day = _parse_day(callback_data.d)
@@ -141,7 +142,7 @@ async def day_list_tap(
         return
     now = clock()
     today = now.astimezone(settings.tz).date()
-    browser = CheckupBrowser(session, settings.tz)
+    browser = checkups.browser
     if callback_data.a == "dm":
         await _send_privately(query, bot, browser, day, today, settings)
         return
@@ -149,7 +150,7 @@ async def day_list_tap(
     if callback_data.a in {"in", "no"}:
         attended = callback_data.a == "in"
         try:  # the same rule as /checkin CODE
-            await BookingService(session, settings.tz).check_in(callback_data.c, attended, now)
+            await checkups.bookings.check_in(callback_data.c, attended, now)
         except BookingError as exc:
             await query.answer(await _checkin_refused(browser, callback_data.c, exc, settings))
             return
@@ -209,7 +210,7 @@ async def _checkin_refused(
         )
     assert exc.booking is not None
     text = _("Booking {code} is {status}; only booked checkups can be checked in.")
-    return text.format(code=code, status=status_text(exc.booking.status))
+    return text.format(code=code, status=status_text(BookingStatus(exc.booking.status)))
 
 
 def _checkin_done(view: BookingView, attended: bool, driver: str | None, settings: Settings) -> str:
@@ -237,15 +238,16 @@ async def checkin(
     session: AsyncSession,
     settings: Settings,
     clock: Clock,
+    checkups: CheckupServices,
 ) -> None:
     parts = (command.args or "").split()
     if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in NO_SHOW_WORDS):
         await message.answer(_("Usage: /checkin CODE, or /checkin CODE noshow"))
         return
     code, attended = parts[0].upper(), len(parts) == 1
-    browser = CheckupBrowser(session, settings.tz)
+    browser = checkups.browser
     try:
-        await BookingService(session, settings.tz).check_in(code, attended, clock())
+        await checkups.bookings.check_in(code, attended, clock())
     except BookingError as exc:
         await message.answer(await _checkin_refused(browser, code, exc, settings))
         return
@@ -277,7 +279,7 @@ async def close_day(
     if day is None:
         await message.answer(_("Usage: /close_day PROVIDER_ID YYYY-MM-DD [reason]"))
         return
-    browser, now = CheckupBrowser(session, settings.tz), clock()
+    browser, now = checkups.browser, clock()
     provider = await browser.provider(parts[0])
     if provider is None:
         await message.answer(_("No checkup provider with id {id}.").format(id=q(parts[0])))
@@ -294,7 +296,7 @@ async def close_day(
         ).format(provider=q(provider.name), day=day_text(day), count=earlier)
         await message.answer(text)
         return
-    closed = await BookingService(session, settings.tz).close_day(provider.id, day, now, reason)
+    closed = await checkups.bookings.close_day(provider.id, day, now, reason)
     text = _(
         "🚫 {provider} is closed on {day}. Bookings cancelled: {count}; "
         "their drivers are being told."

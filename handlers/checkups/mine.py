@@ -24,7 +24,6 @@ from bot.services.checkups.bookings import (
     CANCEL_CUTOFF,
     BookingError,
     BookingErrorCode,
-    BookingService,
 )
 from bot.services.checkups.browse import BookingView, CheckupBrowser
 from bot.services.users.profiles import UserProfile
@@ -73,9 +72,13 @@ def list_view(
 
 
 async def my_bookings(
-    message: Message, session: AsyncSession, settings: Settings, clock: Clock, user: UserProfile
+    message: Message,
+    settings: Settings,
+    clock: Clock,
+    user: UserProfile,
+    checkups: CheckupServices,
 ) -> None:
-    upcoming = await CheckupBrowser(session, settings.tz).upcoming(user.id, clock())
+    upcoming = await checkups.browser.upcoming(user.id, clock())
     text, kb = list_view(upcoming, settings)
     await message.answer(text, reply_markup=kb)
 
@@ -113,7 +116,7 @@ async def mine(
     if not isinstance(message, Message):
         await query.answer(_("This button is no longer valid."))
         return
-    browser, now = CheckupBrowser(session, settings.tz), clock()
+    browser, now = checkups.browser, clock()
     if callback_data.a == "list":
         await state.clear()  # the list replaces a booking form shown in this message
         await query.answer()
@@ -124,9 +127,9 @@ async def mine(
         # An outdated button (the list changed since) or a forged one: say so quietly and
         # show the list as it is now (an unchanged list is not edited again).
         if own is None:
-            toast = error_text("booking_unknown")
+            toast = error_text(BookingErrorCode.BOOKING_UNKNOWN)
         else:
-            toast = _(OVER_TOASTS.get(own.status, BOOKING_ERRORS["not_active"]))
+            toast = _(OVER_TOASTS.get(own.status, BOOKING_ERRORS[BookingErrorCode.NOT_ACTIVE]))
         await query.answer(toast)
         await edit_in_place(message, *list_view(await browser.upcoming(user.id, now), settings))
         return
@@ -156,7 +159,7 @@ async def mine(
         await edit_in_place(message, text, kb.as_markup())
         return
     try:
-        offer = await BookingService(session, settings.tz).cancel(user.id, view.code, now)
+        offer = await checkups.bookings.cancel(user.id, view.code, now)
     except BookingError as exc:
         if exc.code is BookingErrorCode.TOO_LATE:
             text = too_late_text(view, settings)
@@ -192,8 +195,8 @@ async def offer_answer(
     if not isinstance(message, Message):
         await query.answer(_("This button is no longer valid."))
         return
-    service, now = BookingService(session, settings.tz), clock()
-    browser = CheckupBrowser(session, settings.tz)
+    service, now = checkups.bookings, clock()
+    browser = checkups.browser
     try:
         if callback_data.a == "y":
             booking = await service.accept_offer(user.id, callback_data.w, now)

@@ -1,11 +1,11 @@
-"""Checkup messages to drivers outside their own updates: reminders, waitlist offers, closed
-days. Used after a commit by handlers and by scheduled jobs; each message is rendered in the
-recipient's language and sent under a rate limit (Telegram allows about 30 messages/s)."""
+"""Checkup messages to drivers outside their own updates, the Telegram side: each notice the
+rules (bot/services/checkups/notices.py) claimed is rendered in its recipient's language and
+sent under a rate limit (Telegram allows about 30 messages/s). Used after a commit by
+handlers and, through `courier(bot)`, by the scheduled jobs."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,18 +18,19 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from aiolimiter import AsyncLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services.checkups.bookings import (
-    SOON_REMINDER,
-    BookingService,
-    Offer,
-    quiet_hours_end,
+from bot.services.checkups.bookings import Offer
+from bot.services.checkups.browse import OfferView
+from bot.services.checkups.notices import (
+    ClosureNotice,
+    Delivery,
+    Notice,
+    OfferNotice,
 )
-from bot.services.checkups.browse import CheckupBrowser, OfferView, Recipient
-from bot.db.checkups.outbox import BookingOutbox
 from bot.services.users.profile_cache import ProfileCache
 from bot.short_transactions import mark_blocked
 from handlers.checkups.callbacks import OfferCb
 from handlers.checkups.texts import closed_text, nav_kb, offer_text, reminder_text
+from scheduler.jobs.checkups import NoticeRunner
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,44 @@ def render_offer(offer: OfferView, tz: ZoneInfo) -> Rendered:
     return text, offer_kb(offer.waitlist_id)
 
 
+class TelegramCourier:
+    """Delivers notices through one bot; the limiter is the process's, shared by all."""
+
+    def __init__(self, bot: Bot, notifier: CheckupNotifier) -> None:
+        self.bot, self.notifier = bot, notifier
+
+    def _render(self, notice: Notice) -> Rendered:
+        tz = self.notifier.tz
+        if isinstance(notice, OfferNotice):
+            return render_offer(notice.offer, tz)
+        if isinstance(notice, ClosureNotice):
+            return closed_text(notice.booking, tz, notice.booking.note), None
+        text = reminder_text(notice.booking, notice.kind, notice.now, tz, self.notifier.help_phone)
+        return text, nav_kb(notice.booking.provider)
+
+    async def deliver(self, notice: Notice) -> Delivery:
+        to, n = notice.to, self.notifier
+        with n.i18n.context(), n.i18n.use_locale(to.language):
+            text, markup = self._render(notice)
+        try:
+            async with n.limiter:
+                await self.bot.send_message(to.telegram_id, text, reply_markup=markup)
+        except TelegramForbiddenError:
+            await mark_blocked(n.session_factory, n.profiles, to.telegram_id)
+            return Delivery.GONE
+        except TelegramBadRequest as exc:
+            log.warning("message to %s refused for good: %s", to.telegram_id, exc)
+            return Delivery.GONE
+        except TelegramAPIError as exc:
+            log.warning("message to %s not delivered, will retry: %s", to.telegram_id, exc)
+            return Delivery.RETRY
+        return Delivery.SENT
+
+
 class CheckupNotifier:
+    """The checkup feature's process-wide sender: what handlers call after a commit, and
+    what gives the scheduled jobs a courier."""
+
     def __init__(
         self,
         i18n: I18n,
@@ -67,150 +105,20 @@ class CheckupNotifier:
         )
         self.help_phone = help_phone  # whom to call when a checkup is too near to cancel
         self.limiter = AsyncLimiter(rate_per_second, 1)
+        self.runner = NoticeRunner(session_factory, tz)
 
-    async def _send(self, bot: Bot, to: Recipient, render: Callable[[], Rendered]) -> bool:
-        with self.i18n.context(), self.i18n.use_locale(to.language):
-            text, markup = render()
-        async with self.limiter:
-            try:
-                await bot.send_message(to.telegram_id, text, reply_markup=markup)
-            except TelegramForbiddenError:
-                await mark_blocked(self.session_factory, self.profiles, to.telegram_id)
-                return False
-        return True
+    def courier(self, bot: Bot) -> TelegramCourier:
+        return TelegramCourier(bot, self)
 
-    async def _deliver(self, bot: Bot, to: Recipient, render: Callable[[], Rendered]) -> str:
-        """ "sent", "gone" (blocked, or a request Telegram will never accept: do not retry)
-        or "retry" (a passing failure: the claim is released for the next run)."""
-        try:
-            return "sent" if await self._send(bot, to, render) else "gone"
-        except TelegramBadRequest as exc:
-            log.warning("message to %s refused for good: %s", to.telegram_id, exc)
-            return "gone"
-        except TelegramAPIError as exc:
-            log.warning("message to %s not delivered, will retry: %s", to.telegram_id, exc)
-            return "retry"
-
-    async def _release(
-        self, release: Callable[[BookingOutbox, int], Awaitable[None]], row_id: int
-    ) -> None:
-        """Give a claim back after a passing failure, so the next run sends it."""
-        async with self.session_factory() as session:
-            await release(BookingOutbox(session), row_id)
-            await session.commit()
-
-    # --- waitlist offers ---------------------------------------------------------------------
     async def offers(self, bot: Bot, offers: list[Offer], now: datetime) -> int:
         """Tell each driver a seat is held for them (right after the commit that offered it)."""
-        return await self._send_offers(bot, [o.waitlist_id for o in offers], now)
+        return await self.runner.offers(self.courier(bot), offers, now)
 
-    async def _send_offers(self, bot: Bot, waitlist_ids: list[int], now: datetime) -> int:
-        """A driver who cannot be reached passes the seat on at once instead of holding it
-        for nobody: known to have blocked the bot, or found so by this very send."""
-        sent, queue = 0, list(waitlist_ids)
-        while queue:
-            waitlist_id = queue.pop(0)
-            async with self.session_factory() as session:
-                browser = CheckupBrowser(session, self.tz)
-                view = await browser.offer(waitlist_id)
-                if view is None or view.status != "offered":
-                    continue
-                to = (await browser.recipients([view.user_id])).get(view.user_id)
-                if to is None or to.blocked:
-                    queue += await self._pass_on(waitlist_id, now)
-                    continue
-                if not await BookingOutbox(session).claim_offer(waitlist_id, now):
-                    continue  # another process is sending it
-                await session.commit()
-            outcome = await self._deliver(bot, to, lambda v=view: render_offer(v, self.tz))
-            sent += outcome == "sent"
-            if outcome == "retry":
-                await self._release(BookingOutbox.release_offer, waitlist_id)
-            elif outcome == "gone":
-                queue += await self._pass_on(waitlist_id, now)
-        return sent
-
-    async def _pass_on(self, waitlist_id: int, now: datetime) -> list[int]:
-        """The offer's driver cannot be told: the next one waiting gets the seat (returned)."""
-        async with self.session_factory() as session:
-            nxt = await BookingService(session, self.tz).skip_offer(waitlist_id, now)
-            await session.commit()
-        return [nxt.waitlist_id] if nxt else []
+    async def day_closed(self, bot: Bot, booking_ids: list[int], now: datetime) -> int:
+        return await self.runner.day_closed(self.courier(bot), booking_ids, now)
 
     async def send_notices(self, bot: Bot, now: datetime) -> int:
-        """Scheduled: lapsed offers pass on, then every offer and closed-day notice still
-        unsent goes out (also those a crash or a Telegram error kept from going out)."""
-        async with self.session_factory() as session:
-            await BookingService(session, self.tz).expire_offers(now)
-            await session.commit()
-        async with self.session_factory() as session:
-            outbox = BookingOutbox(session)
-            offers, closures = await outbox.unsent_offers(now), await outbox.unsent_closures()
-        return await self._send_offers(bot, offers, now) + await self.day_closed(bot, closures, now)
+        return await self.runner.send_notices(self.courier(bot), now)
 
-    # --- closed days ---------------------------------------------------------------------------
-    async def day_closed(self, bot: Bot, booking_ids: list[int], now: datetime) -> int:
-        sent = 0
-        for booking_id in booking_ids:
-            async with self.session_factory() as session:
-                browser = CheckupBrowser(session, self.tz)
-                view = (await browser.bookings_by_id([booking_id])).get(booking_id)
-                if view is None:
-                    continue
-                to = (await browser.recipients([view.user_id])).get(view.user_id)
-                claimed = await BookingOutbox(session).claim_closure(booking_id, now)
-                await session.commit()
-            if not claimed or to is None or to.blocked:
-                continue
-            render = lambda v=view: (closed_text(v, self.tz, v.note), None)  # noqa: E731
-            outcome = await self._deliver(bot, to, render)
-            sent += outcome == "sent"
-            if outcome == "retry":
-                await self._release(BookingOutbox.release_closure, booking_id)
-        return sent
-
-    # --- reminders ---------------------------------------------------------------------------
     async def send_due_reminders(self, bot: Bot, now: datetime) -> int:
-        """Scheduled: each due reminder is claimed (status "sent") in one transaction before
-        it is sent, so two schedulers never send it twice."""
-        claimed = []
-        async with self.session_factory() as session:
-            outbox = BookingOutbox(session)
-            due = await outbox.due_reminders(now)
-            if not due:
-                return 0
-            browser = CheckupBrowser(session, self.tz)
-            views = await browser.bookings_by_id([r.booking_id for r in due])
-            people = await browser.recipients([v.user_id for v in views.values()])
-            for reminder in due:
-                view = views.get(reminder.booking_id)
-                to = people.get(view.user_id) if view else None
-                if view is None or view.status != "active" or view.slot.starts_at <= now:
-                    slot_id = view.slot.id if view is not None else None
-                    await outbox.drop_reminder(reminder, "skipped", slot_id)
-                    continue
-                if to is None or to.blocked:
-                    await outbox.drop_reminder(reminder, "failed", view.slot.id)
-                    continue
-                if reminder.kind == "evening":
-                    until = quiet_hours_end(now, to.quiet_start, to.quiet_end, self.tz)
-                    if until >= view.slot.starts_at - SOON_REMINDER:  # the 2-hour one comes
-                        await outbox.drop_reminder(reminder, "skipped", view.slot.id)
-                        continue
-                    if until > now:
-                        await outbox.postpone_reminder(reminder, view.slot.id, until)
-                        continue
-                if await outbox.mark_sent(reminder, view.slot.id, now):
-                    claimed.append((reminder.id, reminder.kind, view, to))
-            await session.commit()
-        sent = 0
-        for reminder_id, kind, view, to in claimed:
-            render = lambda v=view, k=kind: (  # noqa: E731
-                reminder_text(v, k, now, self.tz, self.help_phone),
-                nav_kb(v.provider),
-            )
-            outcome = await self._deliver(bot, to, render)
-            sent += outcome == "sent"
-            if outcome == "retry":
-                await self._release(BookingOutbox.release_reminder, reminder_id)
-        return sent
+        return await self.runner.send_due_reminders(self.courier(bot), now)

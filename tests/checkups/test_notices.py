@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.checkups.models import CheckupProviderRow, ReminderRow, SlotRow, WaitlistRow
 from bot.sandbox import BotApiServer, TgUser
+from bot.services.checkups.notices import Delivery, Notice, ReminderNotice
+from scheduler.jobs.checkups import NoticeRunner
 from tests.checkups.helpers import OTHER, THIRD, book, bookings, checkup_app, slot_at, to_summary
 from tests.harness import DRIVER, EN_DRIVER, NOON_MONDAY, TOKEN, App, Clock, local, tap, texts
 
@@ -165,3 +167,31 @@ async def test_the_driver_who_cancels_is_answered_first_and_never_told_of_a_fail
     # The offer is owed as a row: the minute job sends it.
     monkeypatch.undo()
     assert await app.kits["checkups"].notifier.send_notices(app.bot, NOON_MONDAY) == 1
+
+
+class _Courier:
+    """A delivery step of the test's own: the scheduler's runner needs nothing from handlers."""
+
+    def __init__(self, outcomes: list[Delivery]) -> None:
+        self.outcomes, self.notices = outcomes, []
+
+    async def deliver(self, notice: Notice) -> Delivery:
+        self.notices.append(notice)
+        return self.outcomes.pop(0)
+
+
+async def test_the_job_runner_resends_a_notice_its_courier_could_not_deliver(app: App) -> None:
+    """A passing failure gives the claim back: the next run sends it, and once sent it is
+    never sent again. The rules (which reminders are due) come from the service."""
+    await app.onboard(DRIVER)
+    await book(app, DRIVER)
+    runner = NoticeRunner(app.session_factory, app.settings.tz)
+    courier = _Courier([Delivery.RETRY, Delivery.SENT])
+    assert await runner.send_due_reminders(courier, local(23, 18)) == 0
+    assert await runner.send_due_reminders(courier, local(23, 18, 1)) == 1
+    assert await runner.send_due_reminders(courier, local(23, 18, 2)) == 0
+    kinds = [n.kind for n in courier.notices if isinstance(n, ReminderNotice)]
+    assert kinds == ["evening", "evening"]
+    async with app.session_factory() as session:
+        statuses = dict((await session.execute(select(ReminderRow.kind, ReminderRow.status))).all())
+    assert statuses == {"evening": "sent", "soon": "pending"}

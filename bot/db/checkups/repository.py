@@ -369,7 +369,7 @@ class BookingRepository:
     # --- a driver's data (/mydata) -------------------------------------------------------------
     async def bookings_of(
         self, user_id: int
-    ) -> Sequence[Row[tuple[BookingRow, SlotRow, CheckupProviderRow, CheckupServiceRow]]]:
+    ) -> Sequence[Row[BookingRow, SlotRow, CheckupProviderRow, CheckupServiceRow]]:
         rows = await self.session.execute(
             select(BookingRow, SlotRow, CheckupProviderRow, CheckupServiceRow)
             .join(SlotRow, SlotRow.id == BookingRow.slot_id)
@@ -392,7 +392,7 @@ class BookingRepository:
 
     async def places_of(
         self, user_id: int
-    ) -> Sequence[Row[tuple[WaitlistRow, SlotRow, CheckupProviderRow]]]:
+    ) -> Sequence[Row[WaitlistRow, SlotRow, CheckupProviderRow]]:
         rows = await self.session.execute(
             select(WaitlistRow, SlotRow, CheckupProviderRow)
             .join(SlotRow, SlotRow.id == WaitlistRow.slot_id)
