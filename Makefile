@@ -46,6 +46,7 @@ browser:
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy bot handlers knowledge scheduler
 
 bench: $(STAMP)
 	$(BIN)/python bench/menu_path.py

@@ -1,4 +1,4 @@
-"""Pure data and search: no aiogram, no database session."""
+"""Pure data and search: no Telegram library, no database session."""
 
 from pathlib import Path
 

@@ -1,5 +1,5 @@
 """The one rule for text we store, whoever wrote it: an admin's import file or a driver's
-typing. Pure: no aiogram, no database.
+typing. Pure: no Telegram library, no database.
 
 Never stored: NUL and the other C0/C1 control characters (tab included); lone surrogates (a
 JSON or YAML "\\ud800" escape, which neither database can store); the bidirectional controls
