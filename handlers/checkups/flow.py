@@ -419,6 +419,10 @@ async def join_waitlist(
         await query.answer(_("A seat is free at this time now: tap it to book."), show_alert=True)
         await _show(_message(query), state, form, outcome.step, tz, at=None)
         return
+    if isinstance(outcome, Step):  # booked meanwhile: that booking, to move if wanted
+        await query.answer()
+        await _show(_message(query), state, form, outcome, tz, at=None)
+        return
     assert not isinstance(outcome, NotWaitlisted)
     text = (
         _(

@@ -330,19 +330,22 @@ class BookingForm:
         code = exc.code
         if code is BookingErrorCode.SAME_SLOT and choices.moving is not None:
             return Refused(code, None)  # this very move, landed before a retry
-        if code in {BookingErrorCode.ALREADY_BOOKED, BookingErrorCode.TOO_LATE} and exc.booking:
+        already = {BookingErrorCode.ALREADY_BOOKED, BookingErrorCode.TOO_LATE}
+        if code in already and exc.booking is not None:
             existing = await self.browser.booking(exc.booking.code)
             # The form starts over; its Back button leads to the list of checkups.
             fresh = Choices()
             if existing is None or code is BookingErrorCode.TOO_LATE:
                 step = await self._resolve(fresh, now, city)
-                return Refused(code, replace(step, choices=fresh), existing, existing is None)
+                return Refused(code, step, existing, existing is None)
             return Refused(code, Step(AlreadyBookedScreen(existing), fresh), existing, True)
         return Refused(code, await self._resolve(choices.back(), now, city))
 
     async def join_waitlist(
         self, choices: Choices, value: str, user_id: int, now: datetime, city: str | None
-    ) -> Waitlisted | SeatFree | NotWaitlisted:
+    ) -> Waitlisted | SeatFree | NotWaitlisted | Step:
+        """Waitlist the driver for a full time of the form's day. A `Step` is a screen to
+        show instead: the driver has booked this checkup meanwhile (in another form)."""
         slot_id = parse_slot(value)
         slot = None if slot_id is None else await self._slot(replace(choices, slot=slot_id), now)
         if slot is None:
@@ -356,6 +359,10 @@ class BookingForm:
         except BookingError as exc:  # changed since the look above
             if exc.code is BookingErrorCode.NOT_FULL:
                 return SeatFree(await self._resolve(choices, now, city))
+            if exc.code is BookingErrorCode.ALREADY_BOOKED and exc.booking is not None:
+                existing = await self.browser.booking(exc.booking.code)
+                if existing is not None:
+                    return Step(AlreadyBookedScreen(existing), choices)
             return NotWaitlisted.GONE
         return Waitlisted(slot, added)
 
