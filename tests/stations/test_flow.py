@@ -38,7 +38,7 @@ async def test_location_lists_nearest_with_state_and_distance(app: App) -> None:
     assert rows[0] == ["1", "2", "3", "4", "5"] and rows[1] == ["🔍 筛选", "更多 ➡️"]
 
 
-async def test_list_is_one_message_with_few_buttonrows_of(app: App) -> None:
+async def test_list_is_one_message_with_at_most_three_button_rows(app: App) -> None:
     """Issue 9 item 8: the list alone answers the location (no "looking for stations"
     bubble), with at most three rows of buttons; the filters open in place."""
     await app.onboard(DRIVER)
