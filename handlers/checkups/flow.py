@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Self
@@ -134,7 +135,7 @@ async def start_booking(
 async def open_move(
     query: CallbackQuery,
     state: FSMContext,
-    form: BookingForm,
+    service: BookingForm,
     code: str,
     service_id: str,
     provider_id: str,
@@ -145,7 +146,7 @@ async def open_move(
     """/mybookings → 🔁: the form for the same service, on the booking's own message."""
     assert isinstance(query.message, Message)
     choices = Choices(service=service_id, provider=provider_id, moving=code)
-    step = await form.screen(choices, now, user.city)
+    step = await service.screen(choices, now, user.city)
     opened = BookingFormState(mid=query.message.message_id)
     await query.answer()
     await _show(query.message, state, opened, step, tz)
@@ -162,9 +163,9 @@ async def start_move(
     user: UserProfile,
     tz: ZoneInfo,
 ) -> None:
-    """The old entry of /mybookings (kept until it calls `open_move` with `checkups.form`)."""
-    form = BookingForm(browser, BookingService(browser.session, tz))
-    await open_move(query, state, form, code, service_id, provider_id, now, user, tz)
+    """The old entry of /mybookings, kept until it calls `open_move` with `checkups.form`."""
+    service = BookingForm(browser, BookingService(browser.session, tz))
+    await open_move(query, state, service, code, service_id, provider_id, now, user, tz)
 
 
 async def _show(
@@ -209,60 +210,34 @@ async def pick_service(
     await _show(_message(query), state, form, step, checkups.tz)
 
 
-async def pick_provider(
-    query: CallbackQuery,
-    callback_data: BookCb,
-    state: FSMContext,
-    form: BookingFormState,
-    checkups: CheckupServices,
-    clock: Clock,
-    user: UserProfile,
-) -> None:
-    step = await checkups.form.pick_provider(form.choices, callback_data.v, clock(), user.city)
-    await _answer_pick(query, step)
-    await _show(_message(query), state, form, step, checkups.tz)
+Pick = Callable[[BookingForm, Choices, str, datetime, str | None], Awaitable[Step]]
 
 
-async def pick_month(
-    query: CallbackQuery,
-    callback_data: BookCb,
-    state: FSMContext,
-    form: BookingFormState,
-    checkups: CheckupServices,
-    clock: Clock,
-    user: UserProfile,
-) -> None:
-    step = await checkups.form.pick_month(form.choices, callback_data.v, clock(), user.city)
-    await _answer_pick(query, step)
-    await _show(_message(query), state, form, step, checkups.tz)
+def _picker(pick: Pick) -> Callable[..., Awaitable[None]]:
+    """The handler of a choice that needs only the tapped value: a provider, a calendar
+    page, a day, a time (`pick` is the form service's method for it)."""
+
+    async def handler(
+        query: CallbackQuery,
+        callback_data: BookCb,
+        state: FSMContext,
+        form: BookingFormState,
+        checkups: CheckupServices,
+        clock: Clock,
+        user: UserProfile,
+    ) -> None:
+        step = await pick(checkups.form, form.choices, callback_data.v, clock(), user.city)
+        await _answer_pick(query, step)
+        await _show(_message(query), state, form, step, checkups.tz)
+
+    handler.__name__ = handler.__qualname__ = pick.__name__
+    return handler
 
 
-async def pick_day(
-    query: CallbackQuery,
-    callback_data: BookCb,
-    state: FSMContext,
-    form: BookingFormState,
-    checkups: CheckupServices,
-    clock: Clock,
-    user: UserProfile,
-) -> None:
-    step = await checkups.form.pick_day(form.choices, callback_data.v, clock(), user.city)
-    await _answer_pick(query, step)
-    await _show(_message(query), state, form, step, checkups.tz)
-
-
-async def pick_slot(
-    query: CallbackQuery,
-    callback_data: BookCb,
-    state: FSMContext,
-    form: BookingFormState,
-    checkups: CheckupServices,
-    clock: Clock,
-    user: UserProfile,
-) -> None:
-    step = await checkups.form.pick_slot(form.choices, callback_data.v, clock(), user.city)
-    await _answer_pick(query, step)
-    await _show(_message(query), state, form, step, checkups.tz)
+pick_provider = _picker(BookingForm.pick_provider)
+pick_month = _picker(BookingForm.pick_month)
+pick_day = _picker(BookingForm.pick_day)
+pick_slot = _picker(BookingForm.pick_slot)
 
 
 async def back(
