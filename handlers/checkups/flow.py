@@ -28,8 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.after_commit import after_commit
 from bot.db.types import Clock
-from bot.services.checkups.bookings import BookingErrorCode, BookingService
-from bot.services.checkups.browse import CheckupBrowser
+from bot.services.checkups.bookings import BookingErrorCode
 from bot.services.checkups.form import (
     BookingForm,
     Choices,
@@ -150,22 +149,6 @@ async def open_move(
     opened = BookingFormState(mid=query.message.message_id)
     await query.answer()
     await _show(query.message, state, opened, step, tz)
-
-
-async def start_move(
-    query: CallbackQuery,
-    state: FSMContext,
-    browser: CheckupBrowser,
-    code: str,
-    service_id: str,
-    provider_id: str,
-    now: datetime,
-    user: UserProfile,
-    tz: ZoneInfo,
-) -> None:
-    """The old entry of /mybookings, kept until it calls `open_move` with `checkups.form`."""
-    service = BookingForm(browser, BookingService(browser.session, tz))
-    await open_move(query, state, service, code, service_id, provider_id, now, user, tz)
 
 
 async def _show(

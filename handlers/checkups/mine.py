@@ -28,7 +28,7 @@ from bot.services.checkups.bookings import (
 from bot.services.checkups.browse import BookingView, CheckupBrowser
 from bot.services.users.profiles import UserProfile
 from handlers.checkups.callbacks import MineCb, OfferCb
-from handlers.checkups.flow import start_move
+from handlers.checkups.flow import open_move
 from handlers.checkups.kit import CheckupServices
 from handlers.checkups.texts import (
     BOOKING_ERRORS,
@@ -138,9 +138,9 @@ async def mine(
         await query.answer(too_late_text(view, settings), show_alert=True)
         return
     if callback_data.a == "move":
-        await start_move(
-            query, state, browser, view.code, view.service.id, view.provider.id, now, user,
-            settings.tz,
+        await open_move(
+            query, state, checkups.form, view.code, view.service.id, view.provider.id, now,
+            user, settings.tz,
         )  # fmt: skip
         return
     if callback_data.a == "cancel":
