@@ -350,8 +350,8 @@ async def test_a_lost_booking_race_keeps_the_updates_earlier_changes(
     session_factory: Factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Another process books the same service for this driver between our check and our
-    insert: the unique index refuses ours, and only the booking's own writes are undone (a
-    savepoint): the change this update made before stays, and the seat taken goes back."""
+    insert: the unique index refuses ours, and only the booking's own write is undone: the
+    change this update made before stays, and the seat taken goes back."""
     (user, *_), (slot_a, slot_b) = await _setup(session_factory, 1)
     async with session_factory() as other:  # the rival process (SQLite: one writer at a time)
         await BookingService(other, TZ).book(user, slot_b, NOW)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -153,6 +154,31 @@ class BookingRepository:
         )
         self.session.add(booking)
         return booking
+
+    async def insert_booking(
+        self,
+        code: str,
+        user_id: int,
+        slot_id: int,
+        service_id: str,
+        now: datetime,
+        request_key: str | None,
+    ) -> BookingRow | None:
+        """An active booking, in one statement; None when a unique key refused it (another
+        active booking of this service for the driver, the same request key, the same code):
+        the race is lost without an error, so nothing else of the transaction is undone."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(BookingRow)
+            .values(
+                code=code, user_id=user_id, slot_id=slot_id, service_id=service_id,
+                status=BookingStatus.ACTIVE, request_key=request_key, created_at=now, note="",
+            )
+            .on_conflict_do_nothing()
+            .returning(BookingRow)
+        )  # fmt: skip
+        return await self.session.scalar(statement)
 
     async def settle_lapsed(self, user_id: int, service_id: str, now: datetime) -> None:
         """The driver's active bookings of the service whose slot has ended become "lapsed"."""

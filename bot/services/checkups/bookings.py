@@ -17,7 +17,6 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.checkups.models import BookingRow, SlotRow
@@ -137,7 +136,8 @@ class BookingService:
         """A booking for the slot; the same `request_key` again returns the same booking.
 
         Losing a race (the same confirm twice at once, or a second booking for this service)
-        undoes only this booking's own writes (a savepoint): the update's other changes stay.
+        is found without an error (the insert does nothing) and gives back only the seat it
+        took: the update's other changes stay, and nothing is rolled back.
         """
         if request_key is not None:
             done = await self.repo.by_request_key(request_key)
@@ -146,27 +146,27 @@ class BookingService:
         slot = await self.repo.slot(slot_id)
         if slot is None:
             raise BookingError(BookingErrorCode.SLOT_UNKNOWN)
-        # Plain values: a rolled-back savepoint expires the ORM objects it touched.
         service_id, starts_at = slot.service_id, slot.starts_at
         existing = await self._active(user_id, service_id, now)
         if existing is not None:
             if request_key is not None and existing.request_key == request_key:
                 return existing  # this very request, finished meanwhile by a retry
             raise BookingError(BookingErrorCode.ALREADY_BOOKED, existing)
-        code = await self._fresh_code()
-        try:
-            async with self.session.begin_nested():
-                if not await self.repo.take_seat(slot_id, now):
-                    raise BookingError(BookingErrorCode.FULL)
-                booking = self.repo.add_booking(
-                    code, user_id, slot_id, service_id, now, request_key
-                )
-                await self.repo.flush()
-        except IntegrityError:  # the seat taken above went back with the savepoint
+        if not await self.repo.take_seat(slot_id, now):
+            raise BookingError(BookingErrorCode.FULL)
+        booking = await self.repo.insert_booking(
+            await self._fresh_code(), user_id, slot_id, service_id, now, request_key
+        )
+        if booking is None:  # lost a race: only this booking's own seat goes back
+            await self.repo.free_seat(slot_id)
             existing = await self._active(user_id, service_id, now)
             if existing is not None and request_key and existing.request_key == request_key:
                 return existing
-            raise BookingError(BookingErrorCode.ALREADY_BOOKED, existing) from None
+            if existing is None and request_key is not None:
+                done = await self.repo.by_request_key(request_key)
+                if done is not None:  # the same confirm, landed and already settled
+                    return done
+            raise BookingError(BookingErrorCode.ALREADY_BOOKED, existing)
         await self._schedule_reminders(booking.id, starts_at, now)
         return booking
 
