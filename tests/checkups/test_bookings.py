@@ -414,3 +414,34 @@ async def test_a_waitlist_is_only_for_an_open_full_slot(session_factory: Factory
             await service.join_waitlist(third, slot, NOW)
         assert exc.value.code == "slot_closed"
         await session.commit()
+
+
+async def test_an_offer_accepted_while_booked_elsewhere_stays_open(
+    session_factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver booked this service elsewhere between the accept's check and its insert:
+    the accept is refused and the offer stays open, so it can be passed on."""
+    users, slot, offered = await _waitlist_offer(session_factory)
+    _, other_slot = list(await _slots(session_factory))
+    assert len(await _book(session_factory, users[1], other_slot)) == 6  # the rival booking
+    async with session_factory() as session:
+        service = BookingService(session, TZ)
+
+        async def blind(user_id: int, service_id: str, now: datetime) -> BookingRow | None:
+            return None  # the rival booking lands after this check
+
+        monkeypatch.setattr(service, "_active", blind)
+        with pytest.raises(BookingError) as exc:
+            await service.accept_offer(users[1], offered, NOW)
+        assert exc.value.code == "already_booked"
+        await session.commit()
+    async with session_factory() as session:
+        place = await session.get(WaitlistRow, offered)
+        assert place is not None and place.status == "offered"
+        held = await session.scalar(select(SlotRow.booked).where(SlotRow.id == slot))
+        assert held == 1  # still held for the offer, to pass on
+
+
+async def _slots(factory: Factory) -> list[int]:
+    async with factory() as session:
+        return list(await session.scalars(select(SlotRow.id).order_by(SlotRow.starts_at)))

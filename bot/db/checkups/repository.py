@@ -133,28 +133,6 @@ class BookingRepository:
             is not None
         )
 
-    def add_booking(
-        self,
-        code: str,
-        user_id: int,
-        slot_id: int,
-        service_id: str,
-        now: datetime,
-        request_key: str | None,
-    ) -> BookingRow:
-        """An active booking, added to the session (not flushed)."""
-        booking = BookingRow(
-            code=code,
-            user_id=user_id,
-            slot_id=slot_id,
-            service_id=service_id,
-            status=BookingStatus.ACTIVE,
-            request_key=request_key,
-            created_at=now,
-        )
-        self.session.add(booking)
-        return booking
-
     async def insert_booking(
         self,
         code: str,

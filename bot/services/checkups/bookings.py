@@ -328,9 +328,14 @@ class BookingService:
         if not await self.repo.take_offer(waitlist_id, now):
             raise BookingError(BookingErrorCode.OFFER_GONE)  # expired or declined meanwhile
         # The seat is already held for this offer: the booking takes it over, no new seat.
-        code = await self._fresh_code()
-        booking = self.repo.add_booking(code, user_id, slot_id, service_id, now, request_key)
-        await self.repo.flush()
+        booking = await self.repo.insert_booking(
+            await self._fresh_code(), user_id, slot_id, service_id, now, request_key
+        )
+        if booking is None:  # booked this service elsewhere a moment ago: the offer stays open
+            await self.repo.set_place_status(
+                waitlist_id, WaitlistStatus.BOOKED, WaitlistStatus.OFFERED
+            )
+            raise BookingError(BookingErrorCode.ALREADY_BOOKED)
         await self._schedule_reminders(booking.id, starts_at, now)
         return booking
 
