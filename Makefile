@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/menu_path.py
 	$(BIN)/python bench/nearest_stations.py
 	$(BIN)/python bench/bookings.py
+	$(BIN)/python bench/booking_form.py
 
 # Re-extract msgids from the code and merge them into the catalogs (then translate).
 messages: $(DEV_STAMP)
