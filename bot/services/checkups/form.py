@@ -311,7 +311,7 @@ class BookingForm:
         assert choices.slot is not None
         offer = None
         try:
-            if choices.moving is not None:  # a lost race rolls back (see BookingService)
+            if choices.moving is not None:
                 row, offer = await self.bookings.reschedule(
                     user_id, choices.moving, choices.slot, now
                 )
