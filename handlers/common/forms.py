@@ -16,6 +16,7 @@ falls through to the `form_closed` toast.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
@@ -30,7 +31,7 @@ from handlers.common.editing import FLOW_MESSAGE
 
 
 @dataclass(frozen=True, slots=True)
-class FormState:
+class FormState(ABC):
     """The typed state of a form shown on message `mid`. Subclasses add their fields, set
     `open_in`, and extend `to_data`/`from_data` (which return None for data not theirs)."""
 
@@ -41,8 +42,9 @@ class FormState:
         return {FLOW_MESSAGE: self.mid}
 
     @classmethod
+    @abstractmethod
     def from_data(cls, data: dict[str, Any]) -> Self | None:
-        raise NotImplementedError
+        """The form read from FSM data; None for data that is not this form's."""
 
     @classmethod
     def _is_open(cls, raw_state: str | None) -> bool:

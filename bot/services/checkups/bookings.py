@@ -162,10 +162,6 @@ class BookingService:
             existing = await self._active(user_id, service_id, now)
             if existing is not None and request_key and existing.request_key == request_key:
                 return existing
-            if existing is None and request_key is not None:
-                done = await self.repo.by_request_key(request_key)
-                if done is not None:  # the same confirm, landed and already settled
-                    return done
             raise BookingError(BookingErrorCode.ALREADY_BOOKED, existing)
         await self._schedule_reminders(booking.id, starts_at, now)
         return booking

@@ -77,6 +77,7 @@ class CheckupNotices:
         self.session, self.tz = session, tz
         self.outbox = BookingOutbox(session)
         self.browser = CheckupBrowser(session, tz)
+        self.bookings = BookingService(session, tz)
 
     # --- waitlist offers ---------------------------------------------------------------------
     async def claim_offer(self, waitlist_id: int, now: datetime) -> OfferNotice | PassOn | None:
@@ -95,11 +96,11 @@ class CheckupNotices:
     async def pass_on(self, waitlist_id: int, now: datetime) -> int | None:
         """The seat of an offer nobody can be told about goes to the next driver waiting
         (that offer's id, to send)."""
-        nxt = await BookingService(self.session, self.tz).skip_offer(waitlist_id, now)
+        nxt = await self.bookings.skip_offer(waitlist_id, now)
         return nxt.waitlist_id if nxt else None
 
     async def expire_offers(self, now: datetime) -> None:
-        await BookingService(self.session, self.tz).expire_offers(now)
+        await self.bookings.expire_offers(now)
 
     async def unsent(self, now: datetime) -> tuple[list[int], list[int]]:
         """Offers and closed-day notices still to go out (also those a crash or a Telegram
