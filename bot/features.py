@@ -9,6 +9,7 @@ from bot.i18n import N_
 from handlers.checkups.feature import CHECKUPS
 from handlers.common.feature import COMMON
 from handlers.common.soon import coming_soon
+from handlers.outbox.feature import OUTBOX
 from handlers.stations.feature import STATIONS
 from handlers.users.feature import ADMIN, ONBOARDING, PROFILE
 from scheduler.jobs.updates import prune_processed_updates
@@ -35,6 +36,7 @@ FEATURES: tuple[Feature, ...] = (
     coming_soon("themes", N_("📅 This month"),
                 N_("📅 This month: the theme and activities of the month")),
     PROFILE,
+    OUTBOX,
     COMMON,
     UPDATES,
 )  # fmt: skip

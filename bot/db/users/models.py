@@ -54,8 +54,12 @@ class User(Base):
     party_member: Mapped[bool | None] = mapped_column(Boolean)
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     onboarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Opt-ins for bulk messages: admins' notices, and the theme of the month with its
+    # activities. Personal messages (reminders, offers, case updates) cannot be opted out.
     notifications: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Local wall-clock times in TIMEZONE; both NULL means no quiet hours.
+    theme_notices: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    # Local wall-clock times in TIMEZONE; both NULL means the default (QUIET_HOURS, 22:00-07:00),
+    # equal times mean none.
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)
     blocked_bot: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,59 @@
+"""Queueing messages and the user's side of the outbox (opt-outs, erasure). No Telegram and
+no commits: a message queued in an update's or a job's transaction exists exactly when the
+change that caused it does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.outbox.models import MessageKind, OutboxStatus
+from bot.db.outbox.repository import OutboxRepository
+from bot.db.users.models import User
+from bot.services.outbox.messages import OutMessage
+
+
+class OptOut(StrEnum):
+    """The bulk kinds a driver can turn off, by the name their unsubscribe button carries."""
+
+    NOTICES = "notices"  # admins' broadcasts
+    THEMES = "themes"  # the theme of the month and its activity reminders
+
+    @property
+    def kinds(self) -> tuple[MessageKind, ...]:
+        if self is OptOut.NOTICES:
+            return (MessageKind.BROADCAST,)
+        return (MessageKind.THEME, MessageKind.ACTIVITY)
+
+    @property
+    def column(self) -> str:
+        return "notifications" if self is OptOut.NOTICES else "theme_notices"
+
+    @classmethod
+    def of(cls, kind: MessageKind) -> OptOut | None:
+        return next((o for o in cls if kind in o.kinds), None)
+
+
+class Outbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.repo = OutboxRepository(session)
+
+    async def put(self, messages: OutMessage | Sequence[OutMessage], now: datetime) -> int:
+        """Queue one or many messages; returns how many were new (a dedupe key already
+        queued is not queued again)."""
+        batch = [messages] if isinstance(messages, OutMessage) else list(messages)
+        return await self.repo.put([m.row(now) for m in batch])
+
+    async def set_opt_in(self, user_id: int, opt_out: OptOut, enabled: bool) -> None:
+        """Turn a bulk kind on or off; off also drops what of it is still waiting. (The
+        caller drops the user's cached profile.)"""
+        values: dict[str, Any] = {opt_out.column: enabled}
+        await self.session.execute(update(User).where(User.id == user_id).values(**values))
+        if not enabled:
+            await self.repo.drop_for_user(user_id, OutboxStatus.CANCELLED, opt_out.kinds)

@@ -1,0 +1,23 @@
+"""Buttons on messages the bot sends on its own, rendered in the current locale (the caller
+sets the recipient's): the one-tap unsubscribe every bulk message carries."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.utils.i18n import gettext as _
+
+from bot.services.outbox.messages import Button
+from bot.services.outbox.service import OptOut
+
+
+class UnsubCb(CallbackData, prefix="unsub"):
+    what: OptOut
+
+
+def unsubscribe_button(opt_out: OptOut) -> Button:
+    label = (
+        _("🔕 No more notices like this")
+        if opt_out is OptOut.NOTICES
+        else _("🔕 No more monthly themes")
+    )
+    return Button(label, callback_data=UnsubCb(what=opt_out).pack())
