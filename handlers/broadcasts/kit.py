@@ -38,8 +38,9 @@ class BroadcastsKit(BaseKit):
         self.core = core
         settings = core.settings
         self.runner = BroadcastRunner(
-            core.session_factory, settings.tz, settings.data_dir, settings.default_language
-        )
+            core.session_factory, settings.tz, settings.data_dir, settings.default_language,
+            core.doorbell,
+        )  # fmt: skip
         self._wording: Wording | None = None
 
     def for_update(self, session: AsyncSession) -> BroadcastServices:

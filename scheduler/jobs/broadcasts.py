@@ -25,6 +25,7 @@ from bot.services.broadcasts.delivery import Wording
 from bot.services.broadcasts.model import Broadcast
 from bot.services.broadcasts.progress import Counts, RateMeter, Shown, StatusView
 from bot.services.broadcasts.service import asking_cancel
+from bot.services.outbox.doorbell import Doorbell
 from bot.services.outbox.service import Outbox
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,16 @@ class BroadcastRunner:
         tz: ZoneInfo,
         data_dir: Path,
         default_language: str = "zh",
+        doorbell: Doorbell | None = None,
     ) -> None:
         self.session_factory, self.tz, self.data_dir = session_factory, tz, data_dir
-        self.default_language = default_language
+        self.default_language, self.doorbell = default_language, doorbell
         self.meter = RateMeter()
+
+    def _ring(self) -> None:
+        """Rows were committed: this process's sender looks at once."""
+        if self.doorbell is not None:
+            self.doorbell.ring()
 
     async def start_due(self, wording: Wording, now: datetime) -> list[int]:
         """Every broadcast whose time has come, each in its own transaction; returns those
@@ -61,6 +68,8 @@ class BroadcastRunner:
             if queued is not None:
                 log.info("broadcast %s started: %d drivers", broadcast_id, queued)
                 started.append(broadcast_id)
+        if started:
+            self._ring()
         return started
 
     async def tick(self, board: Board, now: datetime) -> int:
@@ -85,6 +94,7 @@ class BroadcastRunner:
             if report is not None:
                 await Outbox(session).put(report, now)
             await session.commit()
+        self._ring()
         log.info("broadcast %s ended: %s", b.id, ended.status)
 
     async def _language(self, session: AsyncSession, user_id: int) -> str:

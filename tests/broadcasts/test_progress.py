@@ -11,12 +11,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import update
 
 from bot.db.broadcasts.models import BroadcastStatus
 from bot.db.outbox.models import MessageKind, OutboxRow, OutboxStatus, Priority
-from bot.sandbox import BotApiServer
 from scheduler.jobs.broadcasts import show_broadcast_progress
 from tests.broadcasts.helpers import add_driver, broadcasts, compose, context, outbox
 from tests.harness import (
@@ -27,16 +25,9 @@ from tests.harness import (
     button_rows,
     local,
     press_again,
-    running_app,
     shown,
     tap,
 )
-
-
-@pytest.fixture
-async def app(server: BotApiServer, engine: Any, db_url: str, clock: Clock, tmp_path: Path) -> Any:
-    async with running_app(server, engine, db_url, clock, data_dir=tmp_path) as app:
-        yield app
 
 
 async def _running(app: App, drivers: int = 3) -> tuple[int, list[int]]:
