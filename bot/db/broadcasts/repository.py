@@ -152,9 +152,3 @@ class BroadcastRepository:
                 .values(not_before=not_before)
                 .execution_options(synchronize_session=False)
             )
-
-    async def of_author(self, user_id: int) -> list[BroadcastRow]:
-        rows = await self.session.scalars(
-            select(BroadcastRow).where(BroadcastRow.author_id == user_id).order_by(BroadcastRow.id)
-        )
-        return list(rows)
