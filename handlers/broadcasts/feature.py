@@ -37,5 +37,7 @@ BROADCASTS = Feature(
         Job("start_broadcasts", jobs.start_broadcasts, "interval", {"seconds": 5}),
         Job("show_broadcast_progress", jobs.show_broadcast_progress, "interval",
             {"seconds": 5}),
+        Job("drop_broadcast_drafts", jobs.drop_broadcast_drafts, "cron",
+            {"hour": 4, "minute": 31}),
     ),
 )  # fmt: skip

@@ -10,7 +10,7 @@ what it shows is recorded after the edit.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol, cast
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from bot.services.outbox.doorbell import Doorbell
 from bot.services.outbox.service import Outbox
 
 log = logging.getLogger(__name__)
+DRAFT_KEEP = timedelta(days=7)
 
 
 class Board(Protocol):
@@ -71,6 +72,13 @@ class BroadcastRunner:
         if started:
             self._ring()
         return started
+
+    async def drop_drafts(self, now: datetime) -> int:
+        """Drafts given up more than DRAFT_KEEP ago are deleted."""
+        async with self.session_factory() as session:
+            dropped = await BroadcastRepository(session).drop_drafts(now - DRAFT_KEEP)
+            await session.commit()
+        return dropped
 
     async def tick(self, board: Board, now: datetime) -> int:
         """Each watched broadcast: ended if nothing is left, then its status message
@@ -149,3 +157,8 @@ async def show_broadcast_progress(ctx: JobContext, now: datetime | None = None) 
     """Every few seconds: the status messages of running broadcasts, and their ends."""
     kit = _kit(ctx)
     return await kit.runner.tick(kit.board(ctx.bot), now or ctx.core.clock())
+
+
+async def drop_broadcast_drafts(ctx: JobContext, now: datetime | None = None) -> int:
+    """Daily: notices composed but never confirmed, a week on."""
+    return await _kit(ctx).runner.drop_drafts(now or ctx.core.clock())

@@ -49,6 +49,7 @@ async def test_every_features_jobs_are_scheduled_once_with_fixed_ids(app: App) -
     try:
         ids = sorted(job.id for job in scheduler.get_jobs())
         assert ids == [
+            "drop_broadcast_drafts",
             "extend_checkup_slots",
             "prune_processed_updates",
             "refresh_station_index",

@@ -3,6 +3,7 @@ however often; the filters; quiet hours."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import time, timedelta
 
 from sqlalchemy import update
@@ -13,7 +14,7 @@ from bot.db.users.models import Occupation, Role
 from bot.services.broadcasts import delivery
 from bot.services.broadcasts.model import Target, TargetKind
 from bot.services.broadcasts.service import BroadcastService
-from scheduler.jobs.broadcasts import BroadcastRunner, start_broadcasts
+from scheduler.jobs.broadcasts import BroadcastRunner, drop_broadcast_drafts, start_broadcasts
 from tests.broadcasts.helpers import add_driver, admin_id, broadcasts, compose, context, outbox
 from tests.harness import ADMIN, App, Clock, local, tap, texts
 
@@ -105,3 +106,31 @@ async def test_quiet_hours_set_not_before(app: App, clock: Clock) -> None:
     assert rows[night_owl].not_before == local(23, 23)
     assert rows[early].not_before == local(24, 6)
     assert {r.status for r in rows.values()} == {OutboxStatus.PENDING}
+
+
+async def test_two_schedulers_at_once_queue_each_driver_once(app: App, clock: Clock) -> None:
+    drivers = sorted([await add_driver(app, 2000 + i, f"司机{i}") for i in range(5)])
+    await compose(app, when="1 小时后")
+    await tap(app, ADMIN, "定时发送")
+    clock.now += timedelta(hours=1)
+    wording, settings = app.kits["broadcasts"].wording(), app.settings
+    runners = [
+        BroadcastRunner(app.session_factory, settings.tz, settings.data_dir) for _ in range(2)
+    ]
+    started = await asyncio.gather(*(r.start_due(wording, clock.now) for r in runners))
+    assert sorted(len(s) for s in started) == [0, 1]
+    assert sorted(r.user_id for r in await outbox(app)) == drivers
+
+
+async def test_drafts_given_up_are_dropped_after_a_week(app: App, clock: Clock) -> None:
+    await add_driver(app, 2001)
+    await app.text(ADMIN, "/broadcast")
+    await app.text(ADMIN, "写了一半")
+    await compose(app, "发出去的")
+    await tap(app, ADMIN, "立即发送")
+    async with app.session_factory() as session:
+        await session.execute(update(BroadcastRow).values(created_at=clock.now - timedelta(days=8)))
+        await session.commit()
+    assert await drop_broadcast_drafts(context(app)) == 1
+    (kept,) = await broadcasts(app)
+    assert kept.text_zh == "发出去的" and kept.status is BroadcastStatus.RUNNING

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.broadcasts.models import BroadcastRow, BroadcastStatus
@@ -125,6 +125,19 @@ class BroadcastRepository:
 
     async def language_of(self, user_id: int) -> str | None:
         return await self.session.scalar(select(User.language).where(User.id == user_id))
+
+    async def chat_of(self, user_id: int) -> int | None:
+        """The user's private chat (their Telegram id); None once erased."""
+        return await self.session.scalar(select(User.telegram_id).where(User.id == user_id))
+
+    async def drop_drafts(self, before: datetime) -> int:
+        """Drafts left unconfirmed since before then (a form given up)."""
+        result = await self.session.execute(
+            delete(BroadcastRow).where(
+                BroadcastRow.status == BroadcastStatus.DRAFT, BroadcastRow.created_at < before
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def quiet_of_pending(
         self, broadcast_id: int, due_by: datetime

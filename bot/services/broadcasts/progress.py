@@ -153,9 +153,11 @@ def failures_csv(rows: list[tuple[int | None, str, str | None]]) -> str:
 async def report(
     session: AsyncSession, b: Broadcast, caption: str, data_dir: Path, now: datetime
 ) -> OutMessage | None:
-    """The author's report: the caption, and the failures as a CSV under the data
-    directory (none: the caption alone). None when there is nobody to send it to."""
-    if b.status_chat_id is None:
+    """The author's report, in their private chat: the caption, and the failures as a CSV
+    under the data directory (none: the caption alone). An author who erased their data
+    gets none; the status message still shows the counts."""
+    chat_id = await BroadcastRepository(session).chat_of(b.author_id)
+    if chat_id is None:
         return None
     failed = await OutboxRepository(session).broadcast_failures(b.id)
     document = name = None
@@ -164,7 +166,7 @@ async def report(
         content = failures_csv([(r.user_id, str(r.status), r.last_error) for r in failed])
         document = await asyncio.to_thread(_write, data_dir / "broadcasts" / name, content)
     return OutMessage(
-        chat_id=b.status_chat_id, user_id=b.author_id, kind=MessageKind.REPORT,
+        chat_id=chat_id, user_id=b.author_id, kind=MessageKind.REPORT,
         dedupe_key=f"broadcast:{b.id}:report", text=caption, document=document,
         document_name=name, priority=Priority.PERSONAL,
     )  # fmt: skip
