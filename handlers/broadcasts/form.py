@@ -83,6 +83,31 @@ class ComposeForm(FormState):
 Screen = tuple[str, InlineKeyboardMarkup]
 
 
+class OpenCompose(OpenForm):
+    """The button is on the open form, and its draft is still a draft of this admin's (not
+    confirmed meanwhile, nor dropped as given up): otherwise the form is over."""
+
+    def __init__(self) -> None:
+        super().__init__(ComposeForm)
+
+    async def __call__(
+        self,
+        query: CallbackQuery,
+        state: FSMContext,
+        raw_state: str | None = None,
+        broadcasts: BroadcastServices | None = None,
+        user: UserProfile | None = None,
+    ) -> bool | dict[str, Any]:
+        found = await super().__call__(query, state, raw_state)
+        if not isinstance(found, dict) or broadcasts is None or user is None:
+            return False
+        form = found["form"]
+        assert isinstance(form, ComposeForm)
+        if form.bid is not None and not await broadcasts.service.is_draft(form.bid, user.id):
+            return False
+        return found
+
+
 # --- entry ---------------------------------------------------------------------------------
 async def start(message: Message, state: FSMContext) -> None:
     await state.clear()
@@ -122,12 +147,19 @@ def _message(query: CallbackQuery) -> Message:
     return query.message
 
 
-async def _loaded(message: Message, state: FSMContext) -> ComposeForm | None:
+async def _loaded(
+    message: Message, state: FSMContext, broadcasts: BroadcastServices, user: UserProfile
+) -> ComposeForm | None:
+    """The open form, for a typed answer; None (and the form closed) when its state is
+    lost or its draft is no longer one."""
     form = await ComposeForm.load(state)
-    if form is None:  # the state without its data: start again
-        await state.clear()
-        await message.answer(_(FORM_CLOSED))
-    return form
+    if form is not None and (
+        form.bid is None or await broadcasts.service.is_draft(form.bid, user.id)
+    ):
+        return form
+    await state.clear()
+    await message.answer(_(FORM_CLOSED))
+    return None
 
 
 async def _draft(b: BroadcastServices, form: ComposeForm, user: UserProfile) -> Broadcast:
@@ -147,7 +179,7 @@ def _photo(message: Message) -> str | None:
 async def got_text(
     message: Message, state: FSMContext, broadcasts: BroadcastServices, user: UserProfile
 ) -> None:
-    form = await _loaded(message, state)
+    form = await _loaded(message, state, broadcasts, user)
     if form is None:
         return
     html, photo = message.html_text, _photo(message)
@@ -171,7 +203,7 @@ async def text_expected(message: Message) -> None:
 async def got_links(
     message: Message, state: FSMContext, broadcasts: BroadcastServices, user: UserProfile
 ) -> None:
-    form = await _loaded(message, state)
+    form = await _loaded(message, state, broadcasts, user)
     if form is None:
         return
     try:
@@ -243,7 +275,7 @@ async def ask_english(
 async def got_english(
     message: Message, state: FSMContext, broadcasts: BroadcastServices, user: UserProfile
 ) -> None:
-    form = await _loaded(message, state)
+    form = await _loaded(message, state, broadcasts, user)
     if form is None:
         return
     if message.photo:
@@ -319,7 +351,7 @@ async def picked(
 async def got_city(
     message: Message, state: FSMContext, broadcasts: BroadcastServices, user: UserProfile
 ) -> None:
-    form = await _loaded(message, state)
+    form = await _loaded(message, state, broadcasts, user)
     if form is None:
         return
     try:
@@ -409,7 +441,7 @@ async def got_time(
     user: UserProfile,
     clock: Clock,
 ) -> None:
-    form = await _loaded(message, state)
+    form = await _loaded(message, state, broadcasts, user)
     if form is None:
         return
     try:
@@ -525,7 +557,7 @@ def create_router() -> Router:
     router.message.register(got_time, StateFilter(Steps.when), *texts)
     router.message.register(use_buttons, StateFilter(*Steps.__states__), ~IsCommand())
     buttons = router.callback_query
-    open_form = OpenForm(ComposeForm)
+    open_form = OpenCompose()
     buttons.register(confirm, FormCb.filter(F.a == "ok"), open_form, IsAdmin())
     buttons.register(confirmed_before, FormCb.filter(F.a == "ok"))
     for action, handler in (

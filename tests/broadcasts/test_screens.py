@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import delete
+
+from bot.db.broadcasts.models import BroadcastRow
 from bot.db.users.models import Role, User
 from bot.sandbox import TgUser, specs
 from bot.services.broadcasts.service import BroadcastService
@@ -110,3 +113,17 @@ async def test_the_list_fits_a_phone(app: App, clock: Clock) -> None:
         assert wrapped_lines(screen["plain_text"]) <= SCREEN_LINES
         rows = [[b["text"] for b in row] for row in screen["reply_markup"]["inline_keyboard"]]
         assert not too_wide(rows) and sum(len(r) for r in rows) == 11
+
+
+async def test_a_form_whose_draft_is_gone_is_closed(app: App, clock: Clock) -> None:
+    await app.text(ADMIN, "/broadcast")
+    await app.text(ADMIN, "通知")
+    async with app.session_factory() as session:  # dropped as given up, say
+        await session.execute(delete(BroadcastRow))
+        await session.commit()
+    tapped = await tap(app, ADMIN, "不加按钮")
+    assert answers(tapped) == ["这个通知表单已关闭。发送 /broadcast 写一条新的。"]
+    typed = await app.text(ADMIN, "地图 | https://map.example.cn")
+    assert texts(typed) == ["这个通知表单已关闭。发送 /broadcast 写一条新的。"]
+    again = await app.text(ADMIN, "随便说点什么")
+    assert await broadcasts(app) == [] and "通知" not in "".join(texts(again))

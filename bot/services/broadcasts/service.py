@@ -124,6 +124,10 @@ class BroadcastService:
     async def cities(self) -> list[str]:
         return await self.repo.cities(CITY_BUTTONS)
 
+    async def is_draft(self, broadcast_id: int, author_id: int) -> bool:
+        b = await self.get(broadcast_id)
+        return b is not None and b.author_id == author_id and b.status is S.DRAFT
+
     async def draft(self, broadcast_id: int, author_id: int) -> Broadcast:
         return await self._draft(broadcast_id, author_id)
 
