@@ -85,7 +85,7 @@ def status_kb(view: StatusView) -> InlineKeyboardMarkup | None:
     if b.status not in (S.SCHEDULED, S.RUNNING, S.PAUSED):
         return None
     if view.asking_cancel:
-        row = [button(_("✅ Yes, cancel it"), "yes"), button(_("↩️ No, go on"), "no")]
+        row = [button(_("✅ Yes, cancel"), "yes"), button(_("↩️ No, go on"), "no")]
     elif b.status is S.RUNNING:
         row = [button(_("⏸ Pause"), "pause"), button(_("✖ Cancel"), "cancel")]
     elif b.status is S.PAUSED:

@@ -28,6 +28,7 @@ from tests.harness import (
     shown,
     tap,
 )
+from tests.harness.phone import too_wide
 
 
 async def _running(app: App, drivers: int = 3) -> tuple[int, list[int]]:
@@ -72,6 +73,7 @@ async def test_pause_resume_and_cancel_move_the_outbox_rows(app: App, clock: Clo
     # ✖ asks first; "no" keeps it going.
     asked = await tap(app, ADMIN, "✖ 取消")
     assert "取消这条通知吗" in asked[-1]["plain_text"]
+    assert not too_wide(button_rows(asked[-1]))
     await tap(app, ADMIN, "不取消")
     assert (await broadcasts(app))[0].status is BroadcastStatus.RUNNING
     await tap(app, ADMIN, "✖ 取消")

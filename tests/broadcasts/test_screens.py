@@ -12,7 +12,18 @@ from bot.db.users.models import Role, User
 from bot.sandbox import TgUser, specs
 from bot.services.broadcasts.service import BroadcastService
 from tests.broadcasts.helpers import add_driver, admin_id, broadcasts, outbox
-from tests.harness import ADMIN, DRIVER, App, Clock, alerts, answers, press_again, tap, texts
+from tests.harness import (
+    ADMIN,
+    DRIVER,
+    App,
+    Clock,
+    alerts,
+    answers,
+    button_rows,
+    press_again,
+    tap,
+    texts,
+)  # fmt: skip
 from tests.harness.phone import SCREEN_LINES, too_wide, wrapped_lines
 from tests.harness.process import png
 
@@ -63,6 +74,8 @@ async def test_english_screens_have_no_chinese_of_the_bots_own(app: App) -> None
         "inline_keyboard", []) for b in row if b["text"] != "🔕 不再接收此类通知"]  # fmt: skip
     words += answers(records)
     assert not [w for w in words if CJK.search(w)]
+    for record in records:  # every row of buttons fits a phone
+        assert not too_wide(button_rows(record)), button_rows(record)
     (row,) = await broadcasts(app)
     assert row.audience == {"kind": "language", "value": "zh"} and row.text_en
 
