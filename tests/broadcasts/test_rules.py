@@ -51,6 +51,9 @@ def test_names_are_escaped_cut_and_never_missing() -> None:
     assert fill_name("<b>{name}</b>好", "<i>李</i> & Co", "司机朋友") == (
         "<b>&lt;i&gt;李&lt;/i&gt; &amp; Co</b>好"
     )
+    assert fill_name('<a href="https://x.cn/?n={name}">{name}</a>', 'A"B', "x") == (
+        '<a href="https://x.cn/?n=A&quot;B">A&quot;B</a>'
+    )
     assert fill_name("{name}", None, "司机朋友") == "司机朋友"
     assert fill_name("{name}", "   ", "driver") == "driver"
     long = fill_name("{name}", "张" * 50, "x")

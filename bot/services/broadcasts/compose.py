@@ -102,11 +102,12 @@ def check_text(html: str, photo: bool) -> str:
 
 def fill_name(html: str, name: str | None, nobody: str) -> str:
     """The text for one driver: {name} becomes their name, cut to NAME_ROOM and escaped
-    (a name is the driver's own text, never markup); no name, the neutral word."""
+    (a name is the driver's own text, never markup; quotes too, for a {name} inside a
+    link's address); no name, the neutral word."""
     name = clean_line(name or "")
     if len(name) > NAME_ROOM:
         name = name[: NAME_ROOM - 1] + "…"
-    return html.replace(NAME, escape(name or nobody, quote=False))
+    return html.replace(NAME, escape(name or nobody))
 
 
 def _url(raw: str) -> str | None:
