@@ -20,7 +20,7 @@ from bot.services.broadcasts.service import BroadcastError, Listed
 from bot.services.users.profiles import UserProfile
 from handlers.broadcasts.callbacks import ControlCb
 from handlers.broadcasts.kit import BroadcastServices
-from handlers.broadcasts.status import list_line
+from handlers.broadcasts.status import digest, list_line
 from handlers.broadcasts.texts import broadcast_error
 from handlers.common.editing import edit_in_place, remove_buttons, settle_ui
 from handlers.common.filters import N_, IsAdmin, IsPrivate
@@ -80,28 +80,29 @@ async def open_status(
     """The broadcast's status message, sent anew below the list: it becomes the one the
     job keeps up to date (the old one loses its buttons)."""
     assert isinstance(query.message, Message)
-    b = await broadcasts.service.get(callback_data.b)
-    if b is None or b.status is BroadcastStatus.DRAFT:
+    kit = broadcasts.kit
+    view = await kit.runner.view(session, callback_data.b, clock(), observe=False)
+    if view is None or view.broadcast.status is BroadcastStatus.DRAFT:
         await query.answer(_("No such notice."), show_alert=True)
         return
+    b = view.broadcast
+    text, kb = kit.board(bot).render(view)
     try:
-        placeholder = await query.message.answer("📣 #" + str(b.id))
+        sent = await query.message.answer(text, reply_markup=kb)
     except TelegramAPIError:
         await query.answer(_("Telegram did not take the message; please try again."))
         return
     await broadcasts.service.move_status_message(
-        user.id, b.id, placeholder.chat.id, placeholder.message_id
+        user.id, b.id, sent.chat.id, sent.message_id, digest(text, kb)
     )
     old_chat, old_mid = b.status_chat_id, b.status_message_id
-    kit, now = broadcasts.kit, clock()
 
-    async def show() -> None:
+    async def tidy() -> None:
         await settle_ui(query.answer())
-        if old_chat is not None and old_mid is not None and b.finished_at is None:
+        if old_chat is not None and old_mid is not None and kb is not None:
             await remove_buttons(bot, old_chat, old_mid)
-        await kit.runner.show(kit.board(bot), b.id, now)
 
-    after_commit(session, show)
+    after_commit(session, tidy)
 
 
 async def control(

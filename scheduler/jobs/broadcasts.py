@@ -109,22 +109,36 @@ class BroadcastRunner:
         found = await BroadcastRepository(session).language_of(user_id)
         return found or self.default_language
 
+    async def view(
+        self, session: AsyncSession, broadcast_id: int, now: datetime, observe: bool = True
+    ) -> StatusView | None:
+        """What the status message should show now; `observe`: a look that counts for the
+        rate (the job's, every few seconds), else the last rate is shown."""
+        row = await BroadcastRepository(session).get(broadcast_id)
+        if row is None:
+            return None
+        b = Broadcast.of(row)
+        counts = await progress.counts(session, broadcast_id)
+        language = await self._language(session, b.author_id)
+        rate = None
+        if b.status is BroadcastStatus.RUNNING:
+            rate = (
+                self.meter.observe(b.id, now, counts.settled)
+                if observe
+                else (self.meter.peek(b.id))
+            )
+        return StatusView(b, counts, rate, asking_cancel(b, now), language)
+
     async def show(self, board: Board, broadcast_id: int, now: datetime) -> bool:
         """Draw the broadcast's status message as it is now; False if it could not be."""
         async with self.session_factory() as session:
-            row = await BroadcastRepository(session).get(broadcast_id)
-            if row is None:
-                return False
-            b = Broadcast.of(row)
-            counts = await progress.counts(session, broadcast_id)
-            language = await self._language(session, b.author_id)
-        rate = None
-        if b.status is BroadcastStatus.RUNNING:
-            rate = self.meter.observe(b.id, now, counts.settled)
-        view = StatusView(b, counts, rate, asking_cancel(b, now), language)
+            view = await self.view(session, broadcast_id, now)
+        if view is None:
+            return False
         shown = await board.show(view)
         if shown is None:
             return False
+        b = view.broadcast
         if (shown.message_id, shown.digest) != (b.status_message_id, b.status_shown):
             async with self.session_factory() as session:
                 await BroadcastRepository(session).set(

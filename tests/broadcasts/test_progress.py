@@ -156,7 +156,9 @@ async def test_broadcasts_lists_them_and_opens_one(app: App, clock: Clock) -> No
     opened = await tap(app, ADMIN, f"#{bid}")
     (first, _second) = await broadcasts(app)
     assert first.status_message_id != old
-    assert "通知 #" in opened[-1]["plain_text"] and button_rows(_status(app, bid, old)) == []
+    (new,) = [r for r in opened if r["method"] == "sendMessage"]
+    assert new["message_id"] == first.status_message_id and f"通知 #{bid}" in new["plain_text"]
+    assert button_rows(_status(app, bid, old)) == []
     assert button_rows(_status(app, bid, first.status_message_id)) == [["⏸ 暂停", "✖ 取消"]]
     # The scheduled one cancelled from its status message: over at once, nothing queued.
     message_id, data = app.find_button(ADMIN.id, f"#{bid + 1}")

@@ -217,14 +217,14 @@ class BroadcastService:
         return b
 
     async def move_status_message(
-        self, actor_id: int, broadcast_id: int, chat_id: int, message_id: int
-    ) -> Broadcast | None:
-        """The status message is now this one (the old one keeps no buttons)."""
+        self, actor_id: int, broadcast_id: int, chat_id: int, message_id: int, shown: str
+    ) -> None:
+        """The status message is now this one, showing `shown` (a digest); the caller takes
+        the old one's buttons off."""
         await self._admin(actor_id)
         await self.repo.set(
-            broadcast_id, status_chat_id=chat_id, status_message_id=message_id, status_shown=None
+            broadcast_id, status_chat_id=chat_id, status_message_id=message_id, status_shown=shown
         )
-        return await self.get(broadcast_id)
 
     async def recent(self, actor_id: int, limit: int = 10) -> list[Listed]:
         await self._admin(actor_id)
