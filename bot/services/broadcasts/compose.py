@@ -31,7 +31,6 @@ class ComposeErrorCode(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
     PLACEHOLDER = "placeholder"  # a {word} other than {name}
-    BAD_HTML = "bad_html"
     LINK_FORMAT = "link_format"  # a line without "label | URL"
     LINK_LABEL = "link_label"
     LINK_URL = "link_url"

@@ -18,7 +18,6 @@ from bot.db.outbox.repository import OutboxRepository
 from bot.db.users.models import Role, User
 from bot.services.broadcasts.compose import (
     ComposeError,
-    ComposeErrorCode,
     Link,
     check_text,
     check_time,
@@ -233,20 +232,6 @@ class BroadcastService:
             for row in await self.repo.recent(limit)
         ]
 
-    async def counts(self, broadcast_id: int) -> dict[OutboxStatus, int]:
-        return await self.outbox.broadcast_counts(broadcast_id)
-
 
 def asking_cancel(b: Broadcast, now: datetime) -> bool:
     return b.cancel_asked_at is not None and now - b.cancel_asked_at < CANCEL_ASK
-
-
-__all__ = [
-    "BroadcastError",
-    "BroadcastErrorCode",
-    "BroadcastService",
-    "ComposeError",
-    "ComposeErrorCode",
-    "Listed",
-    "asking_cancel",
-]
