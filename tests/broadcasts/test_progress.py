@@ -171,3 +171,19 @@ async def test_broadcasts_lists_them_and_opens_one(app: App, clock: Clock) -> No
     message_id, data = app.find_button(ADMIN.id, "刷新")
     relisted = await press_again(app, ADMIN, message_id, data)
     assert f"#{second.id} 11-23 13:00 已取消" in relisted[-1]["plain_text"]
+
+
+async def test_an_unanswered_cancel_question_goes_away(app: App, clock: Clock) -> None:
+    bid, _users = await _running(app, drivers=1)
+    await tap(app, ADMIN, "✖ 取消")
+    ctx = context(app)
+    await show_broadcast_progress(ctx)  # the job keeps the question while it is fresh
+    (row,) = await broadcasts(app)
+    assert button_rows(_status(app, bid, row.status_message_id)) == [
+        ["✅ 确定取消", "↩️ 不取消，继续"]
+    ]
+    clock.now += timedelta(seconds=61)
+    await show_broadcast_progress(ctx)
+    status = _status(app, bid, row.status_message_id)
+    assert button_rows(status) == [["⏸ 暂停", "✖ 取消"]] and "取消这条通知吗" not in status["text"]
+    assert (await broadcasts(app))[0].status is BroadcastStatus.RUNNING
