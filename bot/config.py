@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,6 +47,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Shown when a late cancel is refused and the provider has no phone of its own.
     booking_help_phone: str = ""
+    # Files the bot writes for admins (a broadcast's CSV of failures), under this directory.
+    data_dir: Path = Path("data")
     # The outbox sender (bot/outbox/sender.py): Telegram allows about 30 messages/s in bulk,
     # one per second to a chat and 20 per minute to a group.
     outbox_rate: float = Field(default=25.0, gt=0, le=10_000)
