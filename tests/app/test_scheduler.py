@@ -49,9 +49,11 @@ async def test_every_features_jobs_are_scheduled_once_with_fixed_ids(app: App) -
     try:
         ids = sorted(job.id for job in scheduler.get_jobs())
         assert ids == [
+            "announce_theme",
             "extend_checkup_slots",
             "prune_processed_updates",
             "refresh_station_index",
+            "remind_activities",
             "send_booking_notices",
             "send_booking_reminders",
         ]
