@@ -3,6 +3,8 @@ Activity titles come in both languages; places stay as the file gives them (Chin
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
@@ -56,7 +58,7 @@ def activity_lines(activity: ActivityView, with_status: bool = True) -> str:
         head.append(_(label))
     name = q(title(activity))
     if activity.link:
-        name = f'<a href="{q(activity.link)}">{name}</a>'
+        name = f'<a href="{escape(activity.link, quote=True)}">{name}</a>'
     what = (
         _("{title}, {place}").format(title=name, place=q(activity.place))
         if activity.place

@@ -155,9 +155,16 @@ class _Entry:
 
     def both(self, name: str) -> tuple[str, str]:
         """An optional text given in both languages or in neither."""
-        zh, en = self.text(f"{name}_zh", required=False), self.text(f"{name}_en", required=False)
-        for have, missing in ((zh, f"{name}_en"), (en, f"{name}_zh")):
-            if have and missing not in self.fields:
+        reported = len(self.errors.items)
+        zh = self.text(f"{name}_zh", required=False)
+        zh_bad, reported = len(self.errors.items) > reported, len(self.errors.items)
+        en = self.text(f"{name}_en", required=False)
+        en_bad = len(self.errors.items) > reported
+        for have, other, other_bad, missing in (
+            (zh, en, en_bad, f"{name}_en"),
+            (en, zh, zh_bad, f"{name}_zh"),
+        ):
+            if have and not other and not other_bad:  # a bad value was reported already
                 self.fail(self.line, f"missing field {missing!r} (every text needs zh and en)")
         return zh, en
 

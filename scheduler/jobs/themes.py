@@ -10,6 +10,8 @@ import logging
 from datetime import datetime
 from typing import Protocol, cast
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.feature import JobContext
 from bot.services.themes.notices import Renderer, ThemeNotices
 
@@ -20,17 +22,16 @@ class _Kit(Protocol):
     renderer: Renderer
 
 
-def _notices_factory(ctx: JobContext) -> tuple[Renderer, datetime]:
-    return cast(_Kit, ctx.kits["themes"]).renderer, ctx.core.clock()
+def _notices(ctx: JobContext, session: AsyncSession) -> ThemeNotices:
+    settings, kit = ctx.core.settings, cast(_Kit, ctx.kits["themes"])
+    return ThemeNotices(session, settings.tz, settings.theme_notice_at, kit.renderer)
 
 
 async def announce_theme(ctx: JobContext, now: datetime | None = None) -> int:
     """Every 10 minutes: this month's notice, once it is due and not yet announced."""
-    renderer, clock_now = _notices_factory(ctx)
-    settings = ctx.core.settings
+    now = now or ctx.core.clock()
     async with ctx.core.session_factory() as session:
-        notices = ThemeNotices(session, settings.tz, settings.theme_notice_at, renderer)
-        queued = await notices.announce(now or clock_now)
+        queued = await _notices(ctx, session).announce(now)
         await session.commit()
     if queued:
         log.info("queued the theme of the month for %d drivers", queued)
@@ -39,11 +40,9 @@ async def announce_theme(ctx: JobContext, now: datetime | None = None) -> int:
 
 async def remind_activities(ctx: JobContext, now: datetime | None = None) -> int:
     """Every 10 minutes: the reminders of tomorrow's activities not yet queued."""
-    renderer, clock_now = _notices_factory(ctx)
-    settings = ctx.core.settings
+    now = now or ctx.core.clock()
     async with ctx.core.session_factory() as session:
-        notices = ThemeNotices(session, settings.tz, settings.theme_notice_at, renderer)
-        queued = await notices.remind(now or clock_now)
+        queued = await _notices(ctx, session).remind(now)
         await session.commit()
     if queued:
         log.info("queued %d activity reminders", queued)

@@ -157,6 +157,15 @@ def test_each_bad_value_is_reported_on_its_line(old: str, new: str, error: str) 
     assert _errors(THEMES.replace(old, new, 1)) == [error]
 
 
+def test_a_description_needs_both_languages() -> None:
+    blank = THEMES.replace("description_en: Safety first this spring.", "description_en: ''")
+    missing = "line 2: missing field 'description_en' (every text needs zh and en)"
+    assert _errors(blank) == [missing]
+    # A bad English text is reported as such, not also as missing.
+    bad = THEMES.replace("Safety first this spring.", '"Safety \\u202e first"')
+    assert _errors(bad) == ["line 6: description_en contains a bidirectional control (U+202E)"]
+
+
 def test_a_month_given_twice() -> None:
     text = THEMES.replace("month: 2027-04", "month: 2027-03").replace("2027-04-10", "2027-03-10")
     assert _errors(text) == ["line 27: duplicate month 2027-03 (first on line 2)"]
