@@ -28,6 +28,7 @@ def _parser(cli: Sequence[CliCommand]) -> argparse.ArgumentParser:
     # SUPPRESS: `--sandbox run` must not be reset to False by the subcommand's default.
     run.add_argument("--sandbox", action="store_true", default=argparse.SUPPRESS, help=sandbox_help)
     sub.add_parser("migrate", help="upgrade the database to the latest schema")
+    sub.add_parser("sender", help="run only the outbox sender (the bot runs one itself)")
     for command in cli:  # the features' own commands (stations import|export, ...)
         command.add(sub.add_parser(command.name, help=command.help))
     return parser
@@ -65,6 +66,12 @@ def _main(argv: list[str] | None) -> int:
     if args.command == "migrate":
         asyncio.run(runner.migrate(settings))
         print("database is up to date")
+        return 0
+    if args.command == "sender":
+        if settings.bot_token is None:
+            print("warmdrive: the sender needs BOT_TOKEN", file=sys.stderr)
+            return 2
+        asyncio.run(runner.send_only(settings))
         return 0
     try:
         asyncio.run(runner.run(settings))

@@ -35,13 +35,18 @@ from handlers.common import menu
 from handlers.common.flows import CloseLeftFlows
 
 
-def create_bot(settings: Settings, session: AiohttpSession | None = None) -> Bot:
-    """The Bot client; `session` lets tests swap the HTTP session, nothing else."""
+def create_bot(
+    settings: Settings, session: AiohttpSession | None = None, *, retry: bool = True
+) -> Bot:
+    """The Bot client; `session` lets tests swap the HTTP session, nothing else. The outbox
+    sender's bot has no retry middleware: it handles 429s and 5xx itself, for the whole
+    sender rather than for one request."""
     if settings.bot_token is None:
         raise ValueError("BOT_TOKEN is not set")
     session = session or AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     session.middleware(UpdateCallsRecorder())  # outermost: sees the outcome after retries
-    session.middleware(RetryMiddleware())
+    if retry:
+        session.middleware(RetryMiddleware())
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,

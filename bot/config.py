@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     booking_help_phone: str = ""
     # When the theme of the month is announced on the 1st, local time in TIMEZONE (HH:MM).
     theme_notice_time: str = "09:00"
+    # The outbox sender (bot/outbox/sender.py): Telegram allows about 30 messages/s in bulk,
+    # one per second to a chat and 20 per minute to a group.
+    outbox_rate: float = Field(default=25.0, gt=0, le=10_000)
+    outbox_private_interval: float = Field(default=1.0, ge=0, le=60)
+    outbox_group_per_minute: int = Field(default=20, ge=1, le=600)
+    outbox_batch: int = Field(default=100, ge=1, le=5_000)  # at most this many can go twice
+    outbox_concurrency: int = Field(default=8, ge=1, le=256)
+    outbox_lease: float = Field(default=60.0, gt=0)  # seconds before a dead sender's rows return
+    outbox_max_attempts: int = Field(default=10, ge=1, le=100)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

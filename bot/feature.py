@@ -11,12 +11,15 @@ import argparse
 import enum
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.db.outbox.models import MessageKind
 from bot.db.types import Clock
+from bot.services.outbox.doorbell import Doorbell
 
 if TYPE_CHECKING:
     from aiogram import Bot, Router
@@ -49,19 +52,27 @@ class Core:
     profiles: ProfileCache | None
     clock: Clock
     parts: tuple[Part, ...] = ()  # every feature's part of /mydata and /deleteme
+    # Rung after a commit that queued messages: this process's outbox sender looks at once.
+    doorbell: Doorbell = field(default_factory=Doorbell)
 
 
 class Kit(Protocol):
     """A feature's process-wide part (an index, a notifier...), built once from the Core.
     `for_update` gives its handlers their services for one update: a typed object injected
     under the feature's name. `start` runs before the bot takes updates; `deliver_owed`
-    sends at once what the feature owes people (e.g. after an erasure freed seats)."""
+    sends at once what the feature owes people (e.g. after an erasure freed seats);
+    `undeliverable` hears of an outbox row of the feature's that can never be delivered (the
+    user blocked the bot, Telegram refused it), so it can act (pass a held seat on)."""
 
     def for_update(self, session: AsyncSession) -> object: ...
 
     async def start(self) -> None: ...
 
     async def deliver_owed(self, bot: Bot) -> None: ...
+
+    async def undeliverable(
+        self, kind: MessageKind, ref: str | None, user_id: int | None, now: datetime
+    ) -> None: ...
 
 
 class BaseKit:
@@ -74,6 +85,11 @@ class BaseKit:
         return None
 
     async def deliver_owed(self, bot: Bot) -> None:
+        return None
+
+    async def undeliverable(
+        self, kind: MessageKind, ref: str | None, user_id: int | None, now: datetime
+    ) -> None:
         return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import signal
 from datetime import datetime
 
 from aiogram import Bot, Dispatcher
@@ -16,6 +17,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.feature import JobContext
+from bot.outbox.factory import create_sender
 from bot.services.checkups.catalog import load_sample_if_empty as load_sample_checkups
 from bot.services.stations.service import load_sample_if_empty
 from bot.services.themes.catalog import load_sample_if_empty as load_sample_themes
@@ -71,6 +73,9 @@ async def _serve(settings: Settings, bot: Bot) -> None:
     jobs = [job for feature in dp["features"] for job in feature.jobs]
     scheduler = create_scheduler(jobs, JobContext(dp["core"], bot, kits))
     scheduler.start()
+    sender_bot = create_bot(settings, retry=False)
+    stop_sending = asyncio.Event()
+    sending = asyncio.create_task(create_sender(dp["core"], sender_bot, kits).run(stop_sending))
     try:
         if settings.webhook_url:
             await _run_webhook(settings, dp, bot)
@@ -83,6 +88,29 @@ async def _serve(settings: Settings, bot: Bot) -> None:
             )
     finally:
         scheduler.shutdown(wait=False)
+        stop_sending.set()  # the batch in flight finishes; its outcomes are written
+        await sending
+        await sender_bot.session.close()
+        await engine.dispose()
+
+
+async def send_only(settings: Settings) -> None:
+    """`python -m bot sender`: the outbox sender alone (with the bot elsewhere, or a second
+    sender on PostgreSQL). SIGTERM or Ctrl-C stops it after the batch in flight."""
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    dp = create_dispatcher(settings, engine=engine)
+    bot = create_bot(settings, retry=False)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    sender = create_sender(dp["core"], bot, dp["kits"])
+    log.info("outbox sender %s started", sender.name)
+    try:
+        await sender.run(stop)
+    finally:
+        await bot.session.close()
         await engine.dispose()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any, Self
 
@@ -173,6 +174,8 @@ class BotApiServer:
                 raise ApiError(404, "Not Found")
             if state.latency and name != "getUpdates":
                 await asyncio.sleep(state.latency)
+            if state.flood is not None and name.startswith(("send", "copy", "forward")):
+                state.flood.check(record["chat_id"])
             transport = self._check_faults(state, name, record, params)
             if transport is not None and transport.kind in PRE_FAULTS:
                 record.update(ok=False, injected=True, fault=transport.kind, error={
@@ -221,6 +224,7 @@ class BotApiServer:
             message_id = None
         return {
             "seq": 0,
+            "at": time.monotonic(),
             "method": name,
             "ok": False,
             "chat_id": _resolve_chat_id(state, params),

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .errors import ApiError, bad_request
+from .flood import FloodRules
 
 GROUP_TITLE = "Sandbox group {id}"
 
@@ -283,6 +284,8 @@ class BotState:
         self.webhook_task: asyncio.Task[None] | None = None
         # Seconds each Bot API call takes (getUpdates aside), like a round trip to Telegram.
         self.latency = 0.0
+        # Telegram's limits on sending, when a test switches them on (flood.py).
+        self.flood: FloodRules | None = None
         self.reset()
 
     @property

@@ -305,7 +305,7 @@ async def close_day(
     async def tell() -> None:
         await settle_ui(message.answer(text))
         if closed:  # owed as rows: what fails here, the every-minute job sends later
-            await checkups.notifier.day_closed(bot, closed, now)
+            await checkups.notifier.day_closed(closed, now)
 
     after_commit(session, tell)
 

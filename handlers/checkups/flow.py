@@ -327,7 +327,7 @@ async def confirm(
         await settle_ui(query.answer(toast))
         await show_outcome(message, text, kb)
         if booked.offer is not None:  # the seat given up by the move is held for someone
-            await checkups.notifier.offers(bot, [booked.offer], now)
+            await checkups.notifier.offers([booked.offer], now)
 
     after_commit(session, show)
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.outbox.models import MessageKind
 from bot.feature import BaseKit, Core
 from bot.services.checkups.bookings import BookingService
 from bot.services.checkups.browse import CheckupBrowser
@@ -31,7 +33,7 @@ class CheckupsKit(BaseKit):
         self.core = core
         settings = core.settings
         self.notifier = CheckupNotifier(
-            core.i18n, core.session_factory, settings.tz, core.profiles,
+            core.i18n, core.session_factory, settings.tz, core.doorbell,
             help_phone=settings.booking_help_phone,
         )  # fmt: skip
 
@@ -41,4 +43,11 @@ class CheckupsKit(BaseKit):
         return CheckupServices(bookings, browser, BookingForm(browser, bookings), self.notifier, tz)
 
     async def deliver_owed(self, bot: Bot) -> None:
-        await self.notifier.send_notices(bot, self.core.clock())
+        await self.notifier.queue_notices(self.core.clock())
+
+    async def undeliverable(
+        self, kind: MessageKind, ref: str | None, user_id: int | None, now: datetime
+    ) -> None:
+        """An offer its driver never got holds its seat for nobody: it passes on."""
+        if kind is MessageKind.OFFER and ref is not None:
+            await self.notifier.pass_on(int(ref), now)

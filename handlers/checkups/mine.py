@@ -176,7 +176,7 @@ async def mine(
         await settle_ui(query.answer())  # the driver who tapped first, then the next in line
         await show_outcome(message, text, kb.as_markup())
         if offer is not None:  # the seat is held for that driver meanwhile
-            await checkups.notifier.offers(bot, [offer], now)
+            await checkups.notifier.offers([offer], now)
 
     after_commit(session, show)
 
@@ -219,7 +219,7 @@ async def offer_answer(
         await settle_ui(query.answer(toast))
         await show_outcome(message, text, kb)
         if nxt is not None:
-            await checkups.notifier.offers(bot, [nxt], now)
+            await checkups.notifier.offers([nxt], now)
 
     after_commit(session, show)
 

@@ -81,3 +81,18 @@ async def slot_at(app: App, starts_at: datetime, provider: str = "zg-third-hospi
         assert slot is not None
         session.expunge(slot)
         return slot
+
+
+async def run_reminders(app: App, now: datetime) -> int:
+    """The reminder job at `now`, then the outbox sender; returns how many it queued."""
+    queued: int = await app.kits["checkups"].notifier.queue_due_reminders(now)
+    await app.drain(now)
+    return queued
+
+
+async def run_notices(app: App, now: datetime) -> int:
+    """The notices job at `now` (lapsed offers pass on, owed notices are queued), then the
+    outbox sender; returns how many it queued."""
+    queued: int = await app.kits["checkups"].notifier.queue_notices(now)
+    await app.drain(now)
+    return queued

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.checkups.claims import NoticeClaims
 from bot.db.checkups.models import (
     BookingRow,
     CheckupProviderRow,
@@ -19,7 +20,6 @@ from bot.db.checkups.models import (
     SlotRow,
     WaitlistRow,
 )
-from bot.db.checkups.outbox import BookingOutbox
 from bot.db.users.models import Role, User
 from bot.services.checkups.bookings import BookingError, BookingService, reminder_times
 from knowledge.checkups.catalog import SlotTemplate
@@ -177,20 +177,20 @@ async def test_reminders_fire_once_at_local_times(session_factory: Factory) -> N
     (user, *_), (slot, _) = await _setup(session_factory, 1)
     code = await _book(session_factory, user, slot)
     async with session_factory() as session:
-        outbox = BookingOutbox(session)
+        claims = NoticeClaims(session)
         # The slot is Tuesday 18:00 in Shanghai: nothing is due before Monday 18:00 there.
-        assert await outbox.due_reminders(datetime(2026, 11, 23, 17, 59, tzinfo=TZ)) == []
-        due = await outbox.due_reminders(datetime(2026, 11, 23, 19, 0, tzinfo=TZ))
+        assert await claims.due_reminders(datetime(2026, 11, 23, 17, 59, tzinfo=TZ)) == []
+        due = await claims.due_reminders(datetime(2026, 11, 23, 19, 0, tzinfo=TZ))
         assert [r.kind for r in due] == ["evening"]
         assert due[0].due_at == datetime(2026, 11, 23, 18, 0, tzinfo=TZ)
-        assert await outbox.mark_sent(due[0], slot, NOW)
-        assert not await outbox.mark_sent(due[0], slot, NOW)  # a retry sends nothing twice
+        assert await claims.mark_sent(due[0], slot, NOW)
+        assert not await claims.mark_sent(due[0], slot, NOW)  # a retry sends nothing twice
         await session.commit()
-        soon = await outbox.due_reminders(datetime(2026, 11, 24, 16, 0, tzinfo=TZ))
+        soon = await claims.due_reminders(datetime(2026, 11, 24, 16, 0, tzinfo=TZ))
         assert [r.kind for r in soon] == ["soon"]
         await BookingService(session, TZ).cancel(user, code, NOW)
         await session.commit()
-        assert await outbox.due_reminders(datetime(2026, 12, 1, tzinfo=UTC)) == []
+        assert await claims.due_reminders(datetime(2026, 12, 1, tzinfo=UTC)) == []
 
 
 async def _waitlist_offer(factory: Factory, capacity_users: int = 3) -> tuple[list[int], int, int]:
@@ -249,17 +249,17 @@ async def test_a_reminder_read_before_a_move_is_not_sent_for_the_old_time(
     code = await _book(session_factory, user, slot_a)
     evening = datetime(2026, 11, 23, 19, 0, tzinfo=TZ)
     async with session_factory() as job:
-        outbox = BookingOutbox(job)
-        [reminder] = await outbox.due_reminders(evening)
+        claims = NoticeClaims(job)
+        [reminder] = await claims.due_reminders(evening)
         async with session_factory() as driver:  # the move lands meanwhile
             await BookingService(driver, TZ).reschedule(user, code, slot_b, NOW)
             await driver.commit()
-        assert not await outbox.mark_sent(reminder, slot_a, evening)  # not for 18:00
+        assert not await claims.mark_sent(reminder, slot_a, evening)  # not for 18:00
         await job.commit()
     async with session_factory() as job:
-        outbox = BookingOutbox(job)
-        [again] = await outbox.due_reminders(evening)
-        assert again.id == reminder.id and await outbox.mark_sent(again, slot_b, evening)
+        claims = NoticeClaims(job)
+        [again] = await claims.due_reminders(evening)
+        assert again.id == reminder.id and await claims.mark_sent(again, slot_b, evening)
         await job.commit()
 
 

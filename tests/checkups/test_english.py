@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from bot.db.checkups.models import CheckupProviderRow, SlotRow
 from bot.sandbox import TgUser
-from tests.checkups.helpers import slot_at
+from tests.checkups.helpers import run_reminders, slot_at
 from tests.harness import ADMIN, EN_DRIVER, NOON_MONDAY, TOKEN, App, Clock, local, tap
 
 EN_OTHER = TgUser(1005, "Lee", language_code="en")
@@ -83,9 +83,8 @@ async def test_english_checkup_screens_have_no_chinese_of_the_bots_own(
     await tap(app, EN_DRIVER, "19:00")
     await tap(app, EN_DRIVER, "Confirm the move")  # the 18:00 seat goes to EN_OTHER
     await tap(app, EN_OTHER, "No, thanks")
-    notifier = app.kits["checkups"].notifier
-    await notifier.send_due_reminders(app.bot, local(23, 18))
-    await notifier.send_due_reminders(app.bot, local(24, 17))
+    await run_reminders(app, local(23, 18))
+    await run_reminders(app, local(24, 17))
     clock.now = local(24, 17, 30)
     await app.text(EN_DRIVER, "/mybookings")
     await tap(app, EN_DRIVER, "Cancel")  # too late: whom to call

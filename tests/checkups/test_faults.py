@@ -11,7 +11,7 @@ from sqlalchemy import update
 from bot.db.checkups.models import SlotRow
 from bot.sandbox import TgUser
 from handlers.checkups.callbacks import MineCb
-from tests.checkups.helpers import OTHER, THIRD, book, bookings, slot_at, to_summary
+from tests.checkups.helpers import OTHER, THIRD, book, bookings, run_notices, slot_at, to_summary
 from tests.harness import (
     ADMIN,
     DRIVER,
@@ -183,7 +183,7 @@ async def test_an_offer_declined_or_expired_ends_in_a_final_state(app: App, cloc
     await tap(app, THIRD, "❌ 确定取消")
     offer = last_with_buttons(app, OTHER.id)["message_id"]
     clock.now = NOON_MONDAY + timedelta(minutes=31)
-    await app.kits["checkups"].notifier.send_notices(app.bot, clock.now)
+    await run_notices(app, clock.now)
     sent = await tap(app, OTHER, "✅ 预约这个名额")
     assert alerts(sent) == [] and "过保留时间" in answers(sent)[0]
     assert buttons(shown(app, OTHER.id, offer)) == []

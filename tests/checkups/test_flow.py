@@ -12,7 +12,15 @@ from bot.db.checkups.models import ReminderRow, SlotRow, WaitlistRow
 from bot.db.users.models import User
 from bot.sandbox import specs
 from handlers.checkups.callbacks import BookCb, MineCb
-from tests.checkups.helpers import OTHER, THIRD, bookings, slot_at, to_summary
+from tests.checkups.helpers import (
+    OTHER,
+    THIRD,
+    bookings,
+    run_notices,
+    run_reminders,
+    slot_at,
+    to_summary,
+)
 from tests.harness import (
     ADMIN,
     DRIVER,
@@ -248,9 +256,8 @@ async def test_an_offer_not_taken_in_time_passes_on(app: App, clock: Clock) -> N
     await tap(app, DRIVER, "❌ 取消")
     await tap(app, DRIVER, "❌ 确定取消")
 
-    notifier = app.kits["checkups"].notifier
-    assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=29)) == 0
-    await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=31))
+    assert await run_notices(app, NOON_MONDAY + timedelta(minutes=29)) == 0
+    await run_notices(app, NOON_MONDAY + timedelta(minutes=31))
     async with app.session_factory() as session:
         status = await session.scalar(select(WaitlistRow.status))
     assert status == "expired"
@@ -322,20 +329,19 @@ async def test_reminders_go_out_once_at_local_time(app: App, clock: Clock) -> No
     await app.onboard(DRIVER)
     await to_summary(app, DRIVER)
     await tap(app, DRIVER, "✅ 确认预约")
-    notifier = app.kits["checkups"].notifier
 
     def reminders_in(records: list[dict[str, Any]]) -> list[str]:
         return [t for t in texts(records) if t.startswith("⏰")]
 
     before = app.last_seq()
-    assert await notifier.send_due_reminders(app.bot, local(23, 17, 59)) == 0
-    assert await notifier.send_due_reminders(app.bot, local(23, 18, 0)) == 1
-    assert await notifier.send_due_reminders(app.bot, local(23, 18, 1)) == 0
+    assert await run_reminders(app, local(23, 17, 59)) == 0
+    assert await run_reminders(app, local(23, 18, 0)) == 1
+    assert await run_reminders(app, local(23, 18, 1)) == 0
     evening = app.server.sent("123456:TEST", after=before)
     [text] = reminders_in(evening)
     assert "明天有体检" in text and "注意事项" in text and "自贡市区" in text
     assert {b["text"] for b in buttons(evening[-1])} >= {"🧭 高德地图"}
-    assert await notifier.send_due_reminders(app.bot, local(24, 16, 0)) == 1
+    assert await run_reminders(app, local(24, 16, 0)) == 1
     [soon] = reminders_in(app.server.sent("123456:TEST", after=before))[1:]
     assert "18:00 开始" in soon
 
@@ -349,15 +355,14 @@ async def test_no_reminder_after_cancel_or_move(app: App, clock: Clock) -> None:
     await tap(app, DRIVER, "26", exact=True)
     await tap(app, DRIVER, "20:00")
     await tap(app, DRIVER, "✅ 确认改约")
-    notifier = app.kits["checkups"].notifier
     # The old booking's reminders (23rd 18:00, 24th 16:00) never go out.
-    assert await notifier.send_due_reminders(app.bot, local(24, 17)) == 0
-    assert await notifier.send_due_reminders(app.bot, local(25, 18)) == 1  # the new one's
+    assert await run_reminders(app, local(24, 17)) == 0
+    assert await run_reminders(app, local(25, 18)) == 1  # the new one's
     await app.text(DRIVER, "/mybookings")
     await tap(app, DRIVER, "❌ 取消")
     clock.now = local(25, 19)
     await tap(app, DRIVER, "❌ 确定取消")
-    assert await notifier.send_due_reminders(app.bot, local(26, 18, 30)) == 0
+    assert await run_reminders(app, local(26, 18, 30)) == 0
     async with app.session_factory() as session:
         statuses = sorted(await session.scalars(select(ReminderRow.status)))
     # One row per kind: the move took them along (the old times never came).
@@ -389,18 +394,17 @@ async def test_evening_reminder_waits_for_quiet_hours(app: App) -> None:
     for user in (DRIVER, OTHER, THIRD):
         await to_summary(app, user)
         await tap(app, user, "✅ 确认预约")
-    notifier = app.kits["checkups"].notifier
-    assert await notifier.send_due_reminders(app.bot, local(23, 18)) == 0
-    assert await notifier.send_due_reminders(app.bot, local(23, 19, 59)) == 0
+    assert await run_reminders(app, local(23, 18)) == 0
+    assert await run_reminders(app, local(23, 19, 59)) == 0
     before = app.last_seq()
-    assert await notifier.send_due_reminders(app.bot, local(23, 20)) == 1
+    assert await run_reminders(app, local(23, 20)) == 1
     [evening] = app.server.sent("123456:TEST", after=before)
     assert evening["chat_id"] == DRIVER.id and "明天有体检" in evening["plain_text"]
     before = app.last_seq()
-    assert await notifier.send_due_reminders(app.bot, local(24, 8)) == 1
+    assert await run_reminders(app, local(24, 8)) == 1
     [morning] = app.server.sent("123456:TEST", after=before)
     assert morning["chat_id"] == THIRD.id and "18:00 开始" in morning["plain_text"]
-    assert await notifier.send_due_reminders(app.bot, local(24, 16)) == 3
+    assert await run_reminders(app, local(24, 16)) == 3
 
 
 async def test_admin_day_list_checkin_and_closing_a_day(app: App, clock: Clock) -> None:
@@ -451,8 +455,8 @@ async def test_admin_day_list_checkin_and_closing_a_day(app: App, clock: Clock) 
 
 
 async def test_offers_and_notices_that_failed_to_send_go_out_later(app: App) -> None:
-    """Telegram fails when a seat is offered and when a day is closed (longer than a reply
-    may wait for): nothing is lost, the every-minute job sends each once."""
+    """Telegram fails when a seat is offered and when a day is closed (more often than the
+    sender tries at once): nothing is lost, a later round of the sender sends each once."""
     for user in (DRIVER, OTHER, ADMIN):
         await app.onboard(user)
     slot = await slot_at(app, local(24, 18))
@@ -467,22 +471,27 @@ async def test_offers_and_notices_that_failed_to_send_go_out_later(app: App) -> 
     await tap(app, OTHER, "24", exact=True)
     await tap(app, OTHER, "18:00 · 已满")
 
-    app.server.add_fault("123456:TEST", 429, method="sendMessage", chat_id=OTHER.id, retry_after=60)
+    def offers() -> list[str]:
+        mine = app.server.sent("123456:TEST", chat_id=OTHER.id, method="sendMessage")
+        return [t for t in texts([r for r in mine if r["ok"]]) if "为您保留着" in t]
+
+    app.server.add_fault("123456:TEST", 502, method="sendMessage", chat_id=OTHER.id, count=3)
     await app.text(DRIVER, "/mybookings")
     await tap(app, DRIVER, "❌ 取消")
     sent = await tap(app, DRIVER, "❌ 确定取消")
     assert "已取消" in texts(sent)[-1]  # the driver who cancelled is told all the same
     assert not [r for r in sent if r["chat_id"] == OTHER.id and r["ok"]]
-    notifier = app.kits["checkups"].notifier
-    assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=1)) == 1
-    assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=2)) == 0
+    assert offers() == []
+    assert await run_notices(app, NOON_MONDAY + timedelta(minutes=1)) == 0  # queued already
+    assert await run_notices(app, NOON_MONDAY + timedelta(minutes=2)) == 0
+    assert len(offers()) == 1
     await tap(app, OTHER, "✅ 预约这个名额")
 
-    app.server.add_fault("123456:TEST", 429, method="sendMessage", chat_id=OTHER.id, retry_after=60)
+    app.server.add_fault("123456:TEST", 502, method="sendMessage", chat_id=OTHER.id, count=3)
     sent = await app.text(ADMIN, "/close_day zg-third-hospital 2026-11-24")
     assert "已取消预约：1 个" in texts(sent)[0]
-    assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=3)) == 1
-    assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=4)) == 0
+    assert await run_notices(app, NOON_MONDAY + timedelta(minutes=3)) == 0
+    assert await run_notices(app, NOON_MONDAY + timedelta(minutes=4)) == 0
     [notice] = [t for t in texts(app.server.sent("123456:TEST", chat_id=OTHER.id)) if "停诊" in t]
     assert "11月24日周二" in notice
 

@@ -10,10 +10,19 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.checkups.models import CheckupProviderRow, ReminderRow, SlotRow, WaitlistRow
+from bot.db.outbox.models import OutboxRow
 from bot.sandbox import BotApiServer, TgUser
-from bot.services.checkups.notices import Delivery, Notice, ReminderNotice
-from scheduler.jobs.checkups import NoticeRunner
-from tests.checkups.helpers import OTHER, THIRD, book, bookings, checkup_app, slot_at, to_summary
+from tests.checkups.helpers import (
+    OTHER,
+    THIRD,
+    book,
+    bookings,
+    checkup_app,
+    run_notices,
+    run_reminders,
+    slot_at,
+    to_summary,
+)
 from tests.harness import DRIVER, EN_DRIVER, NOON_MONDAY, TOKEN, App, Clock, local, tap, texts
 
 
@@ -61,24 +70,28 @@ async def test_an_offer_to_a_driver_who_blocked_the_bot_goes_to_the_next_at_once
     assert [b.status for b in await bookings(app)] == ["cancelled", "active"]
 
 
-async def test_an_owed_offer_to_a_blocked_driver_passes_on_in_the_minute_job(app: App) -> None:
+async def test_an_offer_that_failed_then_finds_the_driver_gone_passes_on(app: App) -> None:
+    """The offer to OTHER meets Telegram errors and waits in the outbox; meanwhile OTHER
+    blocks the bot. The next try finds that out and the seat goes to THIRD at once."""
     await _one_seat_with_two_waiting(app)
-    app.server.add_fault(TOKEN, 429, method="sendMessage", chat_id=OTHER.id, retry_after=60)
-    await _cancel(app, DRIVER)  # the offer to OTHER is owed
-    app.server.set_blocked(TOKEN, OTHER.id)  # ... and then they block the bot
+    app.server.add_fault(TOKEN, 502, method="sendMessage", chat_id=OTHER.id, count=3)
+    await _cancel(app, DRIVER)
+    async with app.session_factory() as session:
+        [row] = await session.scalars(select(OutboxRow).where(OutboxRow.kind == "offer"))
+    assert row.status == "pending" and row.attempts == 1 and "Bad Gateway" in (row.last_error or "")
+    app.server.set_blocked(TOKEN, OTHER.id)
     before = app.last_seq()
-    notifier = app.kits["checkups"].notifier
-    assert await notifier.send_notices(app.bot, NOON_MONDAY + timedelta(minutes=1)) == 1
+    assert await run_notices(app, NOON_MONDAY + timedelta(minutes=1)) == 0  # nothing new owed
     offers = app.server.sent(TOKEN, chat_id=THIRD.id, after=before)
     assert len([r for r in offers if r["ok"]]) == 1
     assert sorted((await _waitlist(app)).values()) == ["offered", "skipped"]
+    assert (await app.user_row(OTHER.id)).blocked_bot
 
 
 async def _reminder_texts(app: App, at: list) -> list[str]:
     before = app.last_seq()
-    notifier = app.kits["checkups"].notifier
     for moment in at:
-        await notifier.send_due_reminders(app.bot, moment)
+        await run_reminders(app, moment)
     return [t for t in texts(app.server.sent(TOKEN, after=before)) if t.startswith("⏰")]
 
 
@@ -166,32 +179,27 @@ async def test_the_driver_who_cancels_is_answered_first_and_never_told_of_a_fail
     assert not any("出了点问题" in (r["plain_text"] or "") for r in sent)
     # The offer is owed as a row: the minute job sends it.
     monkeypatch.undo()
-    assert await app.kits["checkups"].notifier.send_notices(app.bot, NOON_MONDAY) == 1
+    assert await run_notices(app, NOON_MONDAY) == 1
 
 
-class _Courier:
-    """A delivery step of the test's own: the scheduler's runner needs nothing from handlers."""
-
-    def __init__(self, outcomes: list[Delivery]) -> None:
-        self.outcomes, self.notices = outcomes, []
-
-    async def deliver(self, notice: Notice) -> Delivery:
-        self.notices.append(notice)
-        return self.outcomes.pop(0)
-
-
-async def test_the_job_runner_resends_a_notice_its_courier_could_not_deliver(app: App) -> None:
-    """A passing failure gives the claim back: the next run sends it, and once sent it is
-    never sent again. The rules (which reminders are due) come from the service."""
+async def test_a_reminder_telegram_failed_to_take_goes_out_once_later(app: App) -> None:
+    """A passing failure leaves the reminder queued: a later run of the sender delivers it,
+    once, and the job never queues it again. Which reminders are due comes from the rules."""
     await app.onboard(DRIVER)
     await book(app, DRIVER)
-    runner = NoticeRunner(app.session_factory, app.settings.tz)
-    courier = _Courier([Delivery.RETRY, Delivery.SENT])
-    assert await runner.send_due_reminders(courier, local(23, 18)) == 0
-    assert await runner.send_due_reminders(courier, local(23, 18, 1)) == 1
-    assert await runner.send_due_reminders(courier, local(23, 18, 2)) == 0
-    kinds = [n.kind for n in courier.notices if isinstance(n, ReminderNotice)]
-    assert kinds == ["evening", "evening"]
+    app.server.add_fault(TOKEN, 500, method="sendMessage", chat_id=DRIVER.id, count=3)
+    before = app.last_seq()
+    assert await run_reminders(app, local(23, 18)) == 1
+    assert await run_reminders(app, local(23, 18, 1)) == 0  # queued already; now delivered
+    assert await run_reminders(app, local(23, 18, 2)) == 0
+    delivered = [r for r in app.server.sent(TOKEN, chat_id=DRIVER.id, after=before) if r["ok"]]
+    assert [t[:1] for t in texts(delivered)] == ["⏰"]
     async with app.session_factory() as session:
         statuses = dict((await session.execute(select(ReminderRow.kind, ReminderRow.status))).all())
+        [row] = await session.scalars(select(OutboxRow).where(OutboxRow.kind == "reminder"))
     assert statuses == {"evening": "sent", "soon": "pending"}
+    assert (row.status, row.attempts, row.message_id) == (
+        "sent",
+        2,
+        delivered[0]["result"]["message_id"],
+    )

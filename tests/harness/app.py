@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.db.users.models import User
+from bot.outbox.factory import create_sender
+from bot.outbox.sender import Sender
 from bot.sandbox import BotApiServer, TgUser, specs
 from bot.services.stations.service import load_sample_if_empty
 from tests.harness.clock import Clock
@@ -39,9 +41,10 @@ class FastSession(AiohttpSession):
             await self._session.close()
 
 
-def make_bot(base_url: str) -> Bot:
+def make_bot(base_url: str, retry: bool = True) -> Bot:
     settings = Settings(bot_token=TOKEN, telegram_api_base=base_url, _env_file=None)
-    return create_bot(settings, FastSession(api=TelegramAPIServer.from_base(base_url)))
+    session = FastSession(api=TelegramAPIServer.from_base(base_url))
+    return create_bot(settings, session, retry=retry)
 
 
 def test_settings(database_url: str, base_url: str, **overrides: Any) -> Settings:
@@ -53,6 +56,8 @@ def test_settings(database_url: str, base_url: str, **overrides: Any) -> Setting
         # Conversations in tests are quicker than any thumb; the flood test sets its own limit.
         "throttle_rate": 1000,
         "throttle_period": 1.0,
+        # Notices to one driver go out back to back; the pacing tests set their own.
+        "outbox_private_interval": 0.0,
         "_env_file": None,
     }
     values.update(overrides)
@@ -80,6 +85,7 @@ class App:
     bot: Bot
     settings: Settings
     session_factory: async_sessionmaker[AsyncSession]
+    sender: Sender
     errors: ErrorLog = field(default_factory=ErrorLog)
     expected_errors: list[str] = field(default_factory=list)
 
@@ -131,9 +137,17 @@ class App:
         return self.server.sent(TOKEN, after=before)
 
     async def feed_raw(self, update: dict[str, Any]) -> Any:
-        return await self.dp.feed_update(
+        """Handle an update, then let the outbox sender send what it queued (in production
+        the commit rings the sender's doorbell)."""
+        result = await self.dp.feed_update(
             self.bot, Update.model_validate(update, context={"bot": self.bot})
         )
+        await self.sender.drain()
+        return result
+
+    async def drain(self, now: datetime | None = None) -> int:
+        """The outbox sender sends everything due at `now` (default: the test's clock)."""
+        return await self.sender.drain(now)
 
     async def text(self, user: TgUser, text: str) -> list[dict[str, Any]]:
         return await self.feed(specs.text(user, text))
@@ -190,7 +204,9 @@ async def running_app(
         await load_sample_if_empty(session)
         await session.commit()
     bot = make_bot(server.base_url)
-    app = App(server, dp, bot, settings, dp["session_factory"])
+    sender_bot = make_bot(server.base_url, retry=False)
+    sender = create_sender(dp["core"], sender_bot, dp["kits"])
+    app = App(server, dp, bot, settings, dp["session_factory"], sender)
     logging.getLogger().addHandler(app.errors)
     try:
         yield app
@@ -199,3 +215,4 @@ async def running_app(
         logging.getLogger().removeHandler(app.errors)
         await dp.emit_shutdown(bot=bot)
         await bot.session.close()
+        await sender_bot.session.close()

@@ -33,6 +33,15 @@ class Settled:
     count_attempt: bool = True  # False: a 429 is not the row's fault
 
 
+@dataclass(frozen=True, slots=True)
+class Gone:
+    """A row that will never be delivered, for the feature that queued it."""
+
+    kind: MessageKind
+    ref: str | None
+    user_id: int | None
+
+
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -151,9 +160,9 @@ class OutboxRepository:
 
     async def drop_for_user(
         self, user_id: int, status: OutboxStatus, kinds: Iterable[MessageKind] | None = None
-    ) -> int:
-        """A user's pending rows (of some kinds) settled without sending: they blocked the
-        bot, opted out, or erased their data."""
+    ) -> list[Gone]:
+        """A user's waiting rows (of some kinds) settled without sending: they blocked the
+        bot, opted out, or erased their data. Returns what was dropped."""
         where = [
             OutboxRow.user_id == user_id,
             OutboxRow.status.in_([OutboxStatus.PENDING, OutboxStatus.HELD]),
@@ -164,9 +173,18 @@ class OutboxRepository:
             update(OutboxRow)
             .where(*where)
             .values(status=status)
+            .returning(OutboxRow.kind, OutboxRow.ref, OutboxRow.user_id)
             .execution_options(synchronize_session=False)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return [Gone(MessageKind(k), ref, uid) for k, ref, uid in result.all()]
+
+    async def kinds_of(self, ids: Sequence[int]) -> list[Gone]:
+        if not ids:
+            return []
+        rows = await self.session.execute(
+            select(OutboxRow.kind, OutboxRow.ref, OutboxRow.user_id).where(OutboxRow.id.in_(ids))
+        )
+        return [Gone(MessageKind(k), ref, uid) for k, ref, uid in rows.all()]
 
     async def set_broadcast_status(
         self, broadcast_id: int, from_: Sequence[OutboxStatus], to: OutboxStatus

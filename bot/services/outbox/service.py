@@ -12,9 +12,11 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.after_commit import after_commit
 from bot.db.outbox.models import MessageKind, OutboxStatus
 from bot.db.outbox.repository import OutboxRepository
 from bot.db.users.models import User
+from bot.services.outbox.doorbell import Doorbell
 from bot.services.outbox.messages import OutMessage
 
 
@@ -40,15 +42,18 @@ class OptOut(StrEnum):
 
 
 class Outbox:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, session: AsyncSession, doorbell: Doorbell | None = None) -> None:
+        self.session, self.doorbell = session, doorbell
         self.repo = OutboxRepository(session)
 
     async def put(self, messages: OutMessage | Sequence[OutMessage], now: datetime) -> int:
         """Queue one or many messages; returns how many were new (a dedupe key already
         queued is not queued again)."""
         batch = [messages] if isinstance(messages, OutMessage) else list(messages)
-        return await self.repo.put([m.row(now) for m in batch])
+        added = await self.repo.put([m.row(now) for m in batch])
+        if added and self.doorbell is not None:  # in an update: the sender looks after commit
+            after_commit(self.session, self.doorbell.ring_async)
+        return added
 
     async def set_opt_in(self, user_id: int, opt_out: OptOut, enabled: bool) -> None:
         """Turn a bulk kind on or off; off also drops what of it is still waiting. (The

@@ -1,10 +1,9 @@
-"""What checkups owe drivers, as rows: due reminders, unsent waitlist offers, closed-day
-notices. No Telegram here.
+"""What checkups owe drivers, as rows: due reminders, waitlist offers not yet queued,
+closed-day notices not yet queued. No Telegram here.
 
-Each is claimed by a conditional UPDATE in a committed transaction before it is sent, so two
-schedulers (or a scheduler and the after-commit path of an update) never send it twice; a send
-that fails for a passing reason releases the claim for the next run. A crash between the claim
-and the send loses that one message: at most once, never twice.
+Each is claimed by a conditional UPDATE, in the same transaction that queues its message in
+the outbox, so two schedulers (or a scheduler and the after-commit path of an update) never
+queue it twice, and a crash leaves it either claimed and queued or neither.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from bot.db.checkups.statuses import BookingStatus, ReminderStatus, WaitlistStat
 from bot.db.upsert import rows_changed
 
 
-class BookingOutbox:
+class NoticeClaims:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
@@ -80,13 +79,6 @@ class BookingOutbox:
             update(ReminderRow).where(*self._as_read(reminder, slot_id)).values(status=status)
         )
 
-    async def release_reminder(self, reminder_id: int) -> None:
-        await self.session.execute(
-            update(ReminderRow)
-            .where(ReminderRow.id == reminder_id, ReminderRow.status == ReminderStatus.SENT)
-            .values(status=ReminderStatus.PENDING, sent_at=None)
-        )
-
     # --- waitlist offers ---------------------------------------------------------------------
     async def unsent_offers(self, now: datetime, limit: int = 100) -> list[int]:
         rows = await self.session.scalars(
@@ -113,11 +105,6 @@ class BookingOutbox:
         )
         return rows_changed(result)
 
-    async def release_offer(self, waitlist_id: int) -> None:
-        await self.session.execute(
-            update(WaitlistRow).where(WaitlistRow.id == waitlist_id).values(notified_at=None)
-        )
-
     # --- closed-day notices ------------------------------------------------------------------
     async def unsent_closures(self, limit: int = 100) -> list[int]:
         rows = await self.session.scalars(
@@ -139,8 +126,3 @@ class BookingOutbox:
             .values(notified_at=now)
         )
         return rows_changed(result)
-
-    async def release_closure(self, booking_id: int) -> None:
-        await self.session.execute(
-            update(BookingRow).where(BookingRow.id == booking_id).values(notified_at=None)
-        )

@@ -1,0 +1,1 @@
+"""The outbox sender: the one way the bot sends what nobody asked for just now."""
