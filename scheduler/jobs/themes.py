@@ -34,6 +34,7 @@ async def announce_theme(ctx: JobContext, now: datetime | None = None) -> int:
         queued = await _notices(ctx, session).announce(now)
         await session.commit()
     if queued:
+        ctx.core.doorbell.ring()  # this process's sender looks at once, not at its next poll
         log.info("queued the theme of the month for %d drivers", queued)
     return queued
 
@@ -45,5 +46,6 @@ async def remind_activities(ctx: JobContext, now: datetime | None = None) -> int
         queued = await _notices(ctx, session).remind(now)
         await session.commit()
     if queued:
+        ctx.core.doorbell.ring()
         log.info("queued %d activity reminders", queued)
     return queued

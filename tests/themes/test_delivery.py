@@ -12,8 +12,11 @@ async def test_a_queued_notice_arrives_in_the_drivers_chat(app: App, clock: Cloc
     await onboard_in(app, DRIVER, "自贡")
     await store(app)
     clock.now = at(2027, 3, 1, 9)
+    rings: list[int] = []
+    app.dp["core"].doorbell.subscribe(lambda: rings.append(1))
     before = app.last_seq()
     assert await announce(app) == 1
+    assert rings == [1]  # the sender in this process is told after the commit
     assert await app.drain() == 1
     [sent] = [r for r in app.server.sent(TOKEN, chat_id=DRIVER.id, after=before) if r["ok"]]
     assert sent["method"] == "sendMessage"
