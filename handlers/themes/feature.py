@@ -7,7 +7,7 @@ from aiogram import Router
 
 from bot.cli import themes as cli
 from bot.cli.files import import_export
-from bot.feature import Feature, Job, MenuButton, Stage
+from bot.feature import Command, Feature, Job, MenuButton, Stage
 from bot.i18n import N_
 from handlers.themes import screen
 from handlers.themes.kit import ThemesKit
@@ -31,6 +31,12 @@ THEMES = Feature(
             screen.show_this_month,
         ),
     ),
+    commands=(
+        Command(
+            "month", N_("This month's theme and activities"),
+            N_("/month: this month's theme and activities"), personal=True,
+        ),
+    ),
     jobs=(
         Job("announce_theme", jobs.announce_theme, "interval", {"minutes": 10}),
         Job("remind_activities", jobs.remind_activities, "interval", {"minutes": 10}),
@@ -38,4 +44,4 @@ THEMES = Feature(
     cli=(
         import_export("themes", "the themes of the month (YAML)", cli.import_file, cli.export_file),
     ),
-)
+)  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -20,7 +21,7 @@ from knowledge.themes.programme import is_month, month_key
 async def show_this_month(
     message: Message, state: FSMContext, user: UserProfile, themes: ThemeServices, clock: Clock
 ) -> None:
-    """The menu button."""
+    """The menu button and /month."""
     await state.clear()  # a menu tap leaves any flow
     today = clock().astimezone(themes.tz).date()
     month = month_key(today)
@@ -49,5 +50,6 @@ async def turn(
 def create_router() -> Router:
     router = Router(name="themes")
     private_only(router)
+    router.message.register(show_this_month, Command("month"))
     router.callback_query.register(turn, MonthCb.filter())
     return router

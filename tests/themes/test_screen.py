@@ -146,3 +146,12 @@ async def test_a_driver_without_a_city_is_told_how_to_see_theirs_first(
     await store(app)
     clock.now = at(2027, 3, 2)
     assert "/profile" in (await _open(app))["plain_text"]
+
+
+async def test_month_command_opens_the_same_screen(app: App, clock: Clock) -> None:
+    await onboard_in(app, DRIVER, "自贡")
+    await store(app)
+    clock.now = at(2027, 4, 2)
+    sent = await app.text(DRIVER, "/month")
+    assert methods(sent) == ["sendMessage"] and "便民服务月" in sent[0]["plain_text"]
+    assert button_rows(sent[0]) == [["◀ 2027年3月"]]
