@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/nearest_stations.py
 	$(BIN)/python bench/bookings.py
 	$(BIN)/python bench/booking_form.py
+	$(BIN)/python bench/outbox.py
 
 # Re-extract msgids from the code and merge them into the catalogs (then translate).
 messages: $(DEV_STAMP)

@@ -90,6 +90,10 @@ def keyboard(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | 
     )
 
 
+async def _nothing() -> list[OutboxRow]:
+    return []
+
+
 @dataclass(frozen=True, slots=True)
 class _Blocked:
     row_id: int
@@ -139,8 +143,7 @@ class Sender:
                 if time.monotonic() - last_recovery > self.config.lease / 2:
                     await self.recover()
                     last_recovery = time.monotonic()
-                if await self.send_batch():
-                    continue
+                await self._pump(None, stop)
             except Exception:
                 log.exception("the outbox sender failed; trying again shortly")
             self._wake.clear()
@@ -155,8 +158,7 @@ class Sender:
         """Send everything due (at `now`, default the clock's), then return how many were
         sent: the tests' way to let the sender catch up."""
         before = self.sent_total
-        while await self.send_batch(now):
-            pass
+        await self._pump(now, None)
         return self.sent_total - before
 
     async def recover(self) -> int:
@@ -169,15 +171,41 @@ class Sender:
             log.warning("took back %d outbox rows a sender left unsent", taken)
         return taken
 
-    async def send_batch(self, now: datetime | None = None) -> int:
-        """Claim one batch and send it; returns how many rows it held (0: nothing due)."""
+    async def _pump(self, now: datetime | None, stop: asyncio.Event | None) -> int:
+        """Batch after batch until nothing is due (or `stop`); the next batch is claimed
+        while this one is sent, so the limiter seldom waits for the database. (Two batches
+        are claimed at a time, but only the one being sent can go out twice.)"""
+        total, fresh = 0, True  # fresh: the claim began after the last outcomes were written
+        claiming = asyncio.ensure_future(self._claim(now))
+        try:
+            while True:
+                rows = await claiming
+                if not rows and not fresh:  # what was just written may have queued more
+                    rows, fresh = await self._claim(now), True
+                if not rows:
+                    return total
+                total += len(rows)
+                more = stop is None or not stop.is_set()
+                claiming = asyncio.ensure_future(self._claim(now) if more else _nothing())
+                fresh = not more
+                await self._send_rows(rows)
+                # Written before the next batch goes: what a crash can double stays one batch.
+                await self._flush()
+        finally:
+            if not claiming.done():  # an error while sending: let the claim land, lease it
+                await asyncio.wait([claiming])
+            await self._flush()
+
+    async def _claim(self, now: datetime | None) -> list[OutboxRow]:
         async with self.session_factory() as session:
             rows = await OutboxRepository(session).claim(
                 self.name, now or self.clock(), self.config.batch
             )
             await session.commit()
-        if not rows:
-            return 0
+        return rows
+
+    async def _send_rows(self, rows: list[OutboxRow]) -> None:
+        """One worker per chat: a chat's messages go in the order they were queued."""
         by_chat: dict[int, list[OutboxRow]] = {}
         for row in rows:
             by_chat.setdefault(row.chat_id, []).append(row)
@@ -186,8 +214,6 @@ class Sender:
             queue.put_nowait(chat_rows)
         workers = min(self.config.concurrency, len(by_chat))
         await asyncio.gather(*(self._worker(queue) for _ in range(workers)))
-        await self._flush()
-        return len(rows)
 
     async def _worker(self, queue: asyncio.Queue[list[OutboxRow]]) -> None:
         while not queue.empty():

@@ -13,19 +13,21 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.services.outbox.service import OptOut
 from bot.services.users.profiles import UserProfile, UserService
 from handlers.common.editing import edit_in_place
 from handlers.common.filters import private_only
+from handlers.outbox.kit import OutboxServices
 from handlers.users.language import ask_language
 from handlers.users.onboarding import ask_city, ask_occupation, ask_phone
 from handlers.users.profile_view import ProfileCb, profile_kb, profile_text
 
-# Quiet-hour presets (local time); drivers pick, never type.
-QUIET_PRESETS: dict[str, tuple[time, time] | None] = {
+# Quiet-hour presets (local time); drivers pick, never type. Equal ends: none at all.
+QUIET_PRESETS: dict[str, tuple[time, time]] = {
     "2207": (time(22, 0), time(7, 0)),
     "2306": (time(23, 0), time(6, 0)),
     "0006": (time(0, 0), time(6, 0)),
-    "off": None,
+    "off": (time(0, 0), time(0, 0)),
 }
 
 
@@ -40,7 +42,7 @@ class PartyCb(CallbackData, prefix="party"):
 def quiet_kb() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for key, span in QUIET_PRESETS.items():
-        label = f"{span[0]:%H:%M}–{span[1]:%H:%M}" if span else _("No quiet hours")
+        label = f"{span[0]:%H:%M}–{span[1]:%H:%M}" if span[0] != span[1] else _("No quiet hours")
         kb.button(text=label, callback_data=QuietCb(preset=key))
     kb.adjust(3, 1)
     return kb.as_markup()
@@ -71,6 +73,7 @@ async def profile_action(
     state: FSMContext,
     user: UserProfile,
     users: UserService,
+    outbox: OutboxServices,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
@@ -88,10 +91,22 @@ async def profile_action(
         await ask_language(message)
     elif action == "notify":
         user = await users.set_notifications(user.id, not user.notifications)
+        if not user.notifications:  # what of it still waits is not sent either
+            await outbox.outbox.drop_waiting(user.id, OptOut.NOTICES)
+        await _refresh(query, user)
+    elif action == "themes":
+        user = await users.set_theme_notices(user.id, not user.theme_notices)
+        if not user.theme_notices:
+            await outbox.outbox.drop_waiting(user.id, OptOut.THEMES)
         await _refresh(query, user)
     elif action == "quiet":
         await edit_in_place(
-            message, _("No notices reach you during quiet hours (local time). Choose:"), quiet_kb()
+            message,
+            _(
+                "Notices to everyone wait until your quiet hours end (local time); reminders "
+                "of your own bookings still come. Choose:"
+            ),
+            quiet_kb(),
         )
     elif action == "party":
         await edit_in_place(
@@ -111,7 +126,7 @@ async def quiet_chosen(
         await query.answer(_("This button is no longer valid."))
         return
     span = QUIET_PRESETS[callback_data.preset]
-    user = await users.set_quiet_hours(user.id, *(span or (None, None)))
+    user = await users.set_quiet_hours(user.id, *span)
     await query.answer(_("Saved."))
     await _refresh(query, user)
 

@@ -10,11 +10,14 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import LANGUAGE_NAMES
+from bot.services.outbox.audience import quiet_hours
 from bot.services.users.profiles import UserProfile
 from handlers.common.menu import main_menu_kb
 from handlers.common.texts import city_label, occupation_label, q, role_label
 
-ProfileAction = Literal["occupation", "city", "phone", "language", "notify", "quiet", "party"]
+ProfileAction = Literal[
+    "occupation", "city", "phone", "language", "notify", "themes", "quiet", "party"
+]
 
 
 class ProfileCb(CallbackData, prefix="prof"):
@@ -28,11 +31,10 @@ def _yes_no(value: bool | None) -> str:
 
 
 def profile_text(user: UserProfile) -> str:
-    quiet = (
-        f"{user.quiet_start:%H:%M}–{user.quiet_end:%H:%M}"
-        if user.quiet_start and user.quiet_end
-        else _("off")
-    )
+    start, end = quiet_hours(user.quiet_start, user.quiet_end)
+    quiet = _("off") if start == end else f"{start:%H:%M}–{end:%H:%M}"
+    if user.quiet_start is None:
+        quiet = _("{hours} (the default)").format(hours=quiet)
     return _(
         "👤 <b>Your profile</b>\n\n"
         "Name: {name}\n"
@@ -41,7 +43,8 @@ def profile_text(user: UserProfile) -> str:
         "Phone: {phone}\n"
         "Party member: {party}\n"
         "Language: {language}\n"
-        "Notifications: {notifications}\n"
+        "Notices from admins: {notifications}\n"
+        "Theme of the month: {themes}\n"
         "Quiet hours: {quiet}\n"
         "Role: {role}"
     ).format(
@@ -52,6 +55,7 @@ def profile_text(user: UserProfile) -> str:
         party=_yes_no(user.party_member),
         language=LANGUAGE_NAMES.get(user.language, user.language),
         notifications=_("on") if user.notifications else _("off"),
+        themes=_("on") if user.theme_notices else _("off"),
         quiet=quiet,
         role=role_label(user.role),
     )
@@ -64,14 +68,16 @@ def profile_kb(user: UserProfile) -> InlineKeyboardMarkup:
     kb.button(text=_("✏️ Phone"), callback_data=ProfileCb(action="phone"))
     kb.button(text=_("🌐 Language"), callback_data=ProfileCb(action="language"))
     kb.button(
-        text=_("🔕 Turn notifications off")
-        if user.notifications
-        else _("🔔 Turn notifications on"),
+        text=_("🔕 Notices off") if user.notifications else _("🔔 Notices on"),
         callback_data=ProfileCb(action="notify"),
+    )
+    kb.button(
+        text=_("🔕 Monthly theme off") if user.theme_notices else _("🔔 Monthly theme on"),
+        callback_data=ProfileCb(action="themes"),
     )
     kb.button(text=_("🌙 Quiet hours"), callback_data=ProfileCb(action="quiet"))
     kb.button(text=_("🚩 Party member"), callback_data=ProfileCb(action="party"))
-    kb.adjust(2, 2, 1, 2)
+    kb.adjust(2, 2, 2, 2)
     return kb.as_markup()
 
 

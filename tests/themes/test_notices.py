@@ -9,7 +9,7 @@ from datetime import time
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.outbox.models import MessageKind, OutboxStatus
+from bot.db.outbox.models import MessageKind, OutboxStatus, Priority
 from bot.db.users.models import User
 from bot.sandbox import BotApiServer
 from bot.services.outbox.service import OptOut, Outbox
@@ -55,7 +55,7 @@ async def test_the_month_is_announced_once_from_day_1_at_the_set_time(
     assert sorted(r.chat_id for r in rows) == EVERYONE
     assert {r.dedupe_key for r in rows} == {f"theme:2027-03:u{r.user_id}" for r in rows}
     assert all(r.status is OutboxStatus.PENDING and r.not_before == at(2027, 3, 1, 9) for r in rows)
-    assert all(r.priority == 0 for r in rows)  # bulk
+    assert all(r.priority == Priority.BULK for r in rows)
 
 
 async def test_a_restart_or_a_second_scheduler_announces_nothing_again(

@@ -191,20 +191,25 @@ async def test_unknown_input_gets_an_answer(app: App) -> None:
 async def test_profile_edit_city_and_preferences(app: App) -> None:
     await app.onboard(DRIVER)
     sent = await app.text(DRIVER, "/profile")
-    assert "城市：未填写" in texts(sent)[0]
+    assert "城市：未填写" in texts(sent)[0] and "免打扰：22:00–07:00（默认）" in texts(sent)[0]
     await app.press(DRIVER, "✏️ 城市")
     sent = await app.text(DRIVER, "wenzhou")
     assert "城市：温州" in texts(sent)[-1]  # back on the card
     sent = await app.press(DRIVER, "🔕 关闭通知")
-    assert "通知：关闭" in sent[-1]["plain_text"]
+    assert "通知：关闭" in sent[-1]["plain_text"] and "每月主题：开启" in sent[-1]["plain_text"]
     await app.press(DRIVER, "🌙")
     sent = await app.press(DRIVER, "22:00–07:00")
     assert "免打扰：22:00–07:00" in sent[-1]["plain_text"]
     await app.press(DRIVER, "🚩")
     await app.press(DRIVER, "是")
+    sent = await app.press(DRIVER, "🔕 关闭每月主题")
+    assert "每月主题：关闭" in sent[-1]["plain_text"]
     row = await app.user_row(DRIVER.id)
     assert (row.city, row.notifications, row.party_member) == ("温州", False, True)
-    assert row.quiet_start is not None and row.quiet_start.hour == 22
+    assert row.quiet_start is not None and row.quiet_start.hour == 22 and not row.theme_notices
+    await app.press(DRIVER, "🌙")
+    sent = await app.press(DRIVER, "不设免打扰")
+    assert "免打扰：关闭" in sent[-1]["plain_text"]
 
 
 async def test_language_command_switches_menu(app: App) -> None:

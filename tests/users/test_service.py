@@ -94,10 +94,10 @@ async def test_quiet_hours_rules(session: AsyncSession, session_factory: Factory
     assert (set_.quiet_start, set_.quiet_end) == (time(22), time(7))
     with pytest.raises(ProfileError):
         await users.set_quiet_hours(profile.id, time(22), None)
-    with pytest.raises(ProfileError):
-        await users.set_quiet_hours(profile.id, time(6), time(6))
-    cleared = await users.set_quiet_hours(profile.id, None, None)
-    assert cleared.quiet_start is None
+    none = await users.set_quiet_hours(profile.id, time(0), time(0))  # equal ends: none
+    assert (none.quiet_start, none.quiet_end) == (time(0), time(0))
+    default = await users.set_quiet_hours(profile.id, None, None)  # back to the default
+    assert default.quiet_start is None
 
 
 async def test_export_and_erase(session: AsyncSession, session_factory: Factory) -> None:

@@ -52,15 +52,18 @@ class MessageKind(enum.StrEnum):
 
 
 class Priority(enum.IntEnum):
-    BULK = 0
-    PERSONAL = 10  # outranks bulk: a reminder 2 h before never waits behind a broadcast
+    """Lower goes first (so the claim's index is in plain ascending order)."""
+
+    PERSONAL = 0  # a reminder 2 h before never waits behind a broadcast
+    BULK = 10
 
 
 class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (
-        # The claim: the most urgent due rows first.
-        Index("ix_outbox_due", "status", "priority", "not_before"),
+        # The claim walks this index in its order (the most urgent due rows first) and stops at
+        # the batch size: no sort of everything that waits, however long the queue.
+        Index("ix_outbox_due", "status", "priority", "not_before", "id"),
         holds_personal(True),
     )
 

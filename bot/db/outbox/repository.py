@@ -75,7 +75,7 @@ class OutboxRepository:
         candidates = (
             select(OutboxRow.id)
             .where(OutboxRow.status == OutboxStatus.PENDING, OutboxRow.not_before <= now)
-            .order_by(OutboxRow.priority.desc(), OutboxRow.not_before, OutboxRow.id)
+            .order_by(OutboxRow.priority, OutboxRow.not_before, OutboxRow.id)
             .limit(limit)
         )
         if kinds is not None:

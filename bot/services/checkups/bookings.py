@@ -72,22 +72,6 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def in_quiet_hours(local: time, start: time | None, end: time | None) -> bool:
-    """Quiet hours may wrap midnight (22:00-07:00); equal ends mean none."""
-    if start is None or end is None or start == end:
-        return False
-    return start <= local < end if start < end else local >= start or local < end
-
-
-def quiet_hours_end(at: datetime, start: time | None, end: time | None, tz: ZoneInfo) -> datetime:
-    """`at` itself when outside quiet hours, else the moment they end (local time)."""
-    local = at.astimezone(tz)
-    if end is None or not in_quiet_hours(local.time(), start, end):
-        return at
-    until = datetime.combine(local.date(), end, tz)
-    return until if until > local else until + timedelta(days=1)
-
-
 def reminder_times(
     starts_at: datetime, now: datetime, tz: ZoneInfo
 ) -> dict[ReminderKind, datetime]:

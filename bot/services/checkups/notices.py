@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.checkups.claims import NoticeClaims
 from bot.db.checkups.statuses import BookingStatus, ReminderKind, ReminderStatus, WaitlistStatus
-from bot.services.checkups.bookings import SOON_REMINDER, BookingService, quiet_hours_end
+from bot.services.checkups.bookings import SOON_REMINDER, BookingService
 from bot.services.checkups.browse import BookingView, CheckupBrowser, OfferView, Recipient
+from bot.services.outbox.audience import after_quiet_hours, quiet_hours
 from bot.services.outbox.messages import OutMessage
 
 
@@ -138,7 +139,8 @@ class CheckupNotices:
                 continue
             kind = ReminderKind(reminder.kind)
             if kind is ReminderKind.EVENING:
-                until = quiet_hours_end(now, to.quiet_start, to.quiet_end, self.tz)
+                quiet = quiet_hours(to.quiet_start, to.quiet_end)
+                until = after_quiet_hours(now, quiet, self.tz)
                 if until >= view.slot.starts_at - SOON_REMINDER:  # the 2-hour one comes
                     await self.claims.drop_reminder(reminder, ReminderStatus.SKIPPED, view.slot.id)
                     continue

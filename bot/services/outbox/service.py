@@ -61,4 +61,8 @@ class Outbox:
         values: dict[str, Any] = {opt_out.column: enabled}
         await self.session.execute(update(User).where(User.id == user_id).values(**values))
         if not enabled:
-            await self.repo.drop_for_user(user_id, OutboxStatus.CANCELLED, opt_out.kinds)
+            await self.drop_waiting(user_id, opt_out)
+
+    async def drop_waiting(self, user_id: int, opt_out: OptOut) -> int:
+        """What of a kind the user turned off is still waiting is not sent."""
+        return len(await self.repo.drop_for_user(user_id, OutboxStatus.CANCELLED, opt_out.kinds))

@@ -60,6 +60,7 @@ class UserProfile:
     consent_at: datetime | None
     onboarded_at: datetime | None
     notifications: bool
+    theme_notices: bool
     quiet_start: time | None
     quiet_end: time | None
     blocked_bot: bool
@@ -255,12 +256,18 @@ class UserService:
         return await self._update(user_id, language=language, language_chosen=True)
 
     async def set_notifications(self, user_id: int, enabled: bool) -> UserProfile:
+        """Admins' notices (broadcasts) on or off."""
         return await self._update(user_id, notifications=enabled)
+
+    async def set_theme_notices(self, user_id: int, enabled: bool) -> UserProfile:
+        """The theme of the month and its activity reminders on or off."""
+        return await self._update(user_id, theme_notices=enabled)
 
     async def set_quiet_hours(
         self, user_id: int, start: time | None, end: time | None
     ) -> UserProfile:
-        if (start is None) != (end is None) or (start is not None and start == end):
+        """Local times; both None: the default (22:00-07:00); equal times: none at all."""
+        if (start is None) != (end is None):
             raise ProfileError(ProfileErrorCode.QUIET_INVALID)
         return await self._update(user_id, quiet_start=start, quiet_end=end)
 
@@ -315,6 +322,7 @@ class UserService:
         user.quiet_start = None
         user.quiet_end = None
         user.notifications = False
+        user.theme_notices = False
         user.language_chosen = False
         user.role = Role.DRIVER
         user.admin_from_config = False

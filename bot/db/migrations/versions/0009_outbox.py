@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("buttons", sa.JSON(), nullable=True),
         sa.Column("created_at", _ts, server_default=sa.func.now(), nullable=False),
     )
-    op.create_index("ix_outbox_due", "outbox", ["status", "priority", "not_before"])
+    op.create_index("ix_outbox_due", "outbox", ["status", "priority", "not_before", "id"])
     op.create_index("ix_outbox_user_id", "outbox", ["user_id"])
     op.create_index("ix_outbox_broadcast_id", "outbox", ["broadcast_id"])
     with op.batch_alter_table("users") as batch:
