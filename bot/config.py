@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from functools import cached_property
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,6 +51,8 @@ class Settings(BaseSettings):
     booking_help_phone: str = ""
     # When the theme of the month is announced on the 1st, local time in TIMEZONE (HH:MM).
     theme_notice_time: str = "09:00"
+    # Files the bot writes for admins (a broadcast's CSV of failures), under this directory.
+    data_dir: Path = Path("data")
     # The outbox sender (bot/outbox/sender.py): Telegram allows about 30 messages/s in bulk,
     # one per second to a chat and 20 per minute to a group.
     outbox_rate: float = Field(default=25.0, gt=0, le=10_000)

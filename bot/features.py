@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.feature import Feature, Job
 from bot.i18n import N_
+from handlers.broadcasts.feature import BROADCASTS
 from handlers.checkups.feature import CHECKUPS
 from handlers.common.feature import COMMON
 from handlers.common.soon import coming_soon
@@ -28,6 +29,7 @@ FEATURES: tuple[Feature, ...] = (
     ADMIN,
     STATIONS,
     CHECKUPS,
+    BROADCASTS,
     coming_soon("complaints", N_("📝 File a complaint"),
                 N_("📝 File a complaint: we follow it up until it is solved")),
     coming_soon("reports", N_("📸 Snap report"),

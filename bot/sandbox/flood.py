@@ -19,6 +19,9 @@ class FloodRules:
     per_second: int = 30
     private_interval: float = 1.0
     group_per_minute: int = 20
+    # Telegram does not count to the millisecond, and two requests seldom take exactly as
+    # long to arrive: a chat's next message may come this much early.
+    slack: float = 0.1
     clock: Callable[[], float] = time.monotonic
     _recent: deque[float] = field(default_factory=deque)
     _chats: dict[int, deque[float]] = field(default_factory=dict)
@@ -34,7 +37,7 @@ class FloodRules:
             window, limit = (60.0, self.group_per_minute) if chat_id < 0 else (
                 self.private_interval, 1)  # fmt: skip
             sent = self._chats.setdefault(chat_id, deque())
-            while sent and now - sent[0] >= window:
+            while sent and now - sent[0] >= window - self.slack:
                 sent.popleft()
             if len(sent) >= limit:
                 self._refuse(window - (now - sent[0]))

@@ -47,4 +47,9 @@ class BroadcastRow(Base):
     # The one status message edited in place while it runs (in the author's chat).
     status_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     status_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A digest of what that message shows: an edit that would change nothing is skipped
+    # (Telegram refuses it), across restarts too.
+    status_shown: Mapped[str | None] = mapped_column(String(40))
+    # ✖ was tapped: the status message asks "cancel it?" until this is a minute old.
+    cancel_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())

@@ -42,6 +42,8 @@ def upgrade() -> None:
         sa.Column("finished_at", _ts, nullable=True),
         sa.Column("status_chat_id", sa.BigInteger(), nullable=True),
         sa.Column("status_message_id", sa.BigInteger(), nullable=True),
+        sa.Column("status_shown", sa.String(40), nullable=True),
+        sa.Column("cancel_asked_at", _ts, nullable=True),
         sa.Column("created_at", _ts, server_default=sa.func.now(), nullable=False),
     )  # fmt: skip
 
