@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 SUPPORTED_LANGUAGES = ("zh", "en")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a secret_token
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 TELEGRAM_API_DEFAULT = "https://api.telegram.org"
 
 
@@ -47,6 +49,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Shown when a late cancel is refused and the provider has no phone of its own.
     booking_help_phone: str = ""
+    # When the theme of the month is announced on the 1st, local time in TIMEZONE (HH:MM).
+    theme_notice_time: str = "09:00"
     # Files the bot writes for admins (a broadcast's CSV of failures), under this directory.
     data_dir: Path = Path("data")
     # The outbox sender (bot/outbox/sender.py): Telegram allows about 30 messages/s in bulk,
@@ -144,6 +148,14 @@ class Settings(BaseSettings):
             raise ValueError("expected HOST:PORT, e.g. 0.0.0.0:8080")
         return value
 
+    @field_validator("theme_notice_time")
+    @classmethod
+    def _check_theme_notice_time(cls, value: str) -> str:
+        match = _CLOCK.match(value.strip())
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            raise ValueError("expected a time HH:MM between 00:00 and 23:59, e.g. 09:00")
+        return f"{int(match[1]):02d}:{match[2]}"
+
     @field_validator("log_level")
     @classmethod
     def _check_log_level(cls, value: str) -> str:
@@ -155,6 +167,11 @@ class Settings(BaseSettings):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def theme_notice_at(self) -> time:
+        hour, minute = self.theme_notice_time.split(":")
+        return time(int(hour), int(minute))
 
     @property
     def is_sqlite(self) -> bool:

@@ -12,6 +12,7 @@ from handlers.common.feature import COMMON
 from handlers.common.soon import coming_soon
 from handlers.outbox.feature import OUTBOX
 from handlers.stations.feature import STATIONS
+from handlers.themes.feature import THEMES
 from handlers.users.feature import ADMIN, ONBOARDING, PROFILE
 from scheduler.jobs.updates import prune_processed_updates
 
@@ -35,8 +36,7 @@ FEATURES: tuple[Feature, ...] = (
                 N_("📸 Snap report: report a road hazard with a photo and location")),
     coming_soon("points", N_("⭐ My points"),
                 N_("⭐ My points: points earned by volunteering, and the points shop")),
-    coming_soon("themes", N_("📅 This month"),
-                N_("📅 This month: the theme and activities of the month")),
+    THEMES,
     PROFILE,
     OUTBOX,
     COMMON,

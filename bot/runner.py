@@ -20,6 +20,7 @@ from bot.feature import JobContext
 from bot.outbox.factory import create_sender
 from bot.services.checkups.catalog import load_sample_if_empty as load_sample_checkups
 from bot.services.stations.service import load_sample_if_empty
+from bot.services.themes.catalog import load_sample_if_empty as load_sample_themes
 from bot.telegram_health import StartupError, check_telegram, install_outage_log
 from scheduler.setup import create_scheduler
 
@@ -59,6 +60,7 @@ async def _serve(settings: Settings, bot: Bot) -> None:
     async with session_factory() as session:
         added = await load_sample_if_empty(session)
         checkups = await load_sample_checkups(session, today, settings.tz)
+        await load_sample_themes(session)
         await session.commit()
     if added:
         log.info("loaded %d sample stations (illustrative data)", added)

@@ -49,10 +49,12 @@ async def test_every_features_jobs_are_scheduled_once_with_fixed_ids(app: App) -
     try:
         ids = sorted(job.id for job in scheduler.get_jobs())
         assert ids == [
+            "announce_theme",
             "drop_broadcast_drafts",
             "extend_checkup_slots",
             "prune_processed_updates",
             "refresh_station_index",
+            "remind_activities",
             "send_booking_notices",
             "send_booking_reminders",
             "show_broadcast_progress",

@@ -49,7 +49,7 @@ async def test_full_onboarding_in_chinese(app: App) -> None:
     assert row is not None and row.onboarded_at is not None
     assert (row.occupation, row.city, row.phone) == (Occupation.TRUCK, "自贡", "+8613800138000")
 
-    sent = await app.text(DRIVER, "📅 本月活动")
+    sent = await app.text(DRIVER, "⭐ 我的积分")
     assert "即将上线" in texts(sent)[0]
     sent = await app.text(DRIVER, "/start")
     assert "欢迎回来" in texts(sent)[0]

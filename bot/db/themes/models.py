@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base, holds_personal
@@ -20,6 +20,9 @@ class ThemeRow(Base):
     title_en: Mapped[str] = mapped_column(String(120))
     description_zh: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
+    # The illustrative sample loaded on a first run: shown marked as such, never sent to
+    # drivers, and gone with the first real import.
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     # When the month's notice was queued for everyone (once, however often the job runs).
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -38,5 +41,5 @@ class ActivityRow(Base):
     place: Mapped[str] = mapped_column(String(200), default="")
     city: Mapped[str] = mapped_column(String(64), default="")  # "" : every city
     link: Mapped[str] = mapped_column(String(512), default="")
-    # When the day-before reminders were queued.
+    # When the day-before reminders were queued (cleared when a re-import moves its day).
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

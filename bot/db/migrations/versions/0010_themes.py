@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("title_en", sa.String(120), nullable=False),
         sa.Column("description_zh", sa.Text(), nullable=False),
         sa.Column("description_en", sa.Text(), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
         sa.Column("announced_at", _ts, nullable=True),
     )
     op.create_table(

@@ -1,0 +1,402 @@
+"""Reading and writing the themes file (YAML): one theme a month and its activities.
+
+Like the checkups file (knowledge/checkups/files.py), validation walks the composed node tree
+so every problem is reported with its line, no YAML tag is ever constructed into an object,
+and a file is accepted only whole: the result holds themes only when it holds no errors.
+Dates and times are read from the scalar's source text (YAML 1.1 reads a plain 19:00 as the
+number 1140).
+
+    themes:
+      - month: 2027-03
+        title_zh: 平安出行月
+        title_en: Safe roads month
+        description_zh: ...          # optional; given in one language, needed in both
+        description_en: ...
+        activities:                  # optional; at most MAX_ACTIVITIES
+          - key: 2027-03-zg-safety   # stable: a re-import updates the activity by it
+            date: 2027-03-12         # in the theme's month
+            time: 19:00-20:30        # optional: HH:MM or HH:MM-HH:MM
+            title_zh: ...
+            title_en: ...
+            place: 自贡市司机之家       # optional
+            city: 自贡                # optional, a city the bot knows; none: every city
+            link: https://...        # optional
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from knowledge.cities import match_city
+from knowledge.text_rules import clean_line, problem
+from knowledge.themes.programme import Activity, Theme, is_month
+
+SECTION = "themes"
+THEME_FIELDS = frozenset(
+    {"month", "title_zh", "title_en", "description_zh", "description_en", "activities"}
+)
+ACTIVITY_FIELDS = frozenset(
+    {"key", "date", "time", "title_zh", "title_en", "place", "city", "link"}
+)
+# The database columns' sizes; descriptions are kept short enough for a phone screen.
+LIMITS = {
+    "title_zh": 60, "title_en": 120, "description_zh": 160, "description_en": 320,
+    "place": 200, "city": 64, "link": 512,
+}  # fmt: skip
+# Every activity of a month is shown on one screen of the 📅 button.
+MAX_ACTIVITIES = 6
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?:\s*-\s*(\d{1,2}):(\d{2}))?$")
+LINK_PATTERN = re.compile(r"^https?://\S+$")
+
+_YAML_TAG = "tag:yaml.org,2002:"
+
+
+@dataclass
+class ThemesParseResult:
+    themes: tuple[Theme, ...] | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _tag(node: Node) -> str:
+    return node.tag[len(_YAML_TAG) :] if node.tag.startswith(_YAML_TAG) else node.tag
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return "nothing" if _tag(node) == "null" else repr(node.value)
+
+
+class _Errors:
+    """Problems with their lines, reported in file order."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, str]] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.items.append((line, message))
+
+    def messages(self) -> list[str]:
+        return [f"line {line}: {message}" for line, message in sorted(self.items, key=_first)]
+
+
+def _first(item: tuple[int, str]) -> int:
+    return item[0]
+
+
+class _Entry:
+    """One mapping's fields; a bad value is reported, read as a placeholder and fails the
+    entry, so the caller checks `failed` once."""
+
+    def __init__(self, node: MappingNode, allowed: frozenset[str], errors: _Errors) -> None:
+        self.line, self.errors, self.failed = _line(node), errors, False
+        self.fields: dict[str, tuple[int, Node]] = {}
+        for key, value in node.value:
+            name = key.value if isinstance(key, ScalarNode) and _tag(key) == "str" else None
+            if name is None or name not in allowed:
+                self.fail(_line(key), f"unknown field {key.value!r}")
+            elif name in self.fields:
+                first = self.fields[name][0]
+                self.fail(_line(key), f"field {name!r} given twice (first on line {first})")
+            else:
+                self.fields[name] = (_line(key), value)
+
+    def fail(self, line: int, message: str) -> None:
+        self.errors.add(line, message)
+        self.failed = True
+
+    def raw(self, name: str, required: bool) -> tuple[int, str] | None:
+        """A scalar's source text (stripped); None when absent or left blank."""
+        found = self.fields.get(name)
+        if found is None or _tag(found[1]) == "null":
+            if required:
+                line = self.line if found is None else found[0]
+                self.fail(line, f"missing field {name!r}" if found is None else f"{name} is empty")
+            return None
+        line, node = found
+        if not isinstance(node, ScalarNode):
+            self.fail(line, f"{name} must be a single value, got {_describe(node)}")
+            return None
+        return line, node.value.strip()
+
+    def text(self, name: str, required: bool = True) -> str:
+        found = self.raw(name, required)
+        if found is None:
+            return ""
+        line, value = found
+        bad = problem(value)
+        if bad:
+            self.fail(line, f"{name} contains {bad}")
+            return ""
+        value = clean_line(value)
+        if required and not value:
+            self.fail(line, f"{name} is empty")
+        elif name in LIMITS and len(value) > LIMITS[name]:
+            self.fail(line, f"{name} is longer than {LIMITS[name]} characters")
+        return value
+
+    def both(self, name: str) -> tuple[str, str]:
+        """An optional text given in both languages or in neither."""
+        reported = len(self.errors.items)
+        zh = self.text(f"{name}_zh", required=False)
+        zh_bad, reported = len(self.errors.items) > reported, len(self.errors.items)
+        en = self.text(f"{name}_en", required=False)
+        en_bad = len(self.errors.items) > reported
+        for have, other, other_bad, missing in (
+            (zh, en, en_bad, f"{name}_en"),
+            (en, zh, zh_bad, f"{name}_zh"),
+        ):
+            if have and not other and not other_bad:  # a bad value was reported already
+                self.fail(self.line, f"missing field {missing!r} (every text needs zh and en)")
+        return zh, en
+
+    def line_of(self, name: str) -> int:
+        return self.fields[name][0] if name in self.fields else self.line
+
+
+def _month(entry: _Entry) -> str:
+    found = entry.raw("month", required=True)
+    if found is None:
+        return ""
+    line, value = found
+    if not is_month(value):
+        entry.fail(line, f"month must be YYYY-MM (e.g. 2027-03), got {value!r}")
+        return ""
+    return value
+
+
+def _day(entry: _Entry, month: str) -> date | None:
+    found = entry.raw("date", required=True)
+    if found is None:
+        return None
+    line, value = found
+    try:
+        if not DATE_PATTERN.match(value):
+            raise ValueError
+        day = date.fromisoformat(value)
+    except ValueError:
+        entry.fail(line, f"date must be a date YYYY-MM-DD, got {value!r}")
+        return None
+    if month and value[:7] != month:
+        entry.fail(line, f"date {value} is not in the theme's month {month}")
+    return day
+
+
+def _time(entry: _Entry) -> str:
+    """ "HH:MM" or "HH:MM-HH:MM" with the end after the start; "" when not given."""
+    found = entry.raw("time", required=False)
+    if found is None:
+        return ""
+    line, value = found
+    match = TIME_PATTERN.match(value)
+    numbers = [int(n) for n in match.groups() if n is not None] if match else []
+    clocks = [(h, m) for h, m in zip(numbers[::2], numbers[1::2], strict=True)]
+    if not clocks or any(h > 23 or m > 59 for h, m in clocks):
+        entry.fail(line, f"time must be HH:MM or HH:MM-HH:MM, got {value!r}")
+        return ""
+    if len(clocks) == 2 and clocks[1] <= clocks[0]:
+        entry.fail(line, f"time {value!r} ends before it starts")
+        return ""
+    return "-".join(f"{h:02d}:{m:02d}" for h, m in clocks)
+
+
+def _city(entry: _Entry) -> str:
+    """A known city's Chinese name (the way drivers' profiles store it)."""
+    value = entry.text("city", required=False)
+    if not value:
+        return ""
+    city = match_city(value, min_score=100)
+    if city is None:
+        entry.fail(
+            entry.line_of("city"), f"unknown city {value!r} (a city's name, e.g. 自贡 or Zigong)"
+        )
+        return ""
+    return city.zh
+
+
+def _link(entry: _Entry) -> str:
+    value = entry.text("link", required=False)
+    if value and not LINK_PATTERN.match(value):
+        entry.fail(entry.line_of("link"), f"link must be an http:// or https:// address: {value!r}")
+        return ""
+    return value
+
+
+def _activity(node: Node, month: str, keys: dict[str, int], errors: _Errors) -> Activity | None:
+    if not isinstance(node, MappingNode):
+        errors.add(_line(node), "each activity must be a mapping of fields")
+        return None
+    entry = _Entry(node, ACTIVITY_FIELDS, errors)
+    key = entry.text("key")
+    if key and not KEY_PATTERN.match(key):
+        entry.fail(
+            entry.line_of("key"), f"key must be 1-64 letters, digits, '-', '_' or '.': {key!r}"
+        )
+    elif key in keys:
+        entry.fail(
+            entry.line_of("key"), f"duplicate activity key {key!r} (first on line {keys[key]})"
+        )
+    elif key:
+        keys[key] = entry.line_of("key")
+    activity = Activity(
+        key=key,
+        day=_day(entry, month) or date.min,
+        time=_time(entry),
+        title_zh=entry.text("title_zh"),
+        title_en=entry.text("title_en"),
+        place=entry.text("place", required=False),
+        city=_city(entry),
+        link=_link(entry),
+    )
+    return None if entry.failed else activity
+
+
+def _activities(
+    entry: _Entry, month: str, keys: dict[str, int], errors: _Errors
+) -> tuple[Activity, ...]:
+    found = entry.fields.get("activities")
+    if found is None or _tag(found[1]) == "null":
+        return ()
+    line, node = found
+    if not isinstance(node, SequenceNode):
+        entry.fail(line, f"activities must be a list, got {_describe(node)}")
+        return ()
+    if len(node.value) > MAX_ACTIVITIES:
+        entry.fail(
+            line, f"{len(node.value)} activities; at most {MAX_ACTIVITIES} a month "
+            "(they are shown on one phone screen)",
+        )  # fmt: skip
+    built = [_activity(item, month, keys, errors) for item in node.value]
+    if any(activity is None for activity in built):
+        entry.failed = True
+    return tuple(sorted((a for a in built if a is not None), key=lambda a: (a.day, a.time)))
+
+
+def _theme(
+    node: MappingNode, months: dict[str, int], keys: dict[str, int], errors: _Errors
+) -> Theme | None:
+    entry = _Entry(node, THEME_FIELDS, errors)
+    month = _month(entry)
+    if month in months:
+        entry.fail(
+            entry.line_of("month"), f"duplicate month {month} (first on line {months[month]})"
+        )
+    elif month:
+        months[month] = entry.line_of("month")
+    title_zh, title_en = entry.text("title_zh"), entry.text("title_en")
+    description_zh, description_en = entry.both("description")
+    activities = _activities(entry, month, keys, errors)
+    if entry.failed:
+        return None
+    return Theme(month, title_zh, title_en, description_zh, description_en, activities)
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str) -> str:
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+        line = text[: exc.position].count("\n") + 1
+        return f"line {line}: YAML syntax error: unacceptable character {chr(exc.character)!r}"
+    if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
+        return f"line 1: YAML syntax error: {exc}"
+    where = f" ({exc.context})" if exc.context else ""
+    return f"line {exc.problem_mark.line + 1}: YAML syntax error: {exc.problem}{where}"
+
+
+def _entries(root: Node | None, errors: _Errors) -> list[MappingNode]:
+    expected = "expected one section, themes"
+    if root is None:
+        errors.add(1, f"the file is empty; {expected}")
+        return []
+    if not isinstance(root, MappingNode):
+        errors.add(_line(root), f"{expected}, got {_describe(root)}")
+        return []
+    found: list[MappingNode] = []
+    seen: int | None = None
+    for key, value in root.value:
+        if not (isinstance(key, ScalarNode) and key.value == SECTION):
+            errors.add(_line(key), f"unknown section {key.value!r} ({expected})")
+        elif seen is not None:
+            errors.add(_line(key), f"section 'themes' given twice (first on line {seen})")
+        elif not isinstance(value, SequenceNode) or not value.value:
+            errors.add(_line(key), "themes must be a list of months")
+        else:
+            for item in value.value:
+                if isinstance(item, MappingNode):
+                    found.append(item)
+                else:
+                    errors.add(_line(item), "each theme must be a mapping of fields")
+        if isinstance(key, ScalarNode) and key.value == SECTION and seen is None:
+            seen = _line(key)
+    if seen is None:
+        errors.add(_line(root), "missing section 'themes'")
+    return found
+
+
+def parse_themes_yaml(text: str) -> ThemesParseResult:
+    """Validate a whole themes file; the themes are returned only when nothing is wrong."""
+    text = text.lstrip("\ufeff")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        return ThemesParseResult(errors=[_syntax_error(exc, text)])
+    except RecursionError:  # "[[[[..." deeper than Python's stack
+        return ThemesParseResult(errors=["line 1: YAML syntax error: nested too deeply"])
+    errors = _Errors()
+    months: dict[str, int] = {}
+    keys: dict[str, int] = {}
+    themes = [_theme(node, months, keys, errors) for node in _entries(root, errors)]
+    if errors.items:
+        return ThemesParseResult(errors=errors.messages())
+    ordered = sorted((t for t in themes if t is not None), key=lambda t: t.month)
+    return ThemesParseResult(themes=tuple(ordered))
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)  # indent list items under their key
+
+
+def _optional(fields: dict[str, Any], **values: str) -> dict[str, Any]:
+    fields.update({name: value for name, value in values.items() if value})
+    return fields
+
+
+def _activity_fields(a: Activity) -> dict[str, Any]:
+    fields: dict[str, Any] = {"key": a.key, "date": a.day.isoformat()}
+    _optional(fields, time=a.time)
+    fields.update(title_zh=a.title_zh, title_en=a.title_en)
+    return _optional(fields, place=a.place, city=a.city, link=a.link)
+
+
+def _theme_fields(t: Theme) -> dict[str, Any]:
+    fields: dict[str, Any] = {"month": t.month, "title_zh": t.title_zh, "title_en": t.title_en}
+    _optional(fields, description_zh=t.description_zh, description_en=t.description_en)
+    if t.activities:
+        fields["activities"] = [_activity_fields(a) for a in t.activities]
+    return fields
+
+
+def dump_themes_yaml(themes: tuple[Theme, ...] | list[Theme]) -> str:
+    """The themes in the layout parse_themes_yaml reads (empty optional fields left out)."""
+    document = {SECTION: [_theme_fields(t) for t in sorted(themes, key=lambda t: t.month)]}
+    return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
