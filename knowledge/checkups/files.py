@@ -26,6 +26,19 @@ from knowledge.checkups.catalog import (
     SlotTemplate,
 )
 from knowledge.text_rules import clean_line, clean_text, problem
+from knowledge.yaml_files import (
+    YAML_TAG,
+    Entry,
+    Errors,
+    IndentedDumper,
+    YamlSyntaxError,
+    compose,
+    describe,
+    dump,
+    is_text,
+    node_line,
+    node_tag,
+)
 
 _T = TypeVar("_T")
 
@@ -53,11 +66,6 @@ DEFAULT_DAYS_AHEAD = 30
 TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-_YAML_TAG = "tag:yaml.org,2002:"
-_TAG_WORDS = {
-    "str": "text", "int": "integer", "float": "number", "bool": "boolean", "null": "nothing",
-    "timestamp": "date",
-}  # fmt: skip
 _SCALARS = yaml.constructor.SafeConstructor()  # only its int/float converters are used
 
 
@@ -71,55 +79,16 @@ class CheckupsParseResult:
         return not self.errors
 
 
-# --- error collection ----------------------------------------------------------------------
-
-
-def _line(node: Node) -> int:
-    return node.start_mark.line + 1
-
-
-class _Errors:
-    """Problems with their lines; reported in file order whatever order they were found in."""
-
-    def __init__(self) -> None:
-        self._items: list[tuple[int, str]] = []
-
-    def add(self, line: int, message: str) -> None:
-        self._items.append((line, message))
-
-    def __bool__(self) -> bool:
-        return bool(self._items)
-
-    def messages(self) -> list[str]:
-        ordered = sorted(self._items, key=lambda item: item[0])  # stable: same line keeps order
-        return [f"line {line}: {message}" for line, message in ordered]
-
-
-def _tag(node: Node) -> str:
-    return node.tag[len(_YAML_TAG) :] if node.tag.startswith(_YAML_TAG) else node.tag
-
-
-def _describe(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    if _tag(node) == "null":
-        return "nothing"
-    return f"{_TAG_WORDS.get(_tag(node), repr(node.tag))} {node.value!r}"
-
-
-def _is_text(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and _tag(node) == "str"
+# --- node values ---------------------------------------------------------------------------
 
 
 def _scalar_number(node: Node) -> int | float | None:
     """An int- or float-tagged scalar's value, read the way safe_load reads it; None for
     anything else (an explicit `!!int abc` included)."""
-    if not isinstance(node, ScalarNode) or _tag(node) not in ("int", "float"):
+    if not isinstance(node, ScalarNode) or node_tag(node) not in ("int", "float"):
         return None
     try:
-        if _tag(node) == "int":
+        if node_tag(node) == "int":
             return int(_SCALARS.construct_yaml_int(node))
         return float(_SCALARS.construct_yaml_float(node))
     except ValueError:
@@ -129,46 +98,20 @@ def _scalar_number(node: Node) -> int | float | None:
 # --- one list entry ------------------------------------------------------------------------
 
 
-class _Entry:
-    """One list item's fields. Each reader returns a placeholder when the value is bad and
-    marks the entry failed, so the caller checks once instead of after every field."""
-
-    def __init__(self, node: MappingNode, allowed: frozenset[str], errors: _Errors) -> None:
-        self.line = _line(node)
-        self.errors = errors
-        self.failed = False
-        self.fields: dict[str, tuple[int, Node]] = {}  # name -> (line of the key, value)
-        for key, value in node.value:
-            name = key.value if _is_text(key) else None
-            if name is None or name not in allowed:
-                self.fail(_line(key), f"unknown field {key.value!r}")
-            elif name in self.fields:
-                first = self.fields[name][0]
-                self.fail(_line(key), f"field {name!r} given twice (first on line {first})")
-            else:
-                self.fields[name] = (_line(key), value)
-
-    def fail(self, line: int, message: str) -> None:
-        self.errors.add(line, message)
-        self.failed = True
-
-    def get(self, name: str, required: bool = True) -> tuple[int, Node] | None:
-        found = self.fields.get(name)
-        if found is None and required:
-            self.fail(self.line, f"missing field {name!r}")
-        return found
+class _Entry(Entry):
+    """One list item's fields, read as a checkups file has them."""
 
     def text(self, name: str, required: bool = True) -> str:
         found = self.get(name, required)
         if found is None:
             return ""
         line, node = found
-        if _tag(node) == "null":  # `phone:` left blank means no phone
+        if node_tag(node) == "null":  # `phone:` left blank means no phone
             if required:
                 self.fail(line, f"{name} is empty")
             return ""
-        if not _is_text(node):
-            self.fail(line, f"{name} must be text, got {_describe(node)}")
+        if not is_text(node):
+            self.fail(line, f"{name} must be text, got {describe(node)}")
             return ""
         value = node.value.strip()
         bad = problem(value, multiline=name in MULTILINE)
@@ -200,7 +143,7 @@ class _Entry:
         line, node = found
         value = _scalar_number(node)
         if value is None:
-            self.fail(line, f"{name} must be a number, got {_describe(node)}")
+            self.fail(line, f"{name} must be a number, got {describe(node)}")
             return 0.0
         if not low <= value <= high:  # also rejects NaN; compared before float() can overflow
             self.fail(line, f"{name} {node.value} is outside [{low:g}, {high:g}]")
@@ -214,7 +157,7 @@ class _Entry:
         line, node = found
         value = _scalar_number(node)
         if not isinstance(value, int):
-            self.fail(line, f"{name} must be a whole number, got {_describe(node)}")
+            self.fail(line, f"{name} must be a whole number, got {describe(node)}")
             return 0
         if not bounds[0] <= value <= bounds[1]:
             self.fail(line, f"{name} {value} is outside [{bounds[0]}, {bounds[1]}]")
@@ -227,7 +170,7 @@ class _Entry:
         line, node = found
         match = TIME_PATTERN.match(node.value) if isinstance(node, ScalarNode) else None
         if match is None or int(match[1]) > 23 or int(match[2]) > 59:
-            shown = repr(node.value) if isinstance(node, ScalarNode) else _describe(node)
+            shown = repr(node.value) if isinstance(node, ScalarNode) else describe(node)
             self.fail(line, f"{name} must be a time HH:MM between 00:00 and 23:59, got {shown}")
             return None
         return time(int(match[1]), int(match[2]))
@@ -235,11 +178,11 @@ class _Entry:
     def items(self, name: str, required: bool) -> list[ScalarNode]:
         """The scalars of a list field (a required one must not be empty)."""
         found = self.get(name, required)
-        if found is None or (not required and _tag(found[1]) == "null"):
+        if found is None or (not required and node_tag(found[1]) == "null"):
             return []
         line, node = found
         if not isinstance(node, SequenceNode):
-            self.fail(line, f"{name} must be a list, got {_describe(node)}")
+            self.fail(line, f"{name} must be a list, got {describe(node)}")
             return []
         if required and not node.value:
             self.fail(line, f"{name} is empty")
@@ -248,7 +191,7 @@ class _Entry:
             if isinstance(item, ScalarNode):
                 scalars.append(item)
             else:
-                self.fail(_line(item), f"{name} must hold single values, got {_describe(item)}")
+                self.fail(node_line(item), f"{name} must hold single values, got {describe(item)}")
         return scalars
 
 
@@ -298,7 +241,7 @@ def _read_unique(
     what: str,
     allowed: frozenset[str],
     build: Callable[[_Entry, str], _T | None],
-    errors: _Errors,
+    errors: Errors,
 ) -> tuple[dict[str, int], list[_T]]:
     """Entries with unique ids. Returns every valid id with the line it was first given on
     (also for entries that failed otherwise, so templates naming them get no second error)."""
@@ -336,10 +279,12 @@ def _weekdays(entry: _Entry) -> frozenset[int]:
     for item in entry.items("weekdays", required=True):
         day = _scalar_number(item)
         if not isinstance(day, int) or not 1 <= day <= 7:
-            entry.fail(_line(item), f"weekday must be 1 (Monday) to 7 (Sunday), got {item.value!r}")
+            entry.fail(
+                node_line(item), f"weekday must be 1 (Monday) to 7 (Sunday), got {item.value!r}"
+            )
             continue
         if day - 1 in days:
-            entry.fail(_line(item), f"weekday {day} is listed twice")
+            entry.fail(node_line(item), f"weekday {day} is listed twice")
         days.add(day - 1)
     return frozenset(days)
 
@@ -352,10 +297,12 @@ def _closed_dates(entry: _Entry) -> frozenset[date]:
                 raise ValueError
             day = date.fromisoformat(item.value)
         except ValueError:
-            entry.fail(_line(item), f"closed date must be a date YYYY-MM-DD, got {item.value!r}")
+            entry.fail(
+                node_line(item), f"closed date must be a date YYYY-MM-DD, got {item.value!r}"
+            )
             continue
         if day in dates:
-            entry.fail(_line(item), f"closed date {day.isoformat()} is listed twice")
+            entry.fail(node_line(item), f"closed date {day.isoformat()} is listed twice")
         dates.add(day)
     return frozenset(dates)
 
@@ -402,7 +349,7 @@ def _template(
     )
 
 
-def _check_overlaps(templates: list[tuple[int, SlotTemplate]], errors: _Errors) -> None:
+def _check_overlaps(templates: list[tuple[int, SlotTemplate]], errors: Errors) -> None:
     """Two templates cutting the same provider's service hours on one weekday would make
     clashing slots (the database keeps one slot per provider, service and start time)."""
     for index, (line, template) in enumerate(templates):
@@ -425,23 +372,7 @@ def _check_overlaps(templates: list[tuple[int, SlotTemplate]], errors: _Errors) 
 # --- the file ------------------------------------------------------------------------------
 
 
-def _syntax_error(exc: yaml.YAMLError, text: str) -> str:
-    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
-        line = text[: exc.position].count("\n") + 1
-        return f"line {line}: YAML syntax error: unacceptable character {chr(exc.character)!r}"
-    if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
-        return f"line 1: YAML syntax error: {exc}"
-    problem, context = exc.problem or "", exc.context or ""
-    if problem.startswith("but ") and context:  # PyYAML splits one sentence in two here
-        problem, context = f"{context}, {problem}", ""
-    if context and exc.context_mark is not None:
-        problem += f" ({context}, which starts on line {exc.context_mark.line + 1})"
-    elif context:
-        problem += f" ({context})"
-    return f"line {exc.problem_mark.line + 1}: YAML syntax error: {problem}"
-
-
-def _sections(root: Node | None, errors: _Errors) -> dict[str, list[MappingNode]]:
+def _sections(root: Node | None, errors: Errors) -> dict[str, list[MappingNode]]:
     """Each section's entries; every structural problem is reported."""
     found: dict[str, list[MappingNode]] = {name: [] for name in SECTIONS}
     expected = "expected sections providers, services and templates"
@@ -449,45 +380,42 @@ def _sections(root: Node | None, errors: _Errors) -> dict[str, list[MappingNode]
         errors.add(1, f"the file is empty; {expected}")
         return found
     if not isinstance(root, MappingNode):
-        errors.add(_line(root), f"{expected}, got {_describe(root)}")
+        errors.add(node_line(root), f"{expected}, got {describe(root)}")
         return found
     first_line: dict[str, int] = {}
     for key, value in root.value:
-        name = key.value if _is_text(key) else None
+        name = key.value if is_text(key) else None
         if name not in SECTIONS:
-            errors.add(_line(key), f"unknown section {key.value!r} ({expected})")
+            errors.add(node_line(key), f"unknown section {key.value!r} ({expected})")
         elif name in first_line:
             errors.add(
-                _line(key), f"section {name!r} given twice (first on line {first_line[name]})"
+                node_line(key), f"section {name!r} given twice (first on line {first_line[name]})"
             )
         elif not isinstance(value, SequenceNode):
-            errors.add(_line(key), f"{name} must be a list, got {_describe(value)}")
+            errors.add(node_line(key), f"{name} must be a list, got {describe(value)}")
         elif not value.value:
-            errors.add(_line(key), f"{name} has no entries")
+            errors.add(node_line(key), f"{name} has no entries")
         else:
             for item in value.value:
                 if isinstance(item, MappingNode):
                     found[name].append(item)
                 else:
-                    errors.add(_line(item), f"each entry in {name} must be a mapping of fields")
+                    errors.add(node_line(item), f"each entry in {name} must be a mapping of fields")
         if name in SECTIONS:
-            first_line.setdefault(name, _line(key))
+            first_line.setdefault(name, node_line(key))
     for name in SECTIONS:
         if name not in first_line:
-            errors.add(_line(root), f"missing section {name!r}")
+            errors.add(node_line(root), f"missing section {name!r}")
     return found
 
 
 def parse_checkups_yaml(text: str) -> CheckupsParseResult:
     """Validate a whole checkups file; the catalog is returned only when nothing is wrong."""
-    text = text.lstrip("\ufeff")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        return CheckupsParseResult(errors=[_syntax_error(exc, text)])
-    except RecursionError:  # "[[[[..." deeper than Python's stack
-        return CheckupsParseResult(errors=["line 1: YAML syntax error: nested too deeply"])
-    errors = _Errors()
+        root = compose(text)
+    except YamlSyntaxError as exc:
+        return CheckupsParseResult(errors=[str(exc)])
+    errors = Errors()
     sections = _sections(root, errors)
     provider_ids, providers = _read_unique(
         sections["providers"], "provider", PROVIDER_FIELDS, _provider, errors
@@ -519,13 +447,12 @@ class _Flow(list[Any]):
     """A short list written on one line, like `weekdays: [1, 2, 3]`."""
 
 
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)  # indent list items under their key
+class _Dumper(IndentedDumper):
+    """Writes a _Flow list on one line (a subclass: the shared dumper stays unchanged)."""
 
 
 _Dumper.add_representer(
-    _Flow, lambda dumper, data: dumper.represent_sequence(_YAML_TAG + "seq", data, flow_style=True)
+    _Flow, lambda dumper, data: dumper.represent_sequence(YAML_TAG + "seq", data, flow_style=True)
 )
 
 
@@ -582,7 +509,4 @@ def dump_checkups_yaml(catalog: CheckupCatalog) -> str:
         "templates": [_template_fields(t) for t in catalog.templates],
     }
     # One dump per section, so a blank line can separate them as in a hand-written file.
-    return "\n".join(
-        yaml.dump({name: entries}, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
-        for name, entries in sections.items()
-    )
+    return "\n".join(dump({name: entries}, _Dumper) for name, entries in sections.items())

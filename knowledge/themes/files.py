@@ -1,6 +1,6 @@
 """Reading and writing the themes file (YAML): one theme a month and its activities.
 
-Like the checkups file (knowledge/checkups/files.py), validation walks the composed node tree
+Like the checkups file, validation walks the composed node tree (knowledge/yaml_files.py)
 so every problem is reported with its line, no YAML tag is ever constructed into an object,
 and a file is accepted only whole: the result holds themes only when it holds no errors.
 Dates and times are read from the scalar's source text (YAML 1.1 reads a plain 19:00 as the
@@ -30,12 +30,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from knowledge.cities import match_city
 from knowledge.text_rules import clean_line, problem
 from knowledge.themes.programme import Activity, Theme, is_month
+from knowledge.yaml_files import (
+    Entry,
+    Errors,
+    YamlSyntaxError,
+    compose,
+    describe,
+    dump,
+    node_line,
+    node_tag,
+)
 
 SECTION = "themes"
 THEME_FIELDS = frozenset(
@@ -56,8 +65,6 @@ DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?:\s*-\s*(\d{1,2}):(\d{2}))?$")
 LINK_PATTERN = re.compile(r"^https?://\S+$")
 
-_YAML_TAG = "tag:yaml.org,2002:"
-
 
 @dataclass
 class ThemesParseResult:
@@ -69,71 +76,21 @@ class ThemesParseResult:
         return not self.errors
 
 
-def _line(node: Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _tag(node: Node) -> str:
-    return node.tag[len(_YAML_TAG) :] if node.tag.startswith(_YAML_TAG) else node.tag
-
-
-def _describe(node: Node) -> str:
-    if isinstance(node, MappingNode):
-        return "a mapping"
-    if isinstance(node, SequenceNode):
-        return "a list"
-    return "nothing" if _tag(node) == "null" else repr(node.value)
-
-
-class _Errors:
-    """Problems with their lines, reported in file order."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[int, str]] = []
-
-    def add(self, line: int, message: str) -> None:
-        self.items.append((line, message))
-
-    def messages(self) -> list[str]:
-        return [f"line {line}: {message}" for line, message in sorted(self.items, key=_first)]
-
-
-def _first(item: tuple[int, str]) -> int:
-    return item[0]
-
-
-class _Entry:
-    """One mapping's fields; a bad value is reported, read as a placeholder and fails the
-    entry, so the caller checks `failed` once."""
-
-    def __init__(self, node: MappingNode, allowed: frozenset[str], errors: _Errors) -> None:
-        self.line, self.errors, self.failed = _line(node), errors, False
-        self.fields: dict[str, tuple[int, Node]] = {}
-        for key, value in node.value:
-            name = key.value if isinstance(key, ScalarNode) and _tag(key) == "str" else None
-            if name is None or name not in allowed:
-                self.fail(_line(key), f"unknown field {key.value!r}")
-            elif name in self.fields:
-                first = self.fields[name][0]
-                self.fail(_line(key), f"field {name!r} given twice (first on line {first})")
-            else:
-                self.fields[name] = (_line(key), value)
-
-    def fail(self, line: int, message: str) -> None:
-        self.errors.add(line, message)
-        self.failed = True
+class _Entry(Entry):
+    """One theme's or activity's fields, read as the themes file has them."""
 
     def raw(self, name: str, required: bool) -> tuple[int, str] | None:
         """A scalar's source text (stripped); None when absent or left blank."""
-        found = self.fields.get(name)
-        if found is None or _tag(found[1]) == "null":
-            if required:
-                line = self.line if found is None else found[0]
-                self.fail(line, f"missing field {name!r}" if found is None else f"{name} is empty")
+        found = self.get(name, required)
+        if found is None:
             return None
         line, node = found
+        if node_tag(node) == "null":
+            if required:
+                self.fail(line, f"{name} is empty")
+            return None
         if not isinstance(node, ScalarNode):
-            self.fail(line, f"{name} must be a single value, got {_describe(node)}")
+            self.fail(line, f"{name} must be a single value, got {describe(node, with_type=False)}")
             return None
         return line, node.value.strip()
 
@@ -155,11 +112,11 @@ class _Entry:
 
     def both(self, name: str) -> tuple[str, str]:
         """An optional text given in both languages or in neither."""
-        reported = len(self.errors.items)
+        reported = len(self.errors)
         zh = self.text(f"{name}_zh", required=False)
-        zh_bad, reported = len(self.errors.items) > reported, len(self.errors.items)
+        zh_bad, reported = len(self.errors) > reported, len(self.errors)
         en = self.text(f"{name}_en", required=False)
-        en_bad = len(self.errors.items) > reported
+        en_bad = len(self.errors) > reported
         for have, other, other_bad, missing in (
             (zh, en, en_bad, f"{name}_en"),
             (en, zh, zh_bad, f"{name}_zh"),
@@ -167,9 +124,6 @@ class _Entry:
             if have and not other and not other_bad:  # a bad value was reported already
                 self.fail(self.line, f"missing field {missing!r} (every text needs zh and en)")
         return zh, en
-
-    def line_of(self, name: str) -> int:
-        return self.fields[name][0] if name in self.fields else self.line
 
 
 def _month(entry: _Entry) -> str:
@@ -240,9 +194,9 @@ def _link(entry: _Entry) -> str:
     return value
 
 
-def _activity(node: Node, month: str, keys: dict[str, int], errors: _Errors) -> Activity | None:
+def _activity(node: Node, month: str, keys: dict[str, int], errors: Errors) -> Activity | None:
     if not isinstance(node, MappingNode):
-        errors.add(_line(node), "each activity must be a mapping of fields")
+        errors.add(node_line(node), "each activity must be a mapping of fields")
         return None
     entry = _Entry(node, ACTIVITY_FIELDS, errors)
     key = entry.text("key")
@@ -270,14 +224,14 @@ def _activity(node: Node, month: str, keys: dict[str, int], errors: _Errors) -> 
 
 
 def _activities(
-    entry: _Entry, month: str, keys: dict[str, int], errors: _Errors
+    entry: _Entry, month: str, keys: dict[str, int], errors: Errors
 ) -> tuple[Activity, ...]:
     found = entry.fields.get("activities")
-    if found is None or _tag(found[1]) == "null":
+    if found is None or node_tag(found[1]) == "null":
         return ()
     line, node = found
     if not isinstance(node, SequenceNode):
-        entry.fail(line, f"activities must be a list, got {_describe(node)}")
+        entry.fail(line, f"activities must be a list, got {describe(node, with_type=False)}")
         return ()
     if len(node.value) > MAX_ACTIVITIES:
         entry.fail(
@@ -291,7 +245,7 @@ def _activities(
 
 
 def _theme(
-    node: MappingNode, months: dict[str, int], keys: dict[str, int], errors: _Errors
+    node: MappingNode, months: dict[str, int], keys: dict[str, int], errors: Errors
 ) -> Theme | None:
     entry = _Entry(node, THEME_FIELDS, errors)
     month = _month(entry)
@@ -309,71 +263,53 @@ def _theme(
     return Theme(month, title_zh, title_en, description_zh, description_en, activities)
 
 
-def _syntax_error(exc: yaml.YAMLError, text: str) -> str:
-    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
-        line = text[: exc.position].count("\n") + 1
-        return f"line {line}: YAML syntax error: unacceptable character {chr(exc.character)!r}"
-    if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
-        return f"line 1: YAML syntax error: {exc}"
-    where = f" ({exc.context})" if exc.context else ""
-    return f"line {exc.problem_mark.line + 1}: YAML syntax error: {exc.problem}{where}"
-
-
-def _entries(root: Node | None, errors: _Errors) -> list[MappingNode]:
+def _entries(root: Node | None, errors: Errors) -> list[MappingNode]:
     expected = "expected one section, themes"
     if root is None:
         errors.add(1, f"the file is empty; {expected}")
         return []
     if not isinstance(root, MappingNode):
-        errors.add(_line(root), f"{expected}, got {_describe(root)}")
+        errors.add(node_line(root), f"{expected}, got {describe(root, with_type=False)}")
         return []
     found: list[MappingNode] = []
     seen: int | None = None
     for key, value in root.value:
         if not (isinstance(key, ScalarNode) and key.value == SECTION):
-            errors.add(_line(key), f"unknown section {key.value!r} ({expected})")
+            errors.add(node_line(key), f"unknown section {key.value!r} ({expected})")
         elif seen is not None:
-            errors.add(_line(key), f"section 'themes' given twice (first on line {seen})")
+            errors.add(node_line(key), f"section 'themes' given twice (first on line {seen})")
         elif not isinstance(value, SequenceNode) or not value.value:
-            errors.add(_line(key), "themes must be a list of months")
+            errors.add(node_line(key), "themes must be a list of months")
         else:
             for item in value.value:
                 if isinstance(item, MappingNode):
                     found.append(item)
                 else:
-                    errors.add(_line(item), "each theme must be a mapping of fields")
+                    errors.add(node_line(item), "each theme must be a mapping of fields")
         if isinstance(key, ScalarNode) and key.value == SECTION and seen is None:
-            seen = _line(key)
+            seen = node_line(key)
     if seen is None:
-        errors.add(_line(root), "missing section 'themes'")
+        errors.add(node_line(root), "missing section 'themes'")
     return found
 
 
 def parse_themes_yaml(text: str) -> ThemesParseResult:
     """Validate a whole themes file; the themes are returned only when nothing is wrong."""
-    text = text.lstrip("\ufeff")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        return ThemesParseResult(errors=[_syntax_error(exc, text)])
-    except RecursionError:  # "[[[[..." deeper than Python's stack
-        return ThemesParseResult(errors=["line 1: YAML syntax error: nested too deeply"])
-    errors = _Errors()
+        root = compose(text, context_line=False)
+    except YamlSyntaxError as exc:
+        return ThemesParseResult(errors=[str(exc)])
+    errors = Errors()
     months: dict[str, int] = {}
     keys: dict[str, int] = {}
     themes = [_theme(node, months, keys, errors) for node in _entries(root, errors)]
-    if errors.items:
+    if errors:
         return ThemesParseResult(errors=errors.messages())
     ordered = sorted((t for t in themes if t is not None), key=lambda t: t.month)
     return ThemesParseResult(themes=tuple(ordered))
 
 
 # --- writing -------------------------------------------------------------------------------
-
-
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)  # indent list items under their key
 
 
 def _optional(fields: dict[str, Any], **values: str) -> dict[str, Any]:
@@ -399,4 +335,4 @@ def _theme_fields(t: Theme) -> dict[str, Any]:
 def dump_themes_yaml(themes: tuple[Theme, ...] | list[Theme]) -> str:
     """The themes in the layout parse_themes_yaml reads (empty optional fields left out)."""
     document = {SECTION: [_theme_fields(t) for t in sorted(themes, key=lambda t: t.month)]}
-    return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return dump(document)
