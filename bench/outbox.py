@@ -7,7 +7,8 @@ latency, against the rate the sender is configured for.
    database part costs, as `vs_bare`).
 2. A shorter run at the Telegram-like default (25/s, `--default-seconds` long).
 3. The claim overhead per message: claiming and marking sent, with no sending at all.
-4. On PostgreSQL (unless `--postgres ''`): two senders sharing one queue at `--rate` each.
+4. On PostgreSQL (unless `--postgres ''`): one sender, then two sharing one queue, at
+   `--rate` each.
 
     python bench/outbox.py [--messages 100000] [--rate 1000] [--default-seconds 10]
 
@@ -28,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiogram import Bot
 from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bench.throwaway_db import DEFAULT_ADMIN_URL, throwaway_postgres
 from bot.app import create_bot
@@ -94,18 +96,24 @@ def _config(rate: float, **extra: float) -> SenderConfig:
                         concurrency=32, **extra)  # type: ignore[arg-type]  # fmt: skip
 
 
+async def _sent_rows(factory: async_sessionmaker[AsyncSession]) -> int:
+    async with factory() as session:
+        done = await session.scalar(
+            select(func.count()).where(OutboxRow.status == OutboxStatus.SENT)
+        )
+    return int(done or 0)
+
+
 async def _send(url: str, base_url: str, senders: int, rate: float) -> tuple[int, float]:
     engine = create_engine(url)
     factory = create_session_factory(engine)
     bots = [_bot(base_url) for _ in range(senders)]
     workers = [Sender(b, factory, _config(rate), name=f"bench{i}") for i, b in enumerate(bots)]
+    before = await _sent_rows(factory)
     started = time.perf_counter()
     sent = await asyncio.gather(*(w.drain(NOW) for w in workers))
     elapsed = time.perf_counter() - started
-    async with factory() as session:
-        done = await session.scalar(
-            select(func.count()).where(OutboxRow.status == OutboxStatus.SENT)
-        )
+    done = await _sent_rows(factory) - before
     for b in bots:
         await b.session.close()
     await engine.dispose()
@@ -191,14 +199,18 @@ async def main() -> None:
                        f"default_rate_ratio={sent / elapsed / 25:.3f}"]  # fmt: skip
         async with throwaway_postgres(args.postgres, "outbox") as pg:
             if pg:
-                count = min(args.messages, int(args.rate * 30))
+                count = min(args.messages, int(args.rate * 20))
                 await _fill(pg, server, count, offset=7_000_000)
-                sent, elapsed = await _send(pg, server.base_url, 2, args.rate)
-                print(f"postgresql, two senders at {args.rate:.0f}/s each: {sent} messages in "
-                      f"{elapsed:.1f}s = {sent / elapsed:.0f}/s")  # fmt: skip
+                one, one_s = await _send(pg, server.base_url, 1, args.rate)
+                await _fill(pg, server, count, offset=8_000_000)
+                two, two_s = await _send(pg, server.base_url, 2, args.rate)
+                print(f"postgresql: one sender at {args.rate:.0f}/s: {one / one_s:.0f}/s; two "
+                      f"senders at {args.rate:.0f}/s each: {two / two_s:.0f}/s "
+                      f"({count} messages each run)")  # fmt: skip
                 overhead = await _claim_overhead(pg, min(count, 20_000))
-                fields += [f"postgres_two_senders_rate={sent / elapsed:.0f}",
-                           f"postgres_two_senders_ratio={sent / elapsed / (2 * args.rate):.3f}",
+                fields += [f"postgres_one_sender_rate={one / one_s:.0f}",
+                           f"postgres_two_senders_rate={two / two_s:.0f}",
+                           f"postgres_two_vs_one={two / two_s / (one / one_s):.3f}",
                            f"postgres_claim_us_per_message={overhead:.0f}"]  # fmt: skip
         stop.set()
         await keeper
