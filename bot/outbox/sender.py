@@ -139,6 +139,7 @@ class Sender:
         stop = stop or asyncio.Event()
         last_recovery = 0.0
         while not stop.is_set():
+            self._wake.clear()  # a ring while this round runs makes the next one start at once
             try:
                 if time.monotonic() - last_recovery > self.config.lease / 2:
                     await self.recover()
@@ -146,7 +147,6 @@ class Sender:
                 await self._pump(None, stop)
             except Exception:
                 log.exception("the outbox sender failed; trying again shortly")
-            self._wake.clear()
             waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
             _done, pending = await asyncio.wait(
                 waits, timeout=self.config.idle_poll, return_when=asyncio.FIRST_COMPLETED
