@@ -8,8 +8,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.services.outbox.service import OptOut
-from bot.services.users.profile_cache import ProfileCache
-from bot.services.users.profiles import UserProfile
+from bot.services.users.profiles import UserProfile, UserService
 from handlers.common.filters import private_only
 from handlers.outbox.buttons import UnsubCb
 from handlers.outbox.kit import OutboxServices
@@ -19,12 +18,14 @@ async def unsubscribe(
     query: CallbackQuery,
     callback_data: UnsubCb,
     user: UserProfile,
+    users: UserService,
     outbox: OutboxServices,
-    profiles: ProfileCache | None,
 ) -> None:
-    await outbox.outbox.set_opt_in(user.id, callback_data.what, False)
-    if profiles is not None:
-        profiles.drop(query.from_user.id)
+    if callback_data.what is OptOut.NOTICES:
+        await users.set_notifications(user.id, False)
+    else:
+        await users.set_theme_notices(user.id, False)
+    await outbox.outbox.drop_waiting(user.id, callback_data.what)  # what of it still waits
     if callback_data.what is OptOut.NOTICES:
         done = _("You will get no more notices like this. /profile turns them back on.")
     else:

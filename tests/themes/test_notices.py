@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.outbox.models import MessageKind, OutboxStatus, Priority
 from bot.db.users.models import User
 from bot.sandbox import BotApiServer
-from bot.services.outbox.service import OptOut, Outbox
+from bot.services.users.profiles import UserService
 from tests.harness import DRIVER, EN_DRIVER, App, Clock, running_app
 from tests.themes.helpers import (
     OTHER,
@@ -102,7 +102,7 @@ async def test_opted_out_drivers_get_nothing(app: App, clock: Clock) -> None:
     other = await app.user_row(OTHER.id)
     assert other is not None
     async with app.session_factory() as session:
-        await Outbox(session).set_opt_in(other.id, OptOut.THEMES, False)
+        await UserService(session).set_theme_notices(other.id, False)
         await session.commit()
     clock.now = at(2027, 3, 1, 9)
     assert await announce(app) == 3

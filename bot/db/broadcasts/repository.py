@@ -32,6 +32,12 @@ class BroadcastRepository:
         await self.session.flush()
         return row
 
+    async def authored_by(self, user_id: int) -> list[BroadcastRow]:
+        rows = await self.session.scalars(
+            select(BroadcastRow).where(BroadcastRow.author_id == user_id).order_by(BroadcastRow.id)
+        )
+        return list(rows)
+
     async def get(self, broadcast_id: int) -> BroadcastRow | None:
         return await self.session.get(BroadcastRow, broadcast_id, populate_existing=True)
 

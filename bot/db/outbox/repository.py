@@ -206,6 +206,12 @@ class OutboxRepository:
         )
         return {OutboxStatus(status): int(n) for status, n in rows.all()}
 
+    async def broadcast_size(self, broadcast_id: int) -> int:
+        total = await self.session.scalar(
+            select(func.count(OutboxRow.id)).where(OutboxRow.broadcast_id == broadcast_id)
+        )
+        return int(total or 0)
+
     async def broadcast_failures(self, broadcast_id: int) -> list[OutboxRow]:
         rows = await self.session.scalars(
             select(OutboxRow)

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.broadcasts.models import BroadcastStatus
 from bot.db.broadcasts.repository import BroadcastRepository
-from bot.db.outbox.models import MessageKind, OutboxRow
+from bot.db.outbox.models import MessageKind
 from bot.services.broadcasts.compose import fill_name
 from bot.services.broadcasts.model import Broadcast
 from bot.services.outbox.audience import Reader, after_quiet_hours, quiet_hours, readers
@@ -81,11 +80,9 @@ async def start(
     outbox = Outbox(session)
     async for chunk in readers(session, MessageKind.BROADCAST, b.target.filter(), CHUNK):
         await outbox.put([message_for(b, r, wording, now, tz) for r in chunk], now)
-    queued = await session.scalar(
-        select(func.count(OutboxRow.id)).where(OutboxRow.broadcast_id == broadcast_id)
-    )
-    await repo.set(broadcast_id, recipients=int(queued or 0))
-    return int(queued or 0)
+    queued = await outbox.repo.broadcast_size(broadcast_id)
+    await repo.set(broadcast_id, recipients=queued)
+    return queued
 
 
 async def retime(session: AsyncSession, broadcast_id: int, now: datetime, tz: ZoneInfo) -> int:

@@ -7,17 +7,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.broadcasts.models import BroadcastRow
+from bot.db.broadcasts.repository import BroadcastRepository
 from bot.services.personal_data import Part
 
 
 async def export(session: AsyncSession, user_id: int, tz: ZoneInfo) -> list[dict[str, Any]]:
-    rows = await session.scalars(
-        select(BroadcastRow).where(BroadcastRow.author_id == user_id).order_by(BroadcastRow.id)
-    )
+    rows = await BroadcastRepository(session).authored_by(user_id)
     return [
         {"id": b.id, "status": b.status, "created_at": b.created_at.isoformat(), "text": b.text_zh}
         for b in rows

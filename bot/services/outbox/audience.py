@@ -9,23 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.outbox.audience import AudienceRepository, Filter
 from bot.db.outbox.models import MessageKind
-from bot.db.users.models import Occupation, Role, User
 
 DEFAULT_QUIET = (time(22, 0), time(7, 0))
 
-
-@dataclass(frozen=True, slots=True)
-class Filter:
-    """An audience: everyone, or those of one city, occupation, role or language."""
-
-    city: str | None = None
-    occupation: Occupation | None = None
-    role: Role | None = None
-    language: str | None = None
+__all__ = [
+    "DEFAULT_QUIET", "Filter", "Reader", "after_quiet_hours", "count", "in_quiet_hours",
+    "quiet_hours", "readers",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,37 +53,9 @@ def after_quiet_hours(at: datetime, quiet: tuple[time, time], tz: ZoneInfo) -> d
     return until if until > local else until + timedelta(days=1)
 
 
-def _opted_in(kind: MessageKind) -> ColumnElement[bool]:
-    if kind is MessageKind.BROADCAST:
-        return User.notifications.is_(True)
-    if kind in (MessageKind.THEME, MessageKind.ACTIVITY):
-        return User.theme_notices.is_(True)
-    return User.id.is_not(None)  # personal: nobody opts out
-
-
-def _where(kind: MessageKind, audience: Filter) -> list[ColumnElement[bool]]:
-    where = [
-        User.telegram_id.is_not(None),
-        User.consent_at.is_not(None),
-        User.erased_at.is_(None),
-        User.blocked_bot.is_(False),
-        _opted_in(kind),
-    ]
-    if audience.city is not None:
-        where.append(User.city == audience.city)
-    if audience.occupation is not None:
-        where.append(User.occupation == audience.occupation)
-    if audience.role is not None:
-        where.append(User.role == audience.role)
-    if audience.language is not None:
-        where.append(User.language == audience.language)
-    return where
-
-
 async def count(session: AsyncSession, kind: MessageKind, audience: Filter) -> int:
     """How many a message to this audience would reach now (shown before sending)."""
-    total = await session.scalar(select(func.count(User.id)).where(*_where(kind, audience)))
-    return int(total or 0)
+    return await AudienceRepository(session).count(kind, audience)
 
 
 async def readers(
@@ -98,17 +64,7 @@ async def readers(
     """The audience in chunks, by user id (a broadcast to 100k drivers never holds them all)."""
     after = 0
     while True:
-        rows = (
-            await session.execute(
-                select(
-                    User.id, User.telegram_id, User.language, User.display_name, User.city,
-                    User.quiet_start, User.quiet_end,
-                )
-                .where(*_where(kind, audience), User.id > after)
-                .order_by(User.id)
-                .limit(chunk)
-            )
-        ).all()  # fmt: skip
+        rows = await AudienceRepository(session).page(kind, audience, after, chunk)
         if not rows:
             return
         yield [

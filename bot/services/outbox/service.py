@@ -7,15 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.after_commit import after_commit
 from bot.db.outbox.models import MessageKind, OutboxStatus
 from bot.db.outbox.repository import OutboxRepository
-from bot.db.users.models import User
 from bot.services.outbox.doorbell import Doorbell
 from bot.services.outbox.messages import OutMessage
 
@@ -31,10 +28,6 @@ class OptOut(StrEnum):
         if self is OptOut.NOTICES:
             return (MessageKind.BROADCAST,)
         return (MessageKind.THEME, MessageKind.ACTIVITY)
-
-    @property
-    def column(self) -> str:
-        return "notifications" if self is OptOut.NOTICES else "theme_notices"
 
     @classmethod
     def of(cls, kind: MessageKind) -> OptOut | None:
@@ -54,14 +47,6 @@ class Outbox:
         if added and self.doorbell is not None:  # in an update: the sender looks after commit
             after_commit(self.session, self.doorbell.ring_async)
         return added
-
-    async def set_opt_in(self, user_id: int, opt_out: OptOut, enabled: bool) -> None:
-        """Turn a bulk kind on or off; off also drops what of it is still waiting. (The
-        caller drops the user's cached profile.)"""
-        values: dict[str, Any] = {opt_out.column: enabled}
-        await self.session.execute(update(User).where(User.id == user_id).values(**values))
-        if not enabled:
-            await self.drop_waiting(user_id, opt_out)
 
     async def drop_waiting(self, user_id: int, opt_out: OptOut) -> int:
         """What of a kind the user turned off is still waiting is not sent."""
