@@ -96,7 +96,6 @@ async def _nothing() -> list[OutboxRow]:
 
 @dataclass(frozen=True, slots=True)
 class _Blocked:
-    row_id: int
     chat_id: int
     user_id: int | None
 
@@ -231,7 +230,7 @@ class Sender:
                 else:
                     self._outcomes.append(outcome)
                 if blocked:
-                    self._blocked.append(_Blocked(row.id, row.chat_id, row.user_id))
+                    self._blocked.append(_Blocked(row.chat_id, row.user_id))
                 if (
                     len(self._sent) + len(self._outcomes) >= _FLUSH_SIZE
                     or time.monotonic() - self._last_flush > _FLUSH_EVERY

@@ -85,8 +85,7 @@ class CheckupNotifier:
         doorbell: Doorbell,
         help_phone: str = "",
     ) -> None:
-        self.tz = tz
-        # whom to call when a checkup is too near to cancel
+        # help_phone: whom to call when a checkup is too near to cancel
         self.composer = NoticeComposer(i18n, tz, help_phone)
         self.runner = NoticeRunner(session_factory, tz, self.composer, doorbell)
 

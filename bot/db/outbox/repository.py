@@ -17,6 +17,7 @@ from sqlalchemy import Table, and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.outbox.models import MessageKind, OutboxRow, OutboxStatus
+from bot.db.upsert import insert_new
 
 _INSERT_CHUNK = 500  # rows per INSERT: well under SQLite's limit of bound parameters
 
@@ -50,22 +51,14 @@ class OutboxRepository:
     def _postgres(self) -> bool:
         return self.session.get_bind().dialect.name == "postgresql"
 
-    def _insert(self) -> Any:
-        from sqlalchemy.dialects import postgresql, sqlite
-
-        return (postgresql if self._postgres else sqlite).insert(OutboxRow)
-
     async def put(self, rows: Sequence[dict[str, Any]]) -> int:
         """Queue rows; one whose dedupe key is already queued is left alone. Returns how
         many are new."""
+        table = cast(Table, OutboxRow.__table__)
         added = 0
         for start in range(0, len(rows), _INSERT_CHUNK):
-            values = rows[start : start + _INSERT_CHUNK]
-            stmt = (
-                self._insert().values(values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-            )
-            result = await self.session.execute(stmt)
-            added += max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]
+            chunk = list(rows[start : start + _INSERT_CHUNK])
+            added += await insert_new(self.session, table, chunk, ["dedupe_key"])
         return added
 
     async def claim(
@@ -237,10 +230,4 @@ class OutboxRepository:
             .where(OutboxRow.user_id == user_id)
             .values(text="", photo=None, document=None, buttons=None, last_error=None)
             .execution_options(synchronize_session=False)
-        )
-
-    async def next_due(self) -> datetime | None:
-        """When the earliest pending row falls due (the sender sleeps until then)."""
-        return await self.session.scalar(
-            select(func.min(OutboxRow.not_before)).where(OutboxRow.status == OutboxStatus.PENDING)
         )
