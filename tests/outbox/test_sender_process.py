@@ -17,6 +17,7 @@ from bot.db.migrate import upgrade
 from bot.db.outbox.models import OutboxRow, OutboxStatus
 from bot.sandbox import BotApiServer
 from tests.harness import NOON_MONDAY, TOKEN
+from tests.harness.waiting import until
 from tests.outbox.helpers import add_drivers, delivered, notice, open_chats, queue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,15 +31,6 @@ async def _start(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
             sys.executable, "-m", "bot", "sender", cwd=ROOT, env={**clean, **env},
             stdout=out, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
-
-
-async def _until(condition: object, timeout: float) -> None:  # noqa: ASYNC109
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await condition():  # type: ignore[operator]
-        if loop.time() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.05)
 
 
 async def test_a_sender_killed_mid_run_loses_nobody_and_doubles_at_most_its_batch(
@@ -66,7 +58,7 @@ async def test_a_sender_killed_mid_run_loses_nobody_and_doubles_at_most_its_batc
 
     first = await _start(env, log)
     try:
-        await _until(some_sent, 120)
+        await until(some_sent, 120)
     finally:
         first.send_signal(signal.SIGKILL)
         await first.wait()
@@ -87,7 +79,7 @@ async def test_a_sender_killed_mid_run_loses_nobody_and_doubles_at_most_its_batc
 
     second = await _start(env, log)
     try:
-        await _until(all_settled, 120)
+        await until(all_settled, 120)
     finally:
         second.send_signal(signal.SIGTERM)
         code = await second.wait()

@@ -4,7 +4,6 @@ place until it says everything went out."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import aiohttp
 from bot.sandbox import SandboxClient, TgUser
 from bot.sandbox_app import ADMIN, VOLUNTEER
 from tests.harness.process import SandboxProcess, free_port
+from tests.harness.waiting import until
 
 
 async def _tap(client: SandboxClient, user: TgUser, label: str) -> None:
@@ -26,20 +26,8 @@ async def _tap(client: SandboxClient, user: TgUser, label: str) -> None:
                         return message["message_id"], b["callback_data"]
         return None
 
-    message_id, data = await _until(button, 30)
+    message_id, data = await until(button, 30)
     await client.press_and_wait(user, message_id, data, timeout=30)
-
-
-async def _until(check: Any, timeout: float = 60) -> Any:  # noqa: ASYNC109
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        found = await check()
-        if found:
-            return found
-        if loop.time() > deadline:
-            raise AssertionError("the sandbox did not get there in time")
-        await asyncio.sleep(0.2)
 
 
 async def test_a_broadcast_in_the_sandbox_reaches_the_volunteer_and_reports_progress(
@@ -62,14 +50,14 @@ async def test_a_broadcast_in_the_sandbox_reaches_the_volunteer_and_reports_prog
                 messages = await client.chat_messages(VOLUNTEER.id)
                 return [m for m in messages if "今晚有雨" in (m.get("text") or "")]
 
-            [got] = await _until(notice)
+            [got] = await until(notice)
             assert "不再接收此类通知" in str(got["reply_markup"])
 
             async def finished() -> Any:
                 messages = await client.chat_messages(ADMIN.id)
                 return [m for m in messages if "100%" in (m.get("text") or "")]
 
-            [status] = await _until(finished)
+            [status] = await until(finished)
             # The volunteer and the admin (who is a driver too) were reached.
             assert "已发送 2" in status["text"] and not status.get("reply_markup")
     finally:
