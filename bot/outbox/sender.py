@@ -283,7 +283,7 @@ class Sender:
                 raise FileNotFoundError(2, "missing", row.document)
             return await self.bot.send_document(
                 chat_id, FSInputFile(path, filename=row.document_name or path.name),
-                caption=row.text or None, reply_markup=markup,
+                caption=row.text or None, reply_markup=markup, message_thread_id=row.thread_id,
             )  # fmt: skip
         if row.photo:
             photo: str | FSInputFile = row.photo
@@ -292,9 +292,12 @@ class Sender:
                     raise FileNotFoundError(2, "missing", row.photo)
                 photo = FSInputFile(row.photo)
             return await self.bot.send_photo(
-                chat_id, photo, caption=row.text or None, reply_markup=markup
-            )
-        return await self.bot.send_message(chat_id, row.text, reply_markup=markup)
+                chat_id, photo, caption=row.text or None, reply_markup=markup,
+                message_thread_id=row.thread_id,
+            )  # fmt: skip
+        return await self.bot.send_message(
+            chat_id, row.text, reply_markup=markup, message_thread_id=row.thread_id
+        )
 
     # --- writing outcomes ----------------------------------------------------------------------
     async def _flush(self) -> None:

@@ -49,6 +49,7 @@ class MessageKind(enum.StrEnum):
     THEME = "theme"  # the theme of the month (bulk, opt-out "themes")
     ACTIVITY = "activity"  # a reminder the day before an activity (bulk, opt-out "themes")
     REPORT = "report"  # a report to an admin (a broadcast's end report)
+    CASE = "case"  # a complaint's news: to its driver, its handlers or the admins' group
 
 
 class Priority(enum.IntEnum):
@@ -89,6 +90,7 @@ class OutboxRow(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)  # a forum group's topic
     # The content, rendered in the recipient's language when queued (Telegram HTML).
     text: Mapped[str] = mapped_column(Text, default="")
     photo: Mapped[str | None] = mapped_column(String(512))  # a file_id, or a local path

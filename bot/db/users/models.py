@@ -23,6 +23,7 @@ class Role(enum.StrEnum):
     DRIVER = "driver"
     VOLUNTEER = "volunteer"
     ADMIN = "admin"
+    HANDLER = "handler"  # works complaints for a handling office (bot/db/complaints)
 
 
 class Occupation(enum.StrEnum):

@@ -42,6 +42,7 @@ class OutMessage:
     priority: Priority | None = None  # None: personal unless the kind is bulk
     ref: str | None = None  # what the feature that queued it needs to know on failure
     broadcast_id: int | None = None
+    thread_id: int | None = None  # the topic, in a forum group
 
     @property
     def bulk(self) -> bool:
@@ -59,6 +60,7 @@ class OutMessage:
             "dedupe_key": self.dedupe_key,
             "ref": self.ref,
             "broadcast_id": self.broadcast_id,
+            "thread_id": self.thread_id,
             "priority": int(priority),
             "not_before": self.not_before or now,
             "status": "pending",
