@@ -10,6 +10,7 @@ from handlers.broadcasts.feature import BROADCASTS
 from handlers.checkups.feature import CHECKUPS
 from handlers.common.feature import COMMON
 from handlers.common.soon import coming_soon
+from handlers.complaints.feature import COMPLAINTS
 from handlers.outbox.feature import OUTBOX
 from handlers.stations.feature import STATIONS
 from handlers.themes.feature import THEMES
@@ -30,8 +31,7 @@ FEATURES: tuple[Feature, ...] = (
     STATIONS,
     CHECKUPS,
     BROADCASTS,
-    coming_soon("complaints", N_("📝 File a complaint"),
-                N_("📝 File a complaint: we follow it up until it is solved")),
+    COMPLAINTS,
     coming_soon("reports", N_("📸 Snap report"),
                 N_("📸 Snap report: report a road hazard with a photo and location")),
     coming_soon("points", N_("⭐ My points"),

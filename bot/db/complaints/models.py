@@ -14,7 +14,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
     text,
 )
@@ -188,7 +187,7 @@ class ExtensionRow(Base):
     """A handler's request for more time; an admin approves or refuses it."""
 
     __tablename__ = "complaint_extensions"
-    __table_args__ = holds_personal(False)
+    __table_args__ = holds_personal(True)
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
@@ -211,7 +210,7 @@ class AlertRow(Base):
     __tablename__ = "complaint_alerts"
     __table_args__ = (
         UniqueConstraint("complaint_id", "kind", "deadline", "due_at", name="uq_complaint_alert"),
-        holds_personal(False),
+        holds_personal(True),  # of a person's case, though it holds only times
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -220,4 +219,3 @@ class AlertRow(Base):
     deadline: Mapped[Deadline] = mapped_column(str_enum(Deadline, "deadline_kind"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
-

@@ -216,6 +216,19 @@ class OutboxRepository:
         )
         return list(rows)
 
+    async def sent_message(self, dedupe_key: str) -> tuple[int, int] | None:
+        """(chat id, message id) of a message that went out, by its key."""
+        row = (
+            await self.session.execute(
+                select(OutboxRow.chat_id, OutboxRow.message_id).where(
+                    OutboxRow.dedupe_key == dedupe_key,
+                    OutboxRow.status == OutboxStatus.SENT,
+                    OutboxRow.message_id.is_not(None),
+                )
+            )
+        ).first()
+        return None if row is None or row[1] is None else (int(row[0]), int(row[1]))
+
     async def of_user(self, user_id: int) -> list[OutboxRow]:
         rows = await self.session.scalars(
             select(OutboxRow).where(OutboxRow.user_id == user_id).order_by(OutboxRow.id)

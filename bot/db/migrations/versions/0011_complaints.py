@@ -18,6 +18,12 @@ depends_on = None
 
 _ts = sa.DateTime(timezone=True)
 _id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _office() -> sa.ForeignKey:
+    return sa.ForeignKey("complaint_offices.id")
+
+
 _CATEGORIES = (
     "freight", "tolls", "platform", "enforcement", "unpaid_pay", "insurance", "station", "other",
 )  # fmt: skip
@@ -73,7 +79,9 @@ def upgrade() -> None:
         sa.Column("id", _id, primary_key=True, autoincrement=True),
         sa.Column("category", sa.String(16), nullable=True),
         sa.Column("city", sa.String(32), nullable=True),
-        sa.Column("office_id", sa.String(32), sa.ForeignKey("complaint_offices.id"), nullable=False),
+        sa.Column(
+            "office_id", sa.String(32), sa.ForeignKey("complaint_offices.id"), nullable=False
+        ),
     )
     op.create_table(
         "complaint_deadlines",
@@ -90,7 +98,9 @@ def upgrade() -> None:
     op.create_table(
         "complaint_handlers",
         sa.Column("user_id", _id, sa.ForeignKey("users.id"), primary_key=True),
-        sa.Column("office_id", sa.String(32), sa.ForeignKey("complaint_offices.id"), nullable=False),
+        sa.Column(
+            "office_id", sa.String(32), sa.ForeignKey("complaint_offices.id"), nullable=False
+        ),
         sa.Column("added_at", _ts, nullable=False),
     )
     op.create_index("ix_complaint_handlers_office_id", "complaint_handlers", ["office_id"])
@@ -111,7 +121,7 @@ def upgrade() -> None:
         sa.Column("contact_phone", sa.String(32), nullable=True),
         sa.Column("anonymous", sa.Boolean(), nullable=False),
         sa.Column("status", _enum(_STATUSES, "case_status"), nullable=False),
-        sa.Column("office_id", sa.String(32), sa.ForeignKey("complaint_offices.id"), nullable=True),
+        sa.Column("office_id", sa.String(32), _office(), nullable=True),
         sa.Column("owner_id", _id, sa.ForeignKey("users.id"), nullable=True),
         sa.Column("assignee_id", _id, sa.ForeignKey("users.id"), nullable=True),
         sa.Column("created_at", _ts, nullable=False),
@@ -196,7 +206,9 @@ def upgrade() -> None:
         ),
         sa.Column("due_at", _ts, nullable=False),
         sa.Column("sent_at", _ts, nullable=False),
-        sa.UniqueConstraint("complaint_id", "kind", "deadline", "due_at", name="uq_complaint_alert"),
+        sa.UniqueConstraint(
+            "complaint_id", "kind", "deadline", "due_at", name="uq_complaint_alert"
+        ),
     )
 
 
