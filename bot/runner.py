@@ -6,7 +6,7 @@ import asyncio
 import logging
 import secrets
 import signal
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
@@ -19,6 +19,7 @@ from bot.db.migrate import upgrade
 from bot.feature import JobContext
 from bot.outbox.factory import create_sender
 from bot.services.checkups.catalog import load_sample_if_empty as load_sample_checkups
+from bot.services.complaints.offices import load_sample_if_empty as load_sample_offices
 from bot.services.stations.service import load_sample_if_empty
 from bot.services.themes.catalog import load_sample_if_empty as load_sample_themes
 from bot.telegram_health import StartupError, check_telegram, install_outage_log
@@ -61,6 +62,7 @@ async def _serve(settings: Settings, bot: Bot) -> None:
         added = await load_sample_if_empty(session)
         checkups = await load_sample_checkups(session, today, settings.tz)
         await load_sample_themes(session)
+        await load_sample_offices(session, datetime.now(UTC))
         await session.commit()
     if added:
         log.info("loaded %d sample stations (illustrative data)", added)

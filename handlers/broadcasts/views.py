@@ -122,7 +122,7 @@ def occupation_screen() -> Screen:
 
 def role_screen() -> Screen:
     buttons = [_b(role_label(r), "pick", f"r{r.value}") for r in Role]
-    return _("🎭 Which role?"), _kb(buttons, _nav())
+    return _("🎭 Which role?"), _kb(*_pairs(buttons), _nav())
 
 
 def language_screen() -> Screen:

@@ -26,6 +26,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.DRIVER: N_("Driver"),
     Role.VOLUNTEER: N_("Volunteer"),
     Role.ADMIN: N_("Admin"),
+    Role.HANDLER: N_("Handler"),
 }
 
 SKIP = N_("⏭ Skip")

@@ -1,23 +1,55 @@
 """诉求: complaints filed by drivers and worked by handling offices through the chain
-受理 → 分办 → 办理 → 办结 → 回访 → 归档 (复盘 for the cases that need it).
-
-What has landed: the tables, the chain's rules and deadlines (bot/services/complaints), the
-offices file and its CLI, and the driver's part of /mydata and /deleteme. The screens (filing,
-the group card, /mycases) are not open yet: the menu button still says "coming soon".
-"""
+受理 → 分办 → 办理 → 办结 → 回访 → 归档 (复盘 for the cases that need it), from the admins'
+group."""
 
 from __future__ import annotations
 
-from bot.feature import Feature, MenuButton
+from aiogram import Router
+
+from bot.cli import complaints as cli
+from bot.cli.files import import_export
+from bot.feature import Command, Feature, Job, MenuButton, Stage
 from bot.i18n import N_
 from bot.services.complaints.personal_data import PART
+from handlers.complaints import filing, mine, work
+from handlers.complaints.kit import ComplaintsKit
+from scheduler.jobs import complaints as jobs
+
+
+def _routers() -> list[tuple[Stage, Router]]:
+    return [
+        (Stage.OPEN, work.create_router()),
+        (Stage.AGREED, filing.create_router()),
+        (Stage.AGREED, mine.create_router()),
+    ]
+
 
 COMPLAINTS = Feature(
     name="complaints",
+    routers=_routers,
+    kit=ComplaintsKit,
     menu=(
         MenuButton(
-            N_("📝 File a complaint"), N_("📝 File a complaint: we follow it up until it is solved")
+            N_("📝 File a complaint"),
+            N_("📝 File a complaint: we follow it up until it is solved"),
+            filing.start_filing,
         ),
     ),
+    commands=(
+        Command("complain", N_("File a complaint"), N_("/complain: file a complaint"),
+                personal=True),
+        Command("mycases", N_("Your complaints"),
+                N_("/mycases: your complaints, their status and deadlines"), personal=True),
+        Command("case", N_("Show a complaint case"),
+                N_("/case SQ-…: a complaint case's card and, in private, its timeline"),
+                admin=True),
+        Command("handler", N_("Make someone a handler of an office"),
+                N_("/handler TELEGRAM_ID OFFICE|none: who handles an office's complaints"),
+                admin=True),
+    ),
+    jobs=(Job("redraw_case_cards", jobs.redraw_cards, "interval", {"seconds": 30}),
+          Job("complaint_deadlines", jobs.deadline_alerts, "interval", {"seconds": 300})),
+    cli=(import_export("offices", "complaint handling offices, routes, deadlines (YAML)",
+                       cli.import_file, cli.export_file),),
     personal_data=(PART,),
-)
+)  # fmt: skip

@@ -11,10 +11,12 @@ from bot.db.complaints.repository import OfficeRepository
 from bot.db.users.models import Role
 from bot.db.users.repository import UserRepository
 from bot.services.complaints.chain import CaseError, CaseErrorCode
+from knowledge import DATA_DIR
 from knowledge.complaints.categories import Category
 from knowledge.complaints.offices import Deadlines, Office, OfficeBook, Route
 
-ANY = "*"  # the deadlines row of the default, and a route for any category
+ANY = "*"
+SAMPLE_FILE = DATA_DIR / "complaints_sample.yaml"  # the deadlines row of the default, and a route for any category
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +111,15 @@ async def set_handler(
     elif user.role is Role.HANDLER:
         user.role = Role.DRIVER
     await session.flush()
+
+
+async def load_sample_if_empty(session: AsyncSession, now: datetime) -> StoreCounts | None:
+    """First run: the illustrative offices shipped with the bot (the caller commits)."""
+    from knowledge.complaints.files import parse_offices_yaml
+
+    if await OfficeRepository(session).offices(active_only=False):
+        return None
+    result = parse_offices_yaml(SAMPLE_FILE.read_text(encoding="utf-8"))
+    if not result.ok or result.book is None:
+        raise RuntimeError("sample offices invalid: " + "; ".join(result.errors[:5]))
+    return await store_book(session, result.book, now)
