@@ -81,6 +81,15 @@ def write_output(path: Path, text: str) -> bool:
     return True
 
 
+def write_bytes_output(path: Path, data: bytes) -> bool:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        print(f"cannot write {path}: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def report_errors(path: Path, errors: list[str]) -> int:
     for error in errors:
         print(f"{path}: {error}", file=sys.stderr)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.cli import complaints as cli
+from bot.cli.complaints_export import EXPORT
 from bot.cli.files import import_export
 from bot.feature import Command, Feature, Job, MenuButton, Stage
 from bot.i18n import N_
@@ -47,9 +48,15 @@ COMPLAINTS = Feature(
                 N_("/handler TELEGRAM_ID OFFICE|none: who handles an office's complaints"),
                 admin=True),
     ),
-    jobs=(Job("redraw_case_cards", jobs.redraw_cards, "interval", {"seconds": 30}),
-          Job("complaint_deadlines", jobs.deadline_alerts, "interval", {"seconds": 300})),
+    jobs=(
+        Job("redraw_case_cards", jobs.redraw_cards, "interval", {"seconds": 30}),
+        Job("complaint_deadlines", jobs.deadline_alerts, "interval", {"seconds": 300}),
+        Job("complaint_morning", jobs.morning_lists, "cron", {"hour": 9, "minute": 0}),
+        Job("complaint_week", jobs.weekly_summary, "cron", {"day_of_week": 0, "hour": 9,
+                                                            "minute": 30}),
+        Job("complaint_month", jobs.month_report, "cron", {"hour": 10, "minute": 0}),
+    ),
     cli=(import_export("offices", "complaint handling offices, routes, deadlines (YAML)",
-                       cli.import_file, cli.export_file),),
+                       cli.import_file, cli.export_file), EXPORT),
     personal_data=(PART,),
 )  # fmt: skip

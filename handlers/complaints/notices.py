@@ -191,6 +191,22 @@ class CaseNotifier:
             done += await self.redraw(bot, case_id)
         return done
 
+    # --- reports (handlers/complaints/reports.py) ------------------------------------------------
+    async def queue_morning(self, now: datetime) -> int:
+        from handlers.complaints.reports import queue_morning
+
+        return await queue_morning(self.core, now)
+
+    async def queue_weekly(self, now: datetime) -> int:
+        from handlers.complaints.reports import queue_weekly
+
+        return await queue_weekly(self.core, now)
+
+    async def queue_month_report(self, now: datetime) -> int:
+        from handlers.complaints.reports import queue_month_report
+
+        return await queue_month_report(self.core, now)
+
     # --- deadlines ------------------------------------------------------------------------------
     async def queue_alerts(self, now: datetime) -> int:
         """The alert job: each due alert claimed and its messages queued, in one transaction;

@@ -18,6 +18,12 @@ class _Notifier(Protocol):
 
     async def queue_alerts(self, now: datetime) -> int: ...
 
+    async def queue_morning(self, now: datetime) -> int: ...
+
+    async def queue_weekly(self, now: datetime) -> int: ...
+
+    async def queue_month_report(self, now: datetime) -> int: ...
+
 
 class _Kit(Protocol):
     notifier: _Notifier
@@ -39,3 +45,28 @@ async def deadline_alerts(ctx: JobContext, now: datetime | None = None) -> int:
         ctx.core.doorbell.ring()
         log.info("queued %d complaint deadline messages", queued)
     return queued
+
+
+async def _queued(ctx: JobContext, queued: int, what: str) -> int:
+    if queued:
+        ctx.core.doorbell.ring()
+        log.info("queued %d complaint %s", queued, what)
+    return queued
+
+
+async def morning_lists(ctx: JobContext, now: datetime | None = None) -> int:
+    """09:00 every working day (make-up Saturdays too): each handler's open cases."""
+    queued = await _notifier(ctx).queue_morning(now or ctx.core.clock())
+    return await _queued(ctx, queued, "morning lists")
+
+
+async def weekly_summary(ctx: JobContext, now: datetime | None = None) -> int:
+    """Mondays 09:30: last week's summary for the admins' group."""
+    queued = await _notifier(ctx).queue_weekly(now or ctx.core.clock())
+    return await _queued(ctx, queued, "weekly summaries")
+
+
+async def month_report(ctx: JobContext, now: datetime | None = None) -> int:
+    """10:00 daily; on the month's first working day, last month's report."""
+    queued = await _notifier(ctx).queue_month_report(now or ctx.core.clock())
+    return await _queued(ctx, queued, "monthly report messages")

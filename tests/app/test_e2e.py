@@ -62,8 +62,10 @@ async def converse_onboarding(client: SandboxClient, user: TgUser) -> None:
     assert _texts(sent)[0].startswith("设置完成")
     keyboard = (await client.chat(user.id))["reply_keyboard"]
     assert [b["text"] for row in keyboard["keyboard"] for b in row] == MENU_ZH
-    sent = await client.send_text_and_wait(user, "📝 我要投诉", method="sendMessage")
+    sent = await client.send_text_and_wait(user, "📸 随手拍", method="sendMessage")
     assert "即将上线" in _texts(sent)[0]
+    sent = await client.send_text_and_wait(user, "📝 我要投诉", method="sendMessage")
+    assert "是哪方面的问题" in _texts(sent)[0]
 
 
 async def converse_nearest(client: SandboxClient, user: TgUser) -> None:

@@ -50,9 +50,14 @@ async def test_every_features_jobs_are_scheduled_once_with_fixed_ids(app: App) -
         ids = sorted(job.id for job in scheduler.get_jobs())
         assert ids == [
             "announce_theme",
+            "complaint_deadlines",
+            "complaint_month",
+            "complaint_morning",
+            "complaint_week",
             "drop_broadcast_drafts",
             "extend_checkup_slots",
             "prune_processed_updates",
+            "redraw_case_cards",
             "refresh_station_index",
             "remind_activities",
             "send_booking_notices",

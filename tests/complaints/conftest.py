@@ -19,7 +19,9 @@ GROUP = -100555
 async def app(
     server: BotApiServer, engine: AsyncEngine, db_url: str, clock: Clock
 ) -> AsyncIterator[App]:
-    async with running_app(server, engine, db_url, clock=clock, admin_chat_id=GROUP) as app:
+    async with running_app(
+        server, engine, db_url, clock=clock, admin_chat_id=GROUP, outbox_group_per_minute=600
+    ) as app:
         async with app.session_factory() as session:
             await load_sample_if_empty(session, NOON_MONDAY)
             await session.commit()

@@ -16,7 +16,9 @@ from knowledge.complaints.categories import Category
 from knowledge.complaints.offices import Deadlines, Office, OfficeBook, Route
 
 ANY = "*"
-SAMPLE_FILE = DATA_DIR / "complaints_sample.yaml"  # the deadlines row of the default, and a route for any category
+SAMPLE_FILE = (
+    DATA_DIR / "complaints_sample.yaml"
+)  # the deadlines row of the default, and a route for any category
 
 
 @dataclass(frozen=True, slots=True)
