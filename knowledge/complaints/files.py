@@ -81,6 +81,9 @@ class _Entry(Entry):
         if not isinstance(node, ScalarNode):
             self.fail(line, f"{name} must be a single value, got {describe(node, with_type=False)}")
             return None
+        if node_tag(node) not in ("str", "int"):  # a tag is never constructed, nor taken as text
+            self.fail(line, f"{name} must be text, got {describe(node)}")
+            return None
         bad = problem(node.value)
         if bad:
             self.fail(line, f"{name} contains {bad}")
