@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bookings.py
 	$(BIN)/python bench/booking_form.py
 	$(BIN)/python bench/outbox.py
+	$(BIN)/python bench/complaints.py
 
 # Re-extract msgids from the code and merge them into the catalogs (then translate).
 messages: $(DEV_STAMP)

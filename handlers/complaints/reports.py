@@ -154,13 +154,15 @@ async def queue_morning(core: Core, now: datetime) -> int:
         messages = []
         for handler, user in await OfficeRepository(session).handlers():
             assert user.telegram_id is not None
-            mine = await cases.for_handler(Actor(user.id, False, handler.office_id))
+            actor = Actor(user.id, False, handler.office_id)
+            mine = await cases.for_handler(actor, MORNING_LIST)
             if not mine:
                 continue
+            total = await cases.count_for_handler(actor)
             mine.sort(key=lambda c: c.next_deadline[1] if c.next_deadline else c.resolve_due)
             with core.i18n.context(), core.i18n.use_locale(user.language):
-                lines = [_("☀️ <b>Your cases today</b>: {count} open").format(count=len(mine))]
-                for case in mine[:MORNING_LIST]:
+                lines = [_("☀️ <b>Your cases today</b>: {count} open").format(count=total)]
+                for case in mine:
                     line = f"{case.number} · {_(STATUS_LABELS[case.status])}"
                     if case.next_deadline is not None:
                         deadline, due = case.next_deadline
@@ -168,8 +170,8 @@ async def queue_morning(core: Core, now: datetime) -> int:
                         if due <= now:
                             line += " ⚠️"
                     lines.append(line)
-                if len(mine) > MORNING_LIST:
-                    lines.append(_("… and {more} more").format(more=len(mine) - MORNING_LIST))
+                if total > len(mine):
+                    lines.append(_("… and {more} more").format(more=total - len(mine)))
             messages.append(OutMessage(
                 chat_id=user.telegram_id, user_id=user.id, kind=MessageKind.CASE,
                 dedupe_key=f"case-morning:{day}:u{user.id}", text="\n".join(lines)))  # fmt: skip

@@ -1,5 +1,5 @@
 """The monthly report: its chart opens as a PNG, its spreadsheet holds the month's cases and
-the right numbers."""
+the right numbers; the morning list and the week's summary go once."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from datetime import timedelta
 
 from openpyxl import load_workbook
 from PIL import Image
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import create_i18n
 from handlers.complaints.reports import build_month
 from knowledge.complaints.categories import Category
 from tests.complaints.helpers import TZ, World, local
+from tests.harness.app import App
+from tests.harness.chat import tap
 
 NOW = local("2026-11-02 10:00")  # a Monday
 
@@ -75,3 +78,37 @@ async def test_an_empty_month_still_renders(
     assert Image.open(io.BytesIO(chart)).format == "PNG"
     assert len(list(load_workbook(io.BytesIO(sheet))["cases"].iter_rows())) == 1
     assert "Cases: 0" in summary
+
+
+async def test_the_morning_list_and_the_week_go_once(app: App) -> None:
+    from bot.db.outbox.models import OutboxRow
+    from bot.feature import JobContext
+    from scheduler.jobs.complaints import morning_lists, weekly_summary
+    from tests.complaints.conftest import GROUP
+    from tests.complaints.test_app_chain import HANDLER, file_with_photo, make_handler
+    from tests.harness.app import DRIVER
+
+    await make_handler(app)
+    await file_with_photo(app)
+    for _ in range(11):  # twelve open cases of the handler's office
+        await app.text(DRIVER, "/complain")
+        await tap(app, DRIVER, "🛣")
+        await app.text(DRIVER, "ETC 重复扣费")
+        await tap(app, DRIVER, "✅")
+    ctx = JobContext(app.dp["core"], app.bot, app.kits)
+    saturday = local("2026-11-28 09:00")
+    assert await morning_lists(ctx, saturday) == 0  # not a working day
+    monday = local("2026-11-30 09:00")
+    assert await morning_lists(ctx, monday) == 1
+    assert await morning_lists(ctx, monday) == 0  # once a day
+    assert await weekly_summary(ctx, local("2026-11-30 09:30")) == 1
+    assert await weekly_summary(ctx, local("2026-11-30 09:35")) == 0
+    async with app.session_factory() as session:
+        rows = list(await session.scalars(select(OutboxRow)))
+    handler = await app.user_row(HANDLER.id)
+    assert handler is not None
+    morning = [r for r in rows if r.dedupe_key.startswith("case-morning:")]
+    assert len(morning) == 1 and morning[0].chat_id == HANDLER.id
+    assert "12" in morning[0].text and "另有 2 条" in morning[0].text
+    week = [r for r in rows if r.dedupe_key.startswith("case-week:")]
+    assert len(week) == 1 and week[0].chat_id == GROUP and "提交：12" in week[0].text

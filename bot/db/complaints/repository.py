@@ -98,18 +98,32 @@ class CaseRepository:
         )
         return list(rows)
 
-    async def for_handler(self, user_id: int, office_id: str | None) -> list[CaseRow]:
-        """A handler's open cases: theirs (owned or assigned) and their office's unaccepted."""
+    def _handler_cases(self, user_id: int, office_id: str | None) -> Any:
         mine = (CaseRow.owner_id == user_id) | (CaseRow.assignee_id == user_id)
         cond = mine
         if office_id is not None:
             cond = mine | and_(CaseRow.office_id == office_id, CaseRow.status == CaseStatus.NEW)
-        rows = await self.session.scalars(
+        return and_(CaseRow.status.in_(OPEN_STATUSES), cond)
+
+    async def for_handler(
+        self, user_id: int, office_id: str | None, limit: int | None = None
+    ) -> list[CaseRow]:
+        """A handler's open cases: theirs (owned or assigned) and their office's unaccepted,
+        the nearest resolve deadline first."""
+        query = (
             select(CaseRow)
-            .where(CaseRow.status.in_(OPEN_STATUSES), cond)
+            .where(self._handler_cases(user_id, office_id))
             .order_by(CaseRow.resolve_due, CaseRow.id)
         )
-        return list(rows)
+        if limit is not None:
+            query = query.limit(limit)
+        return list(await self.session.scalars(query))
+
+    async def count_for_handler(self, user_id: int, office_id: str | None) -> int:
+        total = await self.session.scalar(
+            select(func.count()).select_from(CaseRow).where(self._handler_cases(user_id, office_id))
+        )
+        return int(total or 0)
 
     async def open_due_before(self, moment: datetime) -> list[CaseRow]:
         """Open cases with a running clock at or before `moment` (the alert job's candidates)."""

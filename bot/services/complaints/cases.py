@@ -124,8 +124,12 @@ class CaseService:
     async def evidence(self, case_id: int) -> list[Evidence]:
         return [Evidence.of(e) for e in await self.repo.evidence(case_id)]
 
-    async def for_handler(self, actor: Actor) -> list[CaseView]:
-        return [CaseView.of(r) for r in await self.repo.for_handler(actor.user_id, actor.office_id)]
+    async def for_handler(self, actor: Actor, limit: int | None = None) -> list[CaseView]:
+        rows = await self.repo.for_handler(actor.user_id, actor.office_id, limit)
+        return [CaseView.of(r) for r in rows]
+
+    async def count_for_handler(self, actor: Actor) -> int:
+        return await self.repo.count_for_handler(actor.user_id, actor.office_id)
 
     def may_see(self, actor: Actor, case: CaseView) -> bool:
         return actor.admin or (actor.office_id is not None and self._works(actor, case))
