@@ -21,7 +21,7 @@ from aiogram.types import CallbackQuery, ContentType, InlineKeyboardMarkup, Mess
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.db.complaints.statuses import EvidenceKind
+from bot.db.complaints.statuses import Deadline, EvidenceKind
 from bot.db.types import Clock
 from bot.services.complaints.cases import MAX_FILES, Draft
 from bot.services.complaints.chain import CaseError, CaseErrorCode
@@ -256,20 +256,13 @@ async def submit(query: CallbackQuery, state: FSMContext, form: FileForm, user: 
         _("✅ <b>Complaint filed: {number}</b>").format(number=case.number),
         _("What happens next: a handling office accepts it, answers you and resolves it. "
           "You get a message at each step."),
-        "· " + deadline_line(*_clock("accept", case), tz),
-        "· " + deadline_line(*_clock("respond", case), tz),
-        "· " + deadline_line(*_clock("resolve", case), tz),
+        "· " + deadline_line(Deadline.ACCEPT, case.accept_due, tz),
+        "· " + deadline_line(Deadline.RESPOND, case.respond_due, tz),
+        "· " + deadline_line(Deadline.RESOLVE, case.resolve_due, tz),
         _("Deadlines count working days. See it any time with /mycases."),
     ])  # fmt: skip
     await query.answer(_("Filed."))
     await edit_in_place(query.message, text)
-
-
-def _clock(name: str, case: Any) -> tuple[Any, Any]:
-    from bot.db.complaints.statuses import Deadline
-
-    deadline = Deadline(name)
-    return deadline, getattr(case, f"{name}_due")
 
 
 # --- typed answers, voice notes, files, locations ---------------------------------------------
@@ -285,8 +278,7 @@ async def story_text(message: Message, state: FSMContext, form: FileForm, bot: B
 async def story_voice(message: Message, state: FSMContext, form: FileForm, bot: Bot) -> None:
     assert message.voice is not None
     form = form.with_(voice=[message.voice.file_id, message.voice.file_unique_id])
-    step = FileSteps.details
-    await _redraw(bot, message.chat.id, state, form, step)
+    await _redraw(bot, message.chat.id, state, form, FileSteps.details)
 
 
 async def details_text(message: Message, state: FSMContext, form: FileForm, bot: Bot) -> None:
@@ -332,8 +324,7 @@ async def got_location(message: Message, state: FSMContext, form: FileForm, bot:
     await _redraw(bot, message.chat.id, state, form, FileSteps.details)
 
 
-async def got_file(message: Message, state: FSMContext, form: FileForm, bot: Bot,
-                   raw_state: str | None = None) -> None:  # fmt: skip
+async def got_file(message: Message, state: FSMContext, form: FileForm, bot: Bot) -> None:
     if len(form.files) >= MAX_FILES:
         await message.answer(_("Five files are the most a complaint takes."))
         return
@@ -346,10 +337,7 @@ async def got_file(message: Message, state: FSMContext, form: FileForm, bot: Bot
         entry = [EvidenceKind.DOCUMENT.value, doc.file_id, doc.file_unique_id,
                  (doc.file_name or "")[:128] or None]  # fmt: skip
     form = form.with_(files=[*form.files, entry])
-    step = FileSteps.details if raw_state == FileSteps.details.state else FileSteps.story
-    if step is FileSteps.story and not form.values.get("text"):
-        await _redraw(bot, message.chat.id, state, form, FileSteps.details)
-        return
+    # Files are enough to go on with (what happened can follow in the details step).
     await _redraw(bot, message.chat.id, state, form, FileSteps.details)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
@@ -73,7 +74,7 @@ def open_kb(case_id: int) -> InlineKeyboardMarkup:
 
 
 def driver_news(
-    change: Change, office: str | None, tz: object
+    change: Change, office: str | None, tz: ZoneInfo
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
     """The driver's message about a change, in the current locale; None: nothing to say."""
     case, event = change.case, change.event
@@ -84,7 +85,7 @@ def driver_news(
         text = _(
             "✅ Your case {number} was accepted by {office}. It will be resolved by {day} "
             "at the latest."
-        ).format(number=n, office=where, day=due_text(case.resolve_due, tz))  # type: ignore[arg-type]
+        ).format(number=n, office=where, day=due_text(case.resolve_due, tz))
         return text, open_kb(case.id)
     if a in (CaseAction.ASSIGNED, CaseAction.REASSIGNED):
         return _("➡️ Your case {number} was passed to {office}, who will handle it.").format(
@@ -111,7 +112,7 @@ def driver_news(
     if a is CaseAction.EXTENSION_APPROVED:
         return _(
             "⏳ The office needs more time for your case {number}: it will be resolved by {day}."
-        ).format(number=n, day=due_text(case.resolve_due, tz)), open_kb(case.id)  # type: ignore[arg-type]
+        ).format(number=n, day=due_text(case.resolve_due, tz)), open_kb(case.id)
     return None
 
 
@@ -223,7 +224,6 @@ class CaseNotifier:
             cases = CaseService(session, tz)
             for change in closed:
                 await Notices(self, session, cases).after(change, now)
-            await CaseRepository(session).session.flush()
             await session.commit()
         return queued + len(closed)
 
