@@ -113,6 +113,13 @@ class Call:
         reply_to = self._reply_to(chat)
         if reply_to is not None:
             message["reply_to_message"] = reply_to
+        thread = self.params.get_int("message_thread_id")
+        if thread and chat.is_forum:  # elsewhere Telegram ignores it
+            if thread not in chat.topics:
+                raise bad_request("message thread not found")
+            message["message_thread_id"] = thread
+            message["is_topic_message"] = True
+            self.record["thread_id"] = thread
         if (inline := inline_markup(markup)) is not None:
             message["reply_markup"] = inline
         message["message_id"] = chat.new_message_id()
@@ -292,6 +299,29 @@ def webhook_info(state: BotState) -> dict[str, Any]:
     if allowed:
         info["allowed_updates"] = allowed
     return info
+
+
+# --- chats and forum topics ---------------------------------------------------------------
+@api_method("getChat")
+async def get_chat(call: Call) -> Any:
+    chat = call.chat()
+    gifts = {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
+             "premium_subscription": False, "gifts_from_channels": False}  # fmt: skip
+    return {**chat.chat, "accent_color_id": 0, "max_reaction_count": 11,
+            "accepted_gift_types": gifts}  # fmt: skip
+
+
+@api_method("createForumTopic")
+async def create_forum_topic(call: Call) -> Any:
+    chat = call.chat()
+    if not chat.is_forum:
+        raise bad_request("the chat is not a forum")
+    name = call.params.get_str("name") or ""
+    if not 1 <= len(name) <= 128:
+        raise bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
+    thread = chat.new_message_id()  # Telegram: the id of the topic's creation message
+    chat.topics[thread] = name
+    return {"message_thread_id": thread, "name": name, "icon_color": 7322096}
 
 
 # --- sending ------------------------------------------------------------------------------

@@ -97,10 +97,15 @@ class ChatState:
     reply_keyboard: dict[str, Any] | None = None  # the keyboard the user currently sees
     # The message that brought it: the apps drop the keyboard when that message is deleted.
     reply_keyboard_message_id: int | None = None
+    topics: dict[int, str] = field(default_factory=dict)  # a forum's topics by thread id
 
     @property
     def id(self) -> int:
         return int(self.chat["id"])
+
+    @property
+    def is_forum(self) -> bool:
+        return bool(self.chat.get("is_forum"))
 
     def new_message_id(self) -> int:
         message_id = self.next_message_id
@@ -345,7 +350,10 @@ class BotState:
             raise bad_request("chat not found")
         return self.register_group(numeric)
 
-    def register_group(self, chat_id: int, title: str | None = None) -> ChatState:
+    def register_group(
+        self, chat_id: int, title: str | None = None, forum: bool = False
+    ) -> ChatState:
+        """A group the bot is in; `forum`: a supergroup with topics."""
         chat = self.chats.get(chat_id)
         if chat is None:
             chat = ChatState(
@@ -356,6 +364,8 @@ class BotState:
                 }
             )
             self.chats[chat_id] = chat
+        if forum:
+            chat.chat["is_forum"] = True
         return chat
 
     def register_private(self, user: dict[str, Any]) -> ChatState:

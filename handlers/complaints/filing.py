@@ -17,7 +17,14 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, ContentType, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    ContentType,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+)
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -30,6 +37,7 @@ from bot.services.users.profiles import UserProfile
 from handlers.common.editing import edit_in_place
 from handlers.common.filters import N_, ContentIs, IsCommand
 from handlers.common.forms import FormState, OpenForm, form_closed
+from handlers.common.menu import main_menu_kb
 from handlers.common.texts import q
 from handlers.complaints.callbacks import FileCb
 from handlers.complaints.kit import ComplaintServices
@@ -230,6 +238,10 @@ async def ask_field(query: CallbackQuery, callback_data: FileCb, state: FSMConte
     await query.answer()
     await _show(query.message, state, form, FileSteps.details,
                 details_screen(form, callback_data.v))  # fmt: skip
+    if callback_data.v == "phone":  # the Telegram contact button, under the keyboard
+        share = KeyboardButton(text=_("📱 Share my phone number"), request_contact=True)
+        kb = ReplyKeyboardMarkup(keyboard=[[share]], resize_keyboard=True, one_time_keyboard=True)
+        await query.message.answer(_("Tap the button below, or type the number."), reply_markup=kb)
 
 
 async def submit(query: CallbackQuery, state: FSMContext, form: FileForm, user: UserProfile,
@@ -310,8 +322,12 @@ async def details_text(message: Message, state: FSMContext, form: FileForm, bot:
 
 async def got_contact(message: Message, state: FSMContext, form: FileForm, bot: Bot) -> None:
     assert message.contact is not None
+    if message.contact.user_id not in (None, message.chat.id):
+        await message.answer(_("Please share your own number, or type the one to call."))
+        return
     form = form.with_(phone=message.contact.phone_number, asking=None)
     await _redraw(bot, message.chat.id, state, form, FileSteps.details)
+    await message.answer(_("📞 Number added to the complaint."), reply_markup=main_menu_kb())
 
 
 async def got_location(message: Message, state: FSMContext, form: FileForm, bot: Bot) -> None:

@@ -32,6 +32,7 @@ from bot.services.outbox.messages import OutMessage
 from bot.services.outbox.service import Outbox
 from handlers.common.editing import GONE, NOT_MODIFIED
 from handlers.common.texts import q
+from handlers.common.topics import topic
 from handlers.complaints.callbacks import ExtCb, MineCb
 from handlers.complaints.card import CardContext, card_kb, card_text
 from handlers.complaints.texts import deadline_line, due_text
@@ -192,6 +193,15 @@ class CaseNotifier:
             done += await self.redraw(bot, case_id)
         return done
 
+    async def thread(self, session: AsyncSession, bot: Bot | None) -> int | None:
+        """The 诉求 topic of the admins' group, when it is a forum (opened with `bot`)."""
+        chat = self.settings.admin_chat_id
+        if chat is None:
+            return None
+        with self.core.i18n.context(), self.core.i18n.use_locale(self.settings.default_language):
+            name = _("📝 Complaints")
+        return await topic(session, bot, chat, "complaints", name)
+
     # --- reports (handlers/complaints/reports.py) ------------------------------------------------
     async def queue_morning(self, now: datetime) -> int:
         from handlers.complaints.reports import queue_morning
@@ -268,7 +278,8 @@ class CaseNotifier:
                 body = text()
             messages.append(OutMessage(
                 chat_id=self.settings.admin_chat_id, kind=MessageKind.CASE,
-                dedupe_key=f"case-alert:{stamp}:group", text=body))  # fmt: skip
+                dedupe_key=f"case-alert:{stamp}:group", text=body,
+                thread_id=await self.thread(session, None)))  # fmt: skip
         return messages
 
     # --- people ---------------------------------------------------------------------------------
@@ -324,7 +335,7 @@ class Notices:
         settings = self.notifier.settings
         messages: list[OutMessage] = []
         if event.action is CaseAction.FILED and settings.admin_chat_id is not None:
-            await self._post_card(case, now)
+            await self._post_card(case, now, bot)
         office_name = None
         if case.office_id is not None:
             office = await OfficeRepository(self.session).office(case.office_id)
@@ -368,9 +379,11 @@ class Notices:
         if settings.admin_chat_id is not None:
             with i18n.context(), i18n.use_locale(settings.default_language):
                 text, kb = build()
+            thread = await self.notifier.thread(self.session, None)
             await self.outbox.put(
                 OutMessage(chat_id=settings.admin_chat_id, kind=MessageKind.CASE,
-                           dedupe_key=f"case-ext:{ext_id}", text=text, buttons=from_markup(kb)),
+                           dedupe_key=f"case-ext:{ext_id}", text=text, buttons=from_markup(kb),
+                           thread_id=thread),
                 now,
             )  # fmt: skip
             return
@@ -379,9 +392,10 @@ class Notices:
             if message is not None:
                 await self.outbox.put(message, now)
 
-    async def _post_card(self, case: CaseView, now: datetime) -> None:
+    async def _post_card(self, case: CaseView, now: datetime, bot: Bot | None) -> None:
         settings = self.notifier.settings
         assert settings.admin_chat_id is not None
+        thread = await self.notifier.thread(self.session, bot)
         row = await CaseRepository(self.session).get(case.id)
         assert row is not None
         row.card_chat_id = settings.admin_chat_id
@@ -390,7 +404,7 @@ class Notices:
         await self.outbox.put(
             OutMessage(chat_id=settings.admin_chat_id, kind=MessageKind.CASE,
                        dedupe_key=card_key(case.id), text=text, buttons=from_markup(kb),
-                       ref=str(case.id)),
+                       ref=str(case.id), thread_id=thread),
             now,
         )  # fmt: skip
 

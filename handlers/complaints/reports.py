@@ -27,6 +27,7 @@ from bot.services.complaints.reports import (
 )
 from bot.services.outbox.messages import OutMessage
 from bot.services.outbox.service import Outbox
+from handlers.common.topics import known_topic
 from handlers.complaints.texts import CATEGORY_LABELS, STATUS_LABELS, deadline_line
 
 MORNING_LIST = 10  # cases a morning message lists; the rest are counted
@@ -130,11 +131,13 @@ async def queue_month_report(core: Core, now: datetime) -> int:
     xlsx.write_bytes(sheet)
     group = settings.admin_chat_id
     async with core.session_factory() as session:
+        thread = await known_topic(session, group, "complaints")
         queued = await Outbox(session).put([
             OutMessage(chat_id=group, kind=MessageKind.REPORT, dedupe_key=f"case-month:{month}",
-                       text=summary, photo=str(png.resolve())),
+                       text=summary, photo=str(png.resolve()), thread_id=thread),
             OutMessage(chat_id=group, kind=MessageKind.REPORT, dedupe_key=f"case-month:{month}:x",
-                       text="", document=str(xlsx.resolve()), document_name=xlsx.name),
+                       text="", document=str(xlsx.resolve()), document_name=xlsx.name,
+                       thread_id=thread),
         ], now)  # fmt: skip
         await session.commit()
     return queued
@@ -207,8 +210,9 @@ async def queue_weekly(core: Core, now: datetime) -> int:
                 rating="—" if report.rating is None else f"{report.rating:.1f}★",
             )  # fmt: skip
         key = f"case-week:{start.date().isoformat()}"
+        thread = await known_topic(session, settings.admin_chat_id, "complaints")
         message = OutMessage(chat_id=settings.admin_chat_id, kind=MessageKind.REPORT,
-                             dedupe_key=key, text=text)  # fmt: skip
+                             dedupe_key=key, text=text, thread_id=thread)  # fmt: skip
         queued = await Outbox(session).put(message, now)
         await session.commit()
     return queued

@@ -12,6 +12,8 @@ from tests.complaints.test_app_chain import HANDLER, OTHER, case_row, file_with_
 from tests.harness.app import DRIVER, TOKEN, App
 from tests.harness.chat import alerts, last_with_buttons, tap
 
+SHARE_PHONE = "📱 提供我的手机号"
+
 
 @pytest.mark.parametrize(
     "action",
@@ -68,3 +70,16 @@ async def test_details_show_the_driver_only_when_not_anonymous(app: App) -> None
     latest = [m.get("text") or "" for m in app.server.chat_messages(TOKEN, HANDLER.id)][before:]
     assert latest and any("匿名" in t for t in latest)
     assert all(DRIVER.first_name not in t for t in latest)
+
+
+async def test_the_contact_button_fills_the_phone(app: App) -> None:
+    await app.onboard(DRIVER)
+    await app.text(DRIVER, "/complain")
+    await tap(app, DRIVER, "💴")
+    await app.text(DRIVER, "运费纠纷")
+    await tap(app, DRIVER, "联系电话")
+    assert app.reply_keyboard(DRIVER.id) == [SHARE_PHONE]
+    await app.feed(specs.contact(DRIVER, "+8613900001111"))
+    assert "📍 附近驿站" in app.reply_keyboard(DRIVER.id)  # the menu is back
+    await tap(app, DRIVER, "✅")
+    assert (await case_row(app)).contact_phone == "+8613900001111"

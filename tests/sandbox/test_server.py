@@ -20,7 +20,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.filters import CommandStart
-from aiogram.methods import GetChat
+from aiogram.methods import GetChatAdministrators
 from aiogram.types import (
     BotCommand,
     BufferedInputFile,
@@ -692,4 +692,4 @@ async def test_unknown_chat_messages_is_404(client: SandboxClient) -> None:
 async def test_not_found_error_type(bot: Bot) -> None:
     # Unsupported methods answer 404 like Telegram, which aiogram maps to TelegramNotFound.
     with pytest.raises(TelegramNotFound):
-        await bot(GetChat(chat_id=1))
+        await bot(GetChatAdministrators(chat_id=1))

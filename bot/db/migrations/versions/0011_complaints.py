@@ -1,5 +1,6 @@
-"""Complaints: offices, routes, deadlines, the holidays file, handlers, cases, evidence, audit
-events, extensions and deadline alerts; the handler role; case messages in the outbox
+"""Complaints: forum topics of the admins' group, offices, routes, deadlines, the holidays
+file, handlers, cases, evidence, audit events, extensions and deadline alerts; the handler
+role; case messages in the outbox
 
 Revision ID: 0011
 Revises: 0010
@@ -64,6 +65,12 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("thread_id", sa.BigInteger(), nullable=True))
 
+    op.create_table(
+        "chat_topics",
+        sa.Column("chat_id", sa.BigInteger(), primary_key=True),
+        sa.Column("key", sa.String(32), primary_key=True),
+        sa.Column("thread_id", sa.BigInteger(), nullable=False),
+    )
     op.create_table(
         "complaint_offices",
         sa.Column("id", sa.String(32), primary_key=True),
@@ -216,7 +223,7 @@ def downgrade() -> None:
     for table in (
         "complaint_alerts", "complaint_extensions", "complaint_evidence", "complaint_events",
         "complaints", "complaint_handlers", "complaint_calendar", "complaint_deadlines",
-        "complaint_routes", "complaint_offices",
+        "complaint_routes", "complaint_offices", "chat_topics",
     ):  # fmt: skip
         op.drop_table(table)
     with op.batch_alter_table("outbox") as batch:
