@@ -67,6 +67,21 @@ async def test_the_month_report_holds_the_right_numbers(
     assert "诉求：3" in summary and "按时率：50%" in summary
 
 
+async def test_formula_like_names_stay_text_as_typed(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_factory() as session:
+        w = await World(session).build(NOW)
+        await w.file(NOW, Category.FREIGHT, key="f", city="=HYPERLINK(1)")
+        await session.commit()
+    with create_i18n("zh").context():
+        _chart, sheet, _summary = await build_month(
+            session_factory, TZ, local("2026-12-01 10:00"), "2026-11"
+        )
+    cell = load_workbook(io.BytesIO(sheet))["cases"]["E2"]
+    assert cell.value == "=HYPERLINK(1)" and cell.data_type == "s"
+
+
 async def test_an_empty_month_still_renders(
     session_factory: async_sessionmaker[AsyncSession],
 ) -> None:

@@ -20,7 +20,6 @@ from bot.db.complaints.statuses import CaseStatus
 from bot.services.complaints.views import CaseView
 from knowledge.complaints.categories import Category
 from knowledge.complaints.workdays import WorkCalendar
-from knowledge.text_rules import to_spreadsheet
 
 log = logging.getLogger(__name__)
 CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC",
@@ -180,8 +179,8 @@ def case_row(case: CaseView, labels: Labels, offices: Mapping[str, str],
     yes_no = {True: labels.yes, False: labels.no, None: None}
     return [
         case.number, labels.categories[case.category], labels.statuses[case.status],
-        to_spreadsheet(offices.get(case.office_id or "", case.office_id or "")),
-        to_spreadsheet(case.city or ""), local(case.created_at), local(case.accepted_at),
+        offices.get(case.office_id or "", case.office_id or ""),
+        case.city or "", local(case.created_at), local(case.accepted_at),
         local(case.resolved_at), local(case.closed_at), local(case.resolve_due),
         yes_no[on_time], handling, case.rating, yes_no[case.solved], case.reopened,
         None if case.amount_fen is None else case.amount_fen / 100, yes_no[case.anonymous],
@@ -225,7 +224,9 @@ def render_sheet(
         for cell in row:
             if isinstance(cell.value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
-        row[15].number_format = "0.00"
+            elif isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text as typed, never a formula (no apostrophe added)
+        row[15].number_format = "#,##0.00"
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for column, width in zip("ABCDEFGHIJKLMNOPQ", (16, 14, 14, 24, 8, 17, 17, 17, 17, 17, 8,
