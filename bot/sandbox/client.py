@@ -10,7 +10,7 @@ import aiohttp
 from . import specs
 from .errors import ControlApiError, SentTimeoutError
 from .records import MethodFilter, format_records
-from .specs import Spec, TgUser, UserLike
+from .specs import Spec, TgUser, UserLike, user_dict
 
 __all__ = ["SandboxClient", "TgUser"]
 
@@ -141,6 +141,20 @@ class SandboxClient:
             specs.document(user, content, file_name, mime_type, caption, **extra)
         )
 
+    async def send_voice(
+        self,
+        user: UserLike,
+        file_id: str | None = None,
+        duration: int = 1,
+        *,
+        content: bytes | None = None,
+        caption: str | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        return await self.inject(
+            specs.voice(user, file_id, duration, content=content, caption=caption, **extra)
+        )
+
     async def send_raw(
         self, update: dict[str, Any], update_id: int | None = None
     ) -> dict[str, Any]:
@@ -241,7 +255,7 @@ class SandboxClient:
         return body["messages"]
 
     async def chat(self, chat_id: int) -> dict[str, Any]:
-        """{"chat", "messages", "reply_keyboard", "last_seq"} of one chat."""
+        """{"chat", "messages", "reply_keyboard", "topics", "last_seq"} of one chat."""
         return await self._request("GET", f"chats/{chat_id}/messages")
 
     async def my_commands(self) -> list[dict[str, Any]]:
@@ -281,6 +295,23 @@ class SandboxClient:
             "delay": delay,
         }
         return (await self._request("POST", "faults", json=body))["fault"]
+
+    async def register_group(
+        self, chat_id: int, title: str | None = None, *, forum: bool = False
+    ) -> dict[str, Any]:
+        """Put the bot in a group (a forum supergroup with forum=True); returns the chat."""
+        body = {"chat_id": chat_id, "title": title, "forum": forum}
+        return (await self._request("POST", "groups", json=body))["chat"]
+
+    async def create_topic(
+        self, chat_id: int, name: str, user: UserLike | None = None
+    ) -> dict[str, Any]:
+        """A person opens a topic in a forum group; returns the ForumTopic."""
+        body = {"name": name, "user": user_dict(user) if user is not None else None}
+        return (await self._request("POST", f"chats/{chat_id}/topics", json=body))["topic"]
+
+    async def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        await self._request("DELETE", f"chats/{chat_id}/topics/{thread_id}")
 
     async def clear_faults(self) -> None:
         await self._request("DELETE", "faults")

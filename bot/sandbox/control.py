@@ -28,6 +28,13 @@ def add_control_routes(server: BotApiServer) -> None:
     add("GET", f"{PREFIX}/sent", routes.wrap(routes.sent))
     add("GET", f"{PREFIX}/chats", routes.wrap(routes.chats))
     add("GET", f"{PREFIX}/chats/{{chat_id}}/messages", routes.wrap(routes.chat_messages))
+    add("POST", f"{PREFIX}/groups", routes.wrap(routes.register_group))
+    add("POST", f"{PREFIX}/chats/{{chat_id}}/topics", routes.wrap(routes.create_topic))
+    add(
+        "DELETE",
+        f"{PREFIX}/chats/{{chat_id}}/topics/{{thread_id}}",
+        routes.wrap(routes.delete_topic),
+    )
     add("GET", f"{PREFIX}/faults", routes.wrap(routes.faults))
     add("POST", f"{PREFIX}/faults", routes.wrap(routes.add_fault))
     add("DELETE", f"{PREFIX}/faults", routes.wrap(routes.clear_faults))
@@ -131,8 +138,47 @@ class _ControlRoutes:
             "chat": chat.chat,
             "messages": self.server.chat_messages(token, chat.id),
             "reply_keyboard": chat.reply_keyboard,
+            "topics": list(chat.topics.values()),
             "last_seq": self.server.bot(token).last_seq,
         }
+
+    async def register_group(self, request: web.Request) -> dict[str, Any]:
+        body = await _json_body(request)
+        chat_id = _int(body.get("chat_id"), "chat_id")
+        if chat_id is None:
+            raise ControlError("chat_id is required")
+        title = body.get("title")
+        chat = self.server.register_group(
+            request.match_info["token"],
+            chat_id,
+            title if isinstance(title, str) and title else None,
+            forum=bool(body.get("forum", False)),
+        )
+        return {"chat": chat}
+
+    async def create_topic(self, request: web.Request) -> dict[str, Any]:
+        body = await _json_body(request)
+        name, user = body.get("name"), body.get("user")
+        if not isinstance(name, str):
+            raise ControlError("name must be a string")
+        if user is not None and not (isinstance(user, dict) and "id" in user):
+            raise ControlError('"user" must be an object with at least "id"')
+        topic = self.server.create_topic(
+            request.match_info["token"],
+            _int(request.match_info["chat_id"], "chat_id") or 0,
+            name,
+            user=user,
+        )
+        return {"topic": topic}
+
+    async def delete_topic(self, request: web.Request) -> dict[str, Any]:
+        match = request.match_info
+        self.server.delete_topic(
+            match["token"],
+            _int(match["chat_id"], "chat_id") or 0,
+            _int(match["thread_id"], "thread_id") or 0,
+        )
+        return {"ok": True}
 
     async def faults(self, request: web.Request) -> dict[str, Any]:
         return {"faults": self.server.faults(request.match_info["token"])}

@@ -20,6 +20,13 @@ if TYPE_CHECKING:
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
+MAX_TOPIC_NAME_LENGTH = 128
+# The only icon colours a bot may give a topic (the first is the sandbox's default).
+TOPIC_ICON_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)
+MAX_MEDIA_GROUP = 10
+# What Telegram shows as a voice note; other audio goes out as a document.
+VOICE_MIME_TYPES = frozenset({"audio/ogg", "audio/mpeg", "audio/mp4", "audio/x-m4a"})
+FILE_MISMATCH = "type of file mismatch"
 DELETE_WINDOW_SECONDS = 48 * 3600
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
@@ -110,16 +117,13 @@ class Call:
             "date": now(),
             **content,
         }
+        thread = self.thread(chat)
+        if thread is not None:
+            message["message_thread_id"] = thread
+            message["is_topic_message"] = True
         reply_to = self._reply_to(chat)
         if reply_to is not None:
             message["reply_to_message"] = reply_to
-        thread = self.params.get_int("message_thread_id")
-        if thread and chat.is_forum:  # elsewhere Telegram ignores it
-            if thread not in chat.topics:
-                raise bad_request("message thread not found")
-            message["message_thread_id"] = thread
-            message["is_topic_message"] = True
-            self.record["thread_id"] = thread
         if (inline := inline_markup(markup)) is not None:
             message["reply_markup"] = inline
         message["message_id"] = chat.new_message_id()
@@ -141,6 +145,17 @@ class Call:
                 chat.reply_keyboard_message_id = None
         self.record["message_id"] = message["message_id"]
         return dict(message)
+
+    def thread(self, chat: ChatState) -> int | None:
+        """The forum topic a message goes to (also noted in the call log as thread_id).
+        Telegram ignores message_thread_id outside forums; in a forum it must be a topic."""
+        thread = self.params.get_int("message_thread_id")
+        if not thread or not chat.is_forum:
+            return None
+        if thread not in chat.topics:
+            raise bad_request("message thread not found")
+        self.record["thread_id"] = thread
+        return thread
 
     def _reply_to(self, chat: ChatState) -> dict[str, Any] | None:
         parameters = self.params.get_json("reply_parameters") or {}
@@ -314,14 +329,22 @@ async def get_chat(call: Call) -> Any:
 @api_method("createForumTopic")
 async def create_forum_topic(call: Call) -> Any:
     chat = call.chat()
+    name = call.params.get_str("name") or ""
+    icon_color = call.params.get_int("icon_color")
+    call.record["name"], call.record["icon_color"] = name, icon_color
     if not chat.is_forum:
         raise bad_request("the chat is not a forum")
-    name = call.params.get_str("name") or ""
-    if not 1 <= len(name) <= 128:
-        raise bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
-    thread = chat.new_message_id()  # Telegram: the id of the topic's creation message
-    chat.topics[thread] = name
-    return {"message_thread_id": thread, "name": name, "icon_color": 7322096}
+    if not name:
+        raise bad_request("TOPIC_TITLE_EMPTY")
+    if len(name) > MAX_TOPIC_NAME_LENGTH:
+        raise bad_request("TOPIC_TITLE_TOO_LONG")
+    if icon_color is not None and icon_color not in TOPIC_ICON_COLORS:
+        raise bad_request("TOPIC_COLOR_INVALID")
+    topic = chat.open_topic(
+        name, icon_color or TOPIC_ICON_COLORS[0], call.state.user, from_bot=True
+    )
+    call.record["thread_id"] = call.record["message_id"] = topic["message_thread_id"]
+    return topic
 
 
 # --- sending ------------------------------------------------------------------------------
@@ -354,39 +377,46 @@ def _caption(call: Call) -> dict[str, Any]:
 def _input_file(call: Call, field: str, kind: str) -> StoredFile:
     """Resolve an InputFile argument: new upload, known file_id or URL."""
     value = call.params.get_file(field)
-    state = call.state
     if value is None:
         raise bad_request(f"there is no {field} in the request")
+    return _stored_file(call, value, kind)
+
+
+def _stored_file(call: Call, value: UploadedFile | str, kind: str) -> StoredFile:
+    """The file an upload, a URL or a file_id gives; a new one is stored as `kind`, except
+    that audio Telegram does not play as a voice note is stored as a document."""
+    state = call.state
+    content: bytes | None
+    url: str | None
+    file_name: str | None
+    declared: str | None
     if isinstance(value, UploadedFile):
-        if not value.content:
+        content = value.content
+        if not content:
             raise bad_request("file must be non-empty")
-        width, height = photo_dimensions(value.content) if kind == "photo" else (None, None)
-        return state.store_file(
-            kind,
-            content=value.content,
-            file_name=value.filename if kind == "document" else None,
-            mime_type=guess_mime_type(value.filename, value.content_type)
-            if kind == "document"
-            else None,
-            width=width,
-            height=height,
-        )
-    if value.startswith(("http://", "https://")):
+        url, file_name, declared = None, value.filename, value.content_type
+    elif value.startswith(("http://", "https://")):
         # Telegram would fetch the URL; the sandbox only remembers it.
-        file_name = value.rsplit("/", 1)[-1] or None
-        width, height = photo_dimensions(None) if kind == "photo" else (None, None)
+        content, url, file_name, declared = None, value, value.rsplit("/", 1)[-1] or None, None
+    else:
+        known = state.files.get(value)
+        if known is None:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        if (known.kind == "voice") != (kind == "voice"):
+            raise bad_request(FILE_MISMATCH)  # a voice note is re-sent only as one
+        return known
+    if kind == "photo":
+        width, height = photo_dimensions(content)
+        return state.store_file(kind, content=content, url=url, width=width, height=height)
+    mime_type = guess_mime_type(file_name, declared)
+    if kind == "voice" and mime_type in VOICE_MIME_TYPES:
+        duration = call.params.get_int("duration") or 0
         return state.store_file(
-            kind,
-            url=value,
-            file_name=file_name if kind == "document" else None,
-            mime_type=guess_mime_type(file_name) if kind == "document" else None,
-            width=width,
-            height=height,
+            kind, content=content, url=url, mime_type=mime_type, duration=duration
         )
-    known = state.files.get(value)
-    if known is None:
-        raise bad_request("wrong file identifier/HTTP URL specified")
-    return known
+    return state.store_file(
+        "document", content=content, url=url, file_name=file_name, mime_type=mime_type
+    )
 
 
 @api_method("sendPhoto")
@@ -411,6 +441,97 @@ async def send_document(call: Call) -> Any:
     return call.send(
         chat, {"document": stored.as_document(), **content}, markup, call.params.get_str("caption")
     )
+
+
+@api_method("sendVoice")
+async def send_voice(call: Call) -> Any:
+    chat = call.chat()
+    content = _caption(call)
+    markup = call.reply_markup()
+    stored = _input_file(call, "voice", "voice")
+    call.record["file"] = stored.describe()
+    media = (
+        {"voice": stored.as_voice()}
+        if stored.kind == "voice"
+        else {"document": stored.as_document()}
+    )
+    return call.send(chat, {**media, **content}, markup, call.params.get_str("caption"))
+
+
+def _item_caption(item: dict[str, Any]) -> tuple[FormattedText | None, str | None]:
+    """An album item's caption, parsed with the item's own parse_mode and entities."""
+    raw = item.get("caption")
+    if raw is None or raw == "":
+        return None, None
+    if not isinstance(raw, str):
+        raise bad_request('can\'t parse InputMedia: field "caption" must be of type String')
+    formatted = format_text(raw, item.get("parse_mode"), item.get("caption_entities"))
+    if len(formatted.text) > MAX_CAPTION_LENGTH:
+        raise bad_request("message caption is too long")
+    return formatted, raw
+
+
+@api_method("sendMediaGroup")
+async def send_media_group(call: Call) -> Any:
+    """An album: one message per item sharing a media_group_id; like Telegram's server, a
+    single item goes out as a message of its own. It carries no reply_markup."""
+    chat = call.chat()
+    items = call.params.get_json("media")
+    call.record["media"] = items
+    if not items:
+        raise bad_request("there are no messages to send")
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise bad_request("can't parse media JSON object")
+    if len(items) > MAX_MEDIA_GROUP:
+        raise bad_request("too many messages to send as an album")
+    kinds = [item.get("type") for item in items]
+    for kind in kinds:
+        if kind == "animation":
+            raise bad_request('can\'t parse InputMedia: type "animation" can\'t be used in '
+                              "sendMediaGroup")  # fmt: skip
+        if kind in ("video", "audio"):
+            raise bad_request(f"{kind} albums are not supported by the sandbox")
+        if kind not in ("photo", "document"):
+            raise bad_request(f'can\'t parse InputMedia: type "{kind}" is unsupported')
+    if "document" in kinds and "photo" in kinds:
+        raise bad_request("document can't be mixed with other media types")
+    captions = [_item_caption(item) for item in items]
+    values: list[UploadedFile | str] = []
+    for item in items:
+        value = item.get("media")
+        if not isinstance(value, str) or not value:
+            raise bad_request("can't parse InputMedia: media not found")
+        values.append(call.params.resolve_file(value))
+    call.thread(chat)  # a missing topic is refused before anything is stored
+    group_id = call.state.new_media_group_id() if len(items) > 1 else None
+    stored_files = [
+        _stored_file(call, value, str(kind)) for value, kind in zip(values, kinds, strict=True)
+    ]
+    messages: list[dict[str, Any]] = []
+    for item, stored, (caption, raw) in zip(items, stored_files, captions, strict=True):
+        content: dict[str, Any] = (
+            {"photo": stored.as_photo()} if item["type"] == "photo"
+            else {"document": stored.as_document()}
+        )  # fmt: skip
+        if caption is not None and caption.text:
+            content["caption"] = caption.text
+            if caption.entities:
+                content["caption_entities"] = caption.entities
+        if group_id is not None:
+            content["media_group_id"] = group_id
+        message = call.send(chat, content, None, raw)
+        chat.messages[message["message_id"]].parse_mode = item.get("parse_mode")
+        messages.append(message)
+    first_caption = next(((c, raw) for c, raw in captions if c is not None), (None, None))
+    call.record.update(
+        message_id=messages[0]["message_id"],
+        message_ids=[m["message_id"] for m in messages],
+        media_group_id=group_id,
+        files=[stored.describe() for stored in stored_files],
+        text=first_caption[1],
+        plain_text=first_caption[0].text if first_caption[0] else None,
+    )
+    return messages
 
 
 def _location(call: Call) -> dict[str, float]:
@@ -515,7 +636,7 @@ async def edit_message_text(call: Call) -> Any:
 @api_method("editMessageCaption")
 async def edit_message_caption(call: Call) -> Any:
     _, stored = call.target_message(action="edit")
-    if not any(k in stored.message for k in ("photo", "document")) and stored.from_bot:
+    if not any(k in stored.message for k in ("photo", "document", "voice")) and stored.from_bot:
         raise bad_request("there is no caption in the message to edit")
     formatted = call.formatted(
         "caption", limit=MAX_CAPTION_LENGTH, too_long="message caption is too long", required=False

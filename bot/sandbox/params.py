@@ -98,6 +98,10 @@ class Params:
         value = self.get_str(name)
         if value is None or value == "":
             return None
+        return self.resolve_file(value)
+
+    def resolve_file(self, value: str) -> UploadedFile | str:
+        """The upload an `attach://<name>` value names, or the file_id / URL itself."""
         if value.startswith(ATTACH_PREFIX):
             attached = self.files.get(value[len(ATTACH_PREFIX) :])
             if attached is None:

@@ -39,6 +39,8 @@ def format_record(record: dict[str, Any]) -> str:
     parts = [f"#{record['seq']} {record['method']} chat={record.get('chat_id')} [{status}]"]
     if record.get("message_id") is not None:
         parts.append(f"message_id={record['message_id']}")
+    if record.get("thread_id") is not None:
+        parts.append(f"thread_id={record['thread_id']}")
     text = record.get("plain_text") if record.get("plain_text") is not None else record.get("text")
     if text is not None:
         parts.append(f"text={text!r}")

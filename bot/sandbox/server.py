@@ -19,9 +19,16 @@ from aiohttp import web
 from .control import add_control_routes
 from .errors import ApiError, ControlError, SentTimeoutError
 from .formatting import plain_text
-from .methods import METHODS, Call, webhook_info
+from .methods import (
+    MAX_TOPIC_NAME_LENGTH,
+    METHODS,
+    TOPIC_ICON_COLORS,
+    Call,
+    webhook_info,
+)
 from .params import Params, read_request_params
 from .records import MethodFilter, format_records, select
+from .specs import UserLike, user_dict
 from .state import FAULT_KINDS, BotState, ChatState, Fault
 from .updates import inject
 from .webhook import WebhookDelivery
@@ -32,6 +39,8 @@ DEFAULT_BOT_FIRST_NAME = "WarmDrive"
 DEFAULT_BOT_USERNAME = "warmdrive_test_bot"
 BLOCKED = "Forbidden: bot was blocked by the user"
 UNAUTHORIZED = ApiError(401, "Unauthorized")
+# Who opens a topic made through the control API when the test names nobody.
+GROUP_ADMIN = {"id": 777000001, "is_bot": False, "first_name": "Group admin"}
 # Faults acted out instead of running the method.
 PRE_FAULTS = frozenset({"reset", "html"})
 
@@ -355,6 +364,36 @@ class BotApiServer:
         return [
             {**chat.as_dict(), "blocked": chat.id in state.blocked} for chat in state.chats.values()
         ]
+
+    def register_group(
+        self, token: str, chat_id: int, title: str | None = None, *, forum: bool = False
+    ) -> dict[str, Any]:
+        """A group the bot is in (ids are negative); `forum`: a supergroup with topics, where
+        sends need an existing message_thread_id or go to the General topic."""
+        if int(chat_id) >= 0:
+            raise ControlError("a group's id must be negative")
+        return self.bot(token).register_group(int(chat_id), title, forum=forum).chat
+
+    def create_topic(
+        self, token: str, chat_id: int, name: str, *, user: UserLike | None = None
+    ) -> dict[str, Any]:
+        """A topic opened in a forum by a person (`user`, default an admin of the group), as
+        if in the app; returns the ForumTopic. The bot opens its own with createForumTopic."""
+        chat = self.chat(token, chat_id)
+        if not chat.is_forum:
+            raise ControlError(f"chat {chat_id} is not a forum")
+        if not 1 <= len(name) <= MAX_TOPIC_NAME_LENGTH:
+            raise ControlError(f"a topic name has 1-{MAX_TOPIC_NAME_LENGTH} characters")
+        creator = user_dict(user) if user is not None else {**GROUP_ADMIN}
+        creator["is_bot"] = False
+        return chat.open_topic(name, TOPIC_ICON_COLORS[0], creator, from_bot=False)
+
+    def delete_topic(self, token: str, chat_id: int, thread_id: int) -> None:
+        """A person deletes a topic and its messages; later sends to it are refused."""
+        chat = self.chat(token, chat_id)
+        if int(thread_id) not in chat.topics:
+            raise ControlError(f"chat {chat_id} has no topic {thread_id}", status=404)
+        chat.delete_topic(int(thread_id))
 
     def add_fault(
         self,

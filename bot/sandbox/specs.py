@@ -47,7 +47,8 @@ def _spec(kind: str, user: UserLike | None, extra: dict[str, Any]) -> Spec:
 
 
 def text(user: UserLike, text: str, **extra: Any) -> Spec:
-    """extra: chat_id, update_id, reply_to_message_id, forward_from, entities, date..."""
+    """extra: chat_id, update_id, reply_to_message_id, forward_from, entities, date,
+    message_thread_id (a topic of a forum group)..."""
     return _spec("text", user, {"text": text, **extra})
 
 
@@ -108,6 +109,27 @@ def document(
         "caption": caption,
     }
     return _spec("document", user, {**fields, **extra})
+
+
+def voice(
+    user: UserLike,
+    file_id: str | None = None,
+    duration: int = 1,
+    *,
+    content: bytes | None = None,
+    mime_type: str | None = None,
+    caption: str | None = None,
+    **extra: Any,
+) -> Spec:
+    """A voice note: a new file (`content`, default a short placeholder clip) the bot can
+    getFile, download and re-send with sendVoice, or an existing voice note's `file_id`.
+    extra as for text(), e.g. chat_id and message_thread_id to speak in a forum topic."""
+    fields: dict[str, Any] = {"file_id": file_id, "caption": caption}
+    if file_id is None:
+        fields.update(duration=duration, mime_type=mime_type)
+        if content is not None:
+            fields["content_base64"] = base64.b64encode(content).decode("ascii")
+    return _spec("voice", user, {**fields, **extra})
 
 
 def raw(update: dict[str, Any], update_id: int | None = None) -> Spec:

@@ -97,7 +97,8 @@ class ChatState:
     reply_keyboard: dict[str, Any] | None = None  # the keyboard the user currently sees
     # The message that brought it: the apps drop the keyboard when that message is deleted.
     reply_keyboard_message_id: int | None = None
-    topics: dict[int, str] = field(default_factory=dict)  # a forum's topics by thread id
+    # A forum's topics by thread id, each the ForumTopic object Telegram returns.
+    topics: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def id(self) -> int:
@@ -112,6 +113,33 @@ class ChatState:
         self.next_message_id += 1
         return message_id
 
+    def open_topic(
+        self, name: str, icon_color: int, creator: dict[str, Any], *, from_bot: bool
+    ) -> dict[str, Any]:
+        """A new forum topic; like Telegram, its thread id is the id of the service message
+        that opens it, which is the first message of the topic."""
+        thread = self.new_message_id()
+        topic = {"message_thread_id": thread, "name": name, "icon_color": icon_color}
+        message = {
+            "message_id": thread,
+            "from": creator,
+            "chat": self.chat,
+            "date": now(),
+            "message_thread_id": thread,
+            "is_topic_message": True,
+            "forum_topic_created": {"name": name, "icon_color": icon_color},
+        }
+        self.store(StoredMessage(message, from_bot=from_bot, editable=False))
+        self.topics[thread] = topic
+        return dict(topic)
+
+    def delete_topic(self, thread: int) -> None:
+        """Delete a topic with all its messages, as deleting one does in the apps."""
+        self.topics.pop(thread, None)
+        for message_id, stored in list(self.messages.items()):
+            if stored.message.get("message_thread_id") == thread:
+                del self.messages[message_id]
+
     def store(self, stored: StoredMessage) -> StoredMessage:
         self.messages[stored.message_id] = stored
         self.next_message_id = max(self.next_message_id, stored.message_id + 1)
@@ -122,6 +150,7 @@ class ChatState:
             "chat": self.chat,
             "message_count": len(self.messages),
             "reply_keyboard": self.reply_keyboard,
+            "topics": list(self.topics.values()),
         }
 
 
@@ -130,13 +159,14 @@ class StoredFile:
     file_id: str
     file_unique_id: str
     file_path: str
-    kind: str  # "photo" | "document"
+    kind: str  # "photo" | "document" | "voice"
     content: bytes | None = None  # None for files known only by URL
     url: str | None = None
     file_name: str | None = None
     mime_type: str | None = None
     width: int | None = None
     height: int | None = None
+    duration: int | None = None  # seconds, of a voice note
 
     @property
     def file_size(self) -> int | None:
@@ -162,6 +192,12 @@ class StoredFile:
             data["mime_type"] = self.mime_type
         return data
 
+    def as_voice(self) -> dict[str, Any]:
+        data = {**self._base(), "duration": self.duration or 0}
+        if self.mime_type:
+            data["mime_type"] = self.mime_type
+        return data
+
     def describe(self) -> dict[str, Any]:
         """File info for the call log."""
         return {
@@ -174,6 +210,7 @@ class StoredFile:
             "url": self.url,
             "width": self.width,
             "height": self.height,
+            "duration": self.duration,
         }
 
 
@@ -291,6 +328,7 @@ class BotState:
         self.latency = 0.0
         # Telegram's limits on sending, when a test switches them on (flood.py).
         self.flood: FloodRules | None = None
+        self.last_media_group = 0
         self.reset()
 
     @property
@@ -442,13 +480,15 @@ class BotState:
         mime_type: str | None = None,
         width: int | None = None,
         height: int | None = None,
+        duration: int | None = None,
     ) -> StoredFile:
         self.file_counter += 1
         number = self.file_counter
-        extension = ".jpg" if kind == "photo" else _extension(file_name)
-        folder = "photos" if kind == "photo" else "documents"
+        # Telegram keeps voice notes as voice/file_N.oga whatever they were uploaded as.
+        extension = {"photo": ".jpg", "voice": ".oga"}.get(kind) or _extension(file_name)
+        folder, prefix = _FILE_KINDS[kind]
         stored = StoredFile(
-            file_id=f"{'AgAC' if kind == 'photo' else 'BQAC'}sbx{self.id}_{number}",
+            file_id=f"{prefix}sbx{self.id}_{number}",
             file_unique_id=f"AQADsbx{number}",
             file_path=f"{folder}/file_{number}{extension}",
             kind=kind,
@@ -458,10 +498,16 @@ class BotState:
             mime_type=mime_type,
             width=width,
             height=height,
+            duration=duration,
         )
         self.files[stored.file_id] = stored
         self.files_by_path[stored.file_path] = stored
         return stored
+
+    def new_media_group_id(self) -> str:
+        """A media_group_id: like Telegram's, the decimal text of a 64-bit number."""
+        self.last_media_group += 1
+        return str(13_000_000_000_000_000 + self.last_media_group)
 
     # --- call log -----------------------------------------------------------------------
     def log(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -470,6 +516,11 @@ class BotState:
         self.records.append(record)
         self.records_signal.notify()
         return record
+
+
+# kind -> (download folder, file_id prefix as in Telegram's ids of that kind)
+_FILE_KINDS = {"photo": ("photos", "AgAC"), "document": ("documents", "BQAC"),
+               "voice": ("voice", "AwAC")}  # fmt: skip
 
 
 def _extension(file_name: str | None) -> str:

@@ -21,6 +21,8 @@ _USER_FIELDS = ("last_name", "username", "language_code", "is_premium")
 # Telegram's limits: a photo is at most 10 MB; a bot can download files of at most 20 MB.
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+# What a voice note holds when a test gives no content: an Ogg page header, then silence.
+PLACEHOLDER_VOICE = b"OggS\x00\x02" + bytes(58) + b"OpusHead" + bytes(64)
 
 
 def inject(state: BotState, spec: Mapping[str, Any]) -> QueuedUpdate:
@@ -174,6 +176,27 @@ def _document(state: BotState, spec: Mapping[str, Any], user: dict[str, Any]) ->
     return {"document": stored.as_document(), **_caption(spec)}
 
 
+def _voice(state: BotState, spec: Mapping[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+    """A voice note: a new one (content_base64, or a short placeholder clip), or one already
+    known by file_id, as when a user forwards it."""
+    file_id = spec.get("file_id")
+    if file_id is not None:
+        known = state.files.get(str(file_id))
+        if known is None or known.kind != "voice":
+            raise ControlError(f"no voice note with file_id {file_id!r}")
+        return {"voice": known.as_voice(), **_caption(spec)}
+    content = PLACEHOLDER_VOICE
+    if spec.get("content_base64"):
+        content = _decode(spec, MAX_DOCUMENT_BYTES, "voice")
+    duration = _int(spec.get("duration", 1), "duration")
+    if duration < 0:
+        raise ControlError("duration must be >= 0")
+    stored = state.store_file(
+        "voice", content=content, mime_type=spec.get("mime_type") or "audio/ogg", duration=duration
+    )
+    return {"voice": stored.as_voice(), **_caption(spec)}
+
+
 _CONTENT_BUILDERS: dict[str, ContentBuilder] = {
     "text": _text,
     "location": _location,
@@ -181,6 +204,7 @@ _CONTENT_BUILDERS: dict[str, ContentBuilder] = {
     "contact": _contact,
     "photo": _photo,
     "document": _document,
+    "voice": _voice,
 }
 
 
@@ -209,6 +233,13 @@ def _user_message(
             "date": date,
             "sender_user_name": spec["forward_sender_name"],
         }
+    if spec.get("message_thread_id") is not None:
+        thread = _int(spec["message_thread_id"], "message_thread_id")
+        if not chat.is_forum:
+            raise ControlError(f"chat {chat.id} is not a forum; register it with forum=True")
+        if thread not in chat.topics:
+            raise ControlError(f"chat {chat.id} has no topic {thread}; topics: {list(chat.topics)}")
+        message.update(message_thread_id=thread, is_topic_message=True)
     message.update(builder(state, spec, user))  # last: it may store a file
     message["message_id"] = chat.new_message_id()
     chat.store(StoredMessage(message, from_bot=False))

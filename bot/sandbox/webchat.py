@@ -57,6 +57,7 @@ class WebChatConfig:
     users: tuple[DemoUser, ...]
     group_id: int | None = None
     group_title: str = "Admin group"
+    group_forum: bool = False  # the admins' group is a forum supergroup (topics per queue)
     places: tuple[PresetPlace, ...] = ()
     title: str = "Bot"
     notes: dict[str, str] = field(default_factory=dict)  # one-line explanation per language
@@ -66,17 +67,24 @@ class WebChatConfig:
             "token": self.token,
             "title": self.title,
             "users": [asdict(user) for user in self.users],
-            "group": {"id": self.group_id, "title": self.group_title} if self.group_id else None,
+            "group": self._group(),
             "places": [asdict(place) for place in self.places],
             "notes": self.notes,
             "limits": {"photo_bytes": MAX_PHOTO_BYTES, "document_bytes": MAX_DOCUMENT_BYTES},
         }
 
+    def _group(self) -> dict[str, Any] | None:
+        if not self.group_id:
+            return None
+        return {"id": self.group_id, "title": self.group_title, "forum": self.group_forum}
+
 
 def add_webchat_routes(server: BotApiServer, config: WebChatConfig) -> None:
     """Serve the page at / (call before server.start()); registers the admin group chat."""
     if config.group_id is not None:
-        server.bot(config.token).register_group(config.group_id, config.group_title)
+        server.register_group(
+            config.token, config.group_id, config.group_title, forum=config.group_forum
+        )
     files = {path.name: path for path in WEB_DIR.iterdir() if path.suffix in _CONTENT_TYPES}
     if "index.html" not in files:
         raise RuntimeError(f"web chat files missing from {WEB_DIR}")

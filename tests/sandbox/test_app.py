@@ -181,7 +181,7 @@ async def test_page_files_and_config(webchat: BotApiServer) -> None:
         async with http.get(base + "/chat/config.json") as resp:
             config = await resp.json()
     assert config["token"] == TOKEN
-    assert config["group"] == {"id": -100123, "title": "Admins"}
+    assert config["group"] == {"id": -100123, "title": "Admins", "forum": False}
     assert config["users"][0]["phone"] == "+8613800000009"
     assert config["limits"]["photo_bytes"] == MAX_PHOTO_BYTES
 

@@ -27,6 +27,8 @@ from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -693,3 +695,252 @@ async def test_not_found_error_type(bot: Bot) -> None:
     # Unsupported methods answer 404 like Telegram, which aiogram maps to TelegramNotFound.
     with pytest.raises(TelegramNotFound):
         await bot(GetChatAdministrators(chat_id=1))
+
+
+# --- voice notes --------------------------------------------------------------------------------
+OGG = b"OggS\x00\x02" + bytes(22) + b"OpusHead-a-voice-note"
+
+
+async def test_send_voice_upload_resend_and_refusals(server: BotApiServer, bot: Bot) -> None:
+    await greet(server, bot)
+    sent = await bot.send_voice(
+        USER.id, BufferedInputFile(OGG, "note.ogg"), caption="<b>听</b>", parse_mode="HTML",
+        duration=4,
+    )  # fmt: skip
+    voice = sent.voice
+    assert voice is not None and sent.caption == "听"
+    assert (voice.duration, voice.mime_type, voice.file_size) == (4, "audio/ogg", len(OGG))
+    file = await bot.get_file(voice.file_id)
+    assert (
+        file.file_path and file.file_path.startswith("voice/") and file.file_path.endswith(".oga")
+    )
+    downloaded = await bot.download(file)
+    assert downloaded is not None and downloaded.read() == OGG
+    recaptioned = await bot.edit_message_caption(
+        chat_id=USER.id, message_id=sent.message_id, caption="听一下"
+    )
+    assert isinstance(recaptioned, Message) and recaptioned.voice is not None
+    resent = await bot.send_voice(USER.id, voice.file_id)
+    assert resent.voice is not None and resent.voice.file_id == voice.file_id
+    assert resent.voice.duration == 4
+    record = server.sent(TOKEN, method="sendVoice")[0]
+    assert record["file"]["duration"] == 4 and record["plain_text"] == "听"
+
+    # A voice note is re-sent only as one, and only a voice note goes out with sendVoice.
+    with pytest.raises(TelegramBadRequest, match="type of file mismatch"):
+        await bot.send_document(USER.id, voice.file_id)
+    photo = await bot.send_photo(USER.id, BufferedInputFile(png_bytes(2, 2), "p.png"))
+    assert photo.photo
+    with pytest.raises(TelegramBadRequest, match="type of file mismatch"):
+        await bot.send_voice(USER.id, photo.photo[-1].file_id)
+    with pytest.raises(TelegramBadRequest, match="wrong file identifier"):
+        await bot.send_voice(USER.id, "no-such-voice")
+    with pytest.raises(TelegramBadRequest, match="message caption is too long"):
+        await bot.send_voice(USER.id, voice.file_id, caption="长" * 1025)
+    # Audio Telegram does not play as a voice note arrives as a document.
+    wav = await bot.send_voice(USER.id, BufferedInputFile(b"RIFF....WAVE", "note.wav"))
+    assert wav.voice is None and wav.document is not None
+    assert wav.document.mime_type == "audio/x-wav"
+
+
+async def test_user_voice_note_can_be_downloaded_and_resent(server: BotApiServer, bot: Bot) -> None:
+    server.inject_update(TOKEN, specs.voice(USER, duration=7))
+    server.inject_update(TOKEN, specs.voice(USER, content=OGG, caption="路况"))
+    placeholder, given = await bot.get_updates(timeout=0)
+    assert placeholder.message is not None and placeholder.message.voice is not None
+    voice = placeholder.message.voice
+    assert (voice.duration, voice.mime_type) == (7, "audio/ogg")
+    downloaded = await bot.download(voice)
+    assert downloaded is not None and downloaded.read().startswith(b"OggS")
+    assert given.message is not None and given.message.voice is not None
+    assert given.message.caption == "路况" and given.message.voice.file_size == len(OGG)
+
+    forwarded = await bot.send_voice(-100500, voice.file_id, caption="来自司机的语音")
+    assert forwarded.voice is not None and forwarded.voice.file_id == voice.file_id
+    again = server.inject_update(TOKEN, specs.voice(OTHER, voice.file_id))
+    assert again["message"]["voice"]["file_id"] == voice.file_id
+    with pytest.raises(ControlError, match="no voice note"):
+        server.inject_update(TOKEN, specs.voice(USER, "no-such-voice"))
+
+
+# --- forum groups and topics ------------------------------------------------------------------
+FORUM = -100700
+
+
+async def test_get_chat_and_create_forum_topic(server: BotApiServer, bot: Bot) -> None:
+    server.register_group(TOKEN, FORUM, "Admins", forum=True)
+    server.register_group(TOKEN, FORUM - 1, "Plain")
+    await greet(server, bot)
+    forum = await bot.get_chat(FORUM)
+    assert (forum.type, forum.title, forum.is_forum) == ("supergroup", "Admins", True)
+    assert not (await bot.get_chat(FORUM - 1)).is_forum
+    private = await bot.get_chat(USER.id)
+    assert (private.type, private.first_name, private.username) == ("private", "Li", "li_driver")
+    with pytest.raises(TelegramBadRequest, match="chat not found"):
+        await bot.get_chat(4242)
+
+    topic = await bot.create_forum_topic(FORUM, "诉求", icon_color=16766590)
+    assert (topic.name, topic.icon_color) == ("诉求", 16766590)
+    other = await bot.create_forum_topic(FORUM, "随手拍")
+    assert other.icon_color == 7322096 and other.message_thread_id != topic.message_thread_id
+    # Like Telegram, the thread id is the id of the service message that opens the topic.
+    opened = [m for m in server.chat_messages(TOKEN, FORUM) if m.get("forum_topic_created")]
+    assert [m["message_id"] for m in opened] == [topic.message_thread_id, other.message_thread_id]
+    assert opened[0]["message_thread_id"] == topic.message_thread_id
+    assert opened[0]["forum_topic_created"] == {"name": "诉求", "icon_color": 16766590}
+    assert server.sent(TOKEN, method="createForumTopic")[0]["thread_id"] == topic.message_thread_id
+
+    with pytest.raises(TelegramBadRequest, match="the chat is not a forum"):
+        await bot.create_forum_topic(FORUM - 1, "诉求")
+    with pytest.raises(TelegramBadRequest, match="TOPIC_TITLE_EMPTY"):
+        await bot.create_forum_topic(FORUM, "")
+    with pytest.raises(TelegramBadRequest, match="TOPIC_TITLE_TOO_LONG"):
+        await bot.create_forum_topic(FORUM, "话" * 129)
+    assert (await bot.create_forum_topic(FORUM, "话" * 128)).name == "话" * 128
+    with pytest.raises(TelegramBadRequest, match="TOPIC_COLOR_INVALID"):
+        await bot.create_forum_topic(FORUM, "x", icon_color=0x123456)
+
+
+async def test_sends_go_to_a_topic_only_in_a_forum(server: BotApiServer, bot: Bot) -> None:
+    server.register_group(TOKEN, FORUM, forum=True)
+    thread = (await bot.create_forum_topic(FORUM, "诉求")).message_thread_id
+    pdf = BufferedInputFile(b"%PDF-1.4", "case.pdf")
+    image = BufferedInputFile(png_bytes(2, 2), "p.png")
+    sent = [
+        await bot.send_message(FORUM, "card", message_thread_id=thread),
+        await bot.send_photo(FORUM, image, message_thread_id=thread),
+        await bot.send_document(FORUM, pdf, message_thread_id=thread),
+        await bot.send_voice(FORUM, BufferedInputFile(OGG, "v.ogg"), message_thread_id=thread),
+    ]
+    assert all(m.message_thread_id == thread and m.is_topic_message for m in sent)
+    records = server.sent(
+        TOKEN, chat_id=FORUM, method="sendMessage,sendPhoto,sendDocument,sendVoice"
+    )
+    assert [r["thread_id"] for r in records] == [thread] * 4
+    general = await bot.send_message(FORUM, "to General")
+    assert general.message_thread_id is None and not general.is_topic_message
+    stored = server.chat_messages(TOKEN, FORUM)
+    assert [m.get("message_thread_id") for m in stored] == [thread] * 5 + [None]
+    # An edit keeps the message in its topic.
+    edited = await bot.edit_message_text("card v2", chat_id=FORUM, message_id=sent[0].message_id)
+    assert isinstance(edited, Message) and edited.message_thread_id == thread
+
+    before = len(server.chat_messages(TOKEN, FORUM))
+    for send in (
+        bot.send_message(FORUM, "x", message_thread_id=999),
+        bot.send_photo(FORUM, sent[1].photo[-1].file_id, message_thread_id=999),  # type: ignore[index]
+        bot.send_voice(FORUM, sent[3].voice.file_id, message_thread_id=999),  # type: ignore[union-attr]
+    ):
+        with pytest.raises(TelegramBadRequest, match="message thread not found"):
+            await send
+    assert len(server.chat_messages(TOKEN, FORUM)) == before
+    assert server.sent(TOKEN, method="sendMessage")[-1]["ok"] is False
+
+    # Outside a forum Telegram ignores message_thread_id.
+    plain = await bot.send_message(-100800, "hi", message_thread_id=999)
+    assert plain.message_thread_id is None
+    assert "thread_id" not in server.sent(TOKEN, chat_id=-100800)[0]
+
+
+async def test_users_in_topics_through_the_control_api(
+    server: BotApiServer, bot: Bot, client: SandboxClient
+) -> None:
+    chat = await client.register_group(FORUM, "Admins", forum=True)
+    assert chat["is_forum"] is True
+    topic = await client.create_topic(FORUM, "随手拍", OTHER)
+    thread = topic["message_thread_id"]
+    await client.send_text(USER, "路口积水", chat_id=FORUM, message_thread_id=thread)
+    await client.send_voice(USER, duration=3, chat_id=FORUM, message_thread_id=thread)
+    text_update, voice_update = await bot.get_updates(timeout=0)
+    for update in (text_update, voice_update):
+        assert update.message is not None and update.message.message_thread_id == thread
+        assert update.message.is_topic_message
+    assert voice_update.message is not None and voice_update.message.voice is not None
+    reply = await bot.send_message(FORUM, "收到", message_thread_id=thread)
+    assert reply.message_thread_id == thread
+    opened = (await client.chat(FORUM))["messages"][0]
+    assert opened["forum_topic_created"]["name"] == "随手拍" and opened["from"]["id"] == OTHER.id
+    assert (await client.chat(FORUM))["topics"] == [topic]
+
+    with pytest.raises(ControlApiError, match="has no topic"):
+        await client.send_text(USER, "x", chat_id=FORUM, message_thread_id=999)
+    await client.register_group(FORUM - 1)
+    with pytest.raises(ControlApiError, match="not a forum"):
+        await client.send_text(USER, "x", chat_id=FORUM - 1, message_thread_id=thread)
+    with pytest.raises(ControlApiError, match="not a forum"):
+        await client.create_topic(FORUM - 1, "x")
+    with pytest.raises(ControlApiError, match="negative"):
+        await client.register_group(5, forum=True)
+
+    # An admin deletes the topic: its messages go, and the bot can no longer post there.
+    await client.delete_topic(FORUM, thread)
+    assert await client.chat_messages(FORUM) == []
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_message(FORUM, "x", message_thread_id=thread)
+    with pytest.raises(ControlApiError) as info:
+        await client.delete_topic(FORUM, thread)
+    assert info.value.status == 404
+
+
+# --- albums ---------------------------------------------------------------------------------------
+async def test_send_media_group(server: BotApiServer, bot: Bot) -> None:
+    await greet(server, bot)
+    first = await bot.send_photo(USER.id, BufferedInputFile(png_bytes(4, 3), "a.png"))
+    assert first.photo
+    album = await bot.send_media_group(
+        USER.id,
+        [
+            InputMediaPhoto(
+                media=first.photo[-1].file_id, caption="<b>现场</b>", parse_mode="HTML"
+            ),
+            InputMediaPhoto(media=BufferedInputFile(png_bytes(5, 6), "b.png")),
+        ],
+    )
+    assert len(album) == 2 and album[0].media_group_id and album[1].photo
+    assert album[0].media_group_id == album[1].media_group_id
+    assert album[0].caption == "现场" and album[1].caption is None
+    assert (album[1].photo[-1].width, album[1].photo[-1].height) == (5, 6)
+    (record,) = server.sent(TOKEN, method="sendMediaGroup")
+    assert record["message_ids"] == [m.message_id for m in album]
+    assert record["media_group_id"] == album[0].media_group_id and record["plain_text"] == "现场"
+    assert len(record["files"]) == 2
+
+    server.register_group(TOKEN, FORUM, forum=True)
+    thread = (await bot.create_forum_topic(FORUM, "诉求")).message_thread_id
+    docs = await bot.send_media_group(
+        FORUM,
+        [InputMediaDocument(media=BufferedInputFile(b"%PDF", f"{n}.pdf")) for n in range(3)],
+        message_thread_id=thread,
+    )
+    assert [m.document.file_name for m in docs if m.document] == ["0.pdf", "1.pdf", "2.pdf"]
+    assert {m.message_thread_id for m in docs} == {thread}
+    assert docs[0].media_group_id != album[0].media_group_id
+    # As Telegram's server does, a single item is sent as a message outside any album.
+    (single,) = await bot.send_media_group(
+        USER.id, [InputMediaPhoto(media=first.photo[-1].file_id)]
+    )
+    assert single.photo and single.media_group_id is None
+
+    before = len(server.chat_messages(TOKEN, USER.id))
+    photo_id = first.photo[-1].file_id
+    refusals: list[tuple[list[Any], str]] = [
+        ([], "there are no messages to send"),
+        ([InputMediaPhoto(media=photo_id)] * 11, "too many messages to send as an album"),
+        (
+            [InputMediaPhoto(media=photo_id), InputMediaDocument(media=docs[0].document.file_id)],  # type: ignore[union-attr]
+            "document can't be mixed with other media types",
+        ),
+        (
+            [InputMediaPhoto(media=photo_id, caption="长" * 1025), InputMediaPhoto(media=photo_id)],
+            "message caption is too long",
+        ),
+        ([InputMediaPhoto(media=photo_id), InputMediaPhoto(media="nope")], "wrong file identifier"),
+    ]
+    for media, error in refusals:
+        with pytest.raises(TelegramBadRequest, match=error):
+            await bot.send_media_group(USER.id, media)
+    with pytest.raises(TelegramBadRequest, match="message thread not found"):
+        await bot.send_media_group(
+            FORUM, [InputMediaPhoto(media=photo_id)] * 2, message_thread_id=9
+        )
+    assert len(server.chat_messages(TOKEN, USER.id)) == before

@@ -7,6 +7,7 @@
 const UI = {
   zh: {
     actingAs: "身份", private: "💬 私聊", group: "👥 管理群", bot: "机器人", typing: "正在输入…",
+    voice: "语音", topicCreated: "话题已创建", topic: "话题",
     members: "群组", start: "开始", commands: "命令菜单", attach: "附件", keyboard: "键盘",
     send: "发送", message: "消息", photo: "🖼 照片", location: "📍 位置", contact: "👤 联系人",
     shareLocation: "分享位置", presetHint: "选一个示例地点（来自示例驿站数据）：",
@@ -23,6 +24,7 @@ const UI = {
   },
   en: {
     actingAs: "Acting as", private: "💬 Private", group: "👥 Admin group", bot: "bot",
+    voice: "Voice message", topicCreated: "Topic created", topic: "Topic",
     typing: "typing…", members: "group", start: "START", commands: "Commands", attach: "Attach",
     keyboard: "Keyboard", send: "Send", message: "Message", photo: "🖼 Photo",
     location: "📍 Location", contact: "👤 Contact", shareLocation: "Share location",
@@ -51,6 +53,7 @@ const state = {
   chatKind: "private",
   seq: 0,
   rendered: new Map(), // message_id -> {key, el}
+  topics: new Map(), // message_thread_id -> name, in a forum group
   replyKeyboard: null,
   keyboardOpen: true,
   typingTimer: null,
@@ -304,6 +307,15 @@ function contentOf(m) {
     parts.push(card("📄", d.file_name || t("file"), [size, d.mime_type || ""].filter(Boolean),
       [[`⬇ ${t("download")}`, fileUrl(d.file_id), d.file_name || "file"]]));
   }
+  if (m.voice) {
+    const v = m.voice;
+    const size = v.file_size ? formatSize(v.file_size) : "";
+    parts.push(card("🎤", `${t("voice")} · ${v.duration || 0}s`, [size, v.mime_type || ""].filter(Boolean),
+      [[`⬇ ${t("download")}`, fileUrl(v.file_id), "voice.oga"]]));
+  }
+  if (m.forum_topic_created) {
+    parts.push(card("💬", m.forum_topic_created.name, [t("topicCreated")]));
+  }
   if (m.venue) parts.push(locationCard(m.venue.location, m.venue));
   else if (m.location) parts.push(locationCard(m.location, null));
   if (m.contact) {
@@ -360,6 +372,12 @@ function fillMessage(el, m) {
     sender.className = "sender";
     sender.textContent = m.from ? [m.from.first_name, m.from.last_name].filter(Boolean).join(" ") : "";
     bubble.append(sender);
+  }
+  if (m.is_topic_message && m.message_thread_id && !m.forum_topic_created) {
+    const topic = document.createElement("div");
+    topic.className = "topic";
+    topic.textContent = `# ${state.topics.get(m.message_thread_id) || `${t("topic")} ${m.message_thread_id}`}`;
+    bubble.append(topic);
   }
   if (m.reply_to_message) {
     const quote = document.createElement("div");
@@ -492,6 +510,7 @@ async function refresh() {
         ? await api("GET", `chats/${id}/messages`)
         : { messages: [], reply_keyboard: null };
       if (id !== chatId()) continue; // switched chats meanwhile
+      state.topics = new Map((body.topics || []).map((tp) => [tp.message_thread_id, tp.name]));
       renderReplyKeyboard(body.reply_keyboard);
       renderMessages(body.messages);
     } while (state.refreshAgain);
