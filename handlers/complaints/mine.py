@@ -25,6 +25,7 @@ from handlers.common.filters import ContentIs, IsCommand
 from handlers.common.texts import q
 from handlers.complaints.callbacks import MineCb
 from handlers.complaints.kit import ComplaintServices
+from handlers.complaints.notices import rating_row
 from handlers.complaints.texts import category_label, deadline_line, status_label
 
 PAGE = 5
@@ -89,8 +90,7 @@ def case_view(case: CaseView, complaints: ComplaintServices) -> tuple[str, Inlin
     elif case.status in OPEN_STATUSES:
         rows.append([(_("➕ Add information"), MineCb(a="add", c=case.id))])
     if case.status is CaseStatus.RESOLVED:
-        rows.append([("★" * r if r < 3 else f"{r}★", MineCb(a="rate", c=case.id, r=r))
-                     for r in range(1, 6)])  # fmt: skip
+        rows.append(rating_row(case.id))
     if case.status in OPEN_STATUSES:
         rows.append([(_("↩️ Withdraw"), MineCb(a="withdraw", c=case.id))])
     rows.append([(_("⬅️ All my complaints"), MineCb(a="list"))])

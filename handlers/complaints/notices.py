@@ -53,11 +53,15 @@ class Person:
     name: str
 
 
+def rating_row(case_id: int) -> list[tuple[str, MineCb]]:
+    """The follow-up's 1-5 stars, one row (shown on the news and in /mycases)."""
+    return [("★" * r if r < 3 else f"{r}★", MineCb(a="rate", c=case_id, r=r)) for r in range(1, 6)]
+
+
 def rating_kb(case_id: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    for stars in range(1, 6):
-        kb.button(text="★" * stars if stars < 3 else f"{stars}★",
-                  callback_data=MineCb(a="rate", c=case_id, r=stars))  # fmt: skip
+    for text, data in rating_row(case_id):
+        kb.button(text=text, callback_data=data)
     kb.adjust(5)
     return kb.as_markup()
 
