@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     # The outbox sender (bot/outbox/sender.py): Telegram allows about 30 messages/s in bulk,
     # one per second to a chat and 20 per minute to a group.
+    # Points (bot/services/points/ledger.py): for a verified snap report, the bonus for
+    # someone's first, and what reports may earn one person in a calendar month (0: no cap).
+    points_per_report: int = Field(default=10, ge=0, le=10_000)
+    points_first_report_bonus: int = Field(default=20, ge=0, le=10_000)
+    points_monthly_cap: int = Field(default=200, ge=0, le=1_000_000)
     outbox_rate: float = Field(default=25.0, gt=0, le=10_000)
     outbox_private_interval: float = Field(default=1.0, ge=0, le=60)
     outbox_group_per_minute: int = Field(default=20, ge=1, le=600)

@@ -12,6 +12,7 @@ from handlers.common.feature import COMMON
 from handlers.common.soon import coming_soon
 from handlers.complaints.feature import COMPLAINTS
 from handlers.outbox.feature import OUTBOX
+from handlers.points.feature import POINTS
 from handlers.stations.feature import STATIONS
 from handlers.themes.feature import THEMES
 from handlers.users.feature import ADMIN, ONBOARDING, PROFILE
@@ -34,8 +35,7 @@ FEATURES: tuple[Feature, ...] = (
     COMPLAINTS,
     coming_soon("reports", N_("📸 Snap report"),
                 N_("📸 Snap report: report a road hazard with a photo and location")),
-    coming_soon("points", N_("⭐ My points"),
-                N_("⭐ My points: points earned by volunteering, and the points shop")),
+    POINTS,
     THEMES,
     PROFILE,
     OUTBOX,

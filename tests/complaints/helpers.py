@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.users.models import Role, User
+from bot.db.users.models import Role
 from bot.services.complaints.cases import CaseService, Draft
 from bot.services.complaints.offices import Actor, set_handler, store_book
 from knowledge.complaints.categories import Category
 from knowledge.complaints.offices import Deadlines, Office, OfficeBook, Route
+from tests.harness.people import person
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -37,14 +38,6 @@ BOOK = OfficeBook(
 def local(text: str) -> datetime:
     """A local wall-clock time in TZ, as the aware moment."""
     return datetime.fromisoformat(text).replace(tzinfo=TZ)
-
-
-async def person(session: AsyncSession, telegram_id: int, role: Role = Role.DRIVER) -> int:
-    user = User(telegram_id=telegram_id, display_name=f"用户{telegram_id}", language="zh",
-                role=role, phone=f"1380000{telegram_id:04d}")  # fmt: skip
-    session.add(user)
-    await session.flush()
-    return user.id
 
 
 class World:

@@ -50,7 +50,7 @@ async def test_full_onboarding_in_chinese(app: App) -> None:
     assert (row.occupation, row.city, row.phone) == (Occupation.TRUCK, "自贡", "+8613800138000")
 
     sent = await app.text(DRIVER, "⭐ 我的积分")
-    assert "即将上线" in texts(sent)[0]
+    assert texts(sent)[0].startswith("⭐ 我的积分：0")
     sent = await app.text(DRIVER, "/start")
     assert "欢迎回来" in texts(sent)[0]
 
@@ -66,9 +66,7 @@ async def test_english_user_gets_english_everywhere(app: App) -> None:
     assert any(t.startswith("All set!") for t in texts(sent))
     assert app.reply_keyboard(EN_DRIVER.id) == MENU_EN
     sent = await app.text(EN_DRIVER, "⭐ My points")
-    assert texts(sent) == [
-        "⭐ My points is coming soon. We are building it right now — thank you for waiting!"
-    ]
+    assert texts(sent)[0].startswith("⭐ Your points: 0")
 
 
 def _message(app: App, chat_id: int, message_id: int) -> dict:

@@ -50,6 +50,7 @@ class MessageKind(enum.StrEnum):
     ACTIVITY = "activity"  # a reminder the day before an activity (bulk, opt-out "themes")
     REPORT = "report"  # a report to an admin (a broadcast's end report)
     CASE = "case"  # a complaint's news: to its driver, its handlers or the admins' group
+    POINTS = "points"  # points given or taken by an admin, to the person
 
 
 class Priority(enum.IntEnum):
