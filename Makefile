@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/booking_form.py
 	$(BIN)/python bench/outbox.py
 	$(BIN)/python bench/complaints.py
+	$(BIN)/python bench/snap_photos.py
 
 # Re-extract msgids from the code and merge them into the catalogs (then translate).
 messages: $(DEV_STAMP)

@@ -1,0 +1,1 @@
+"""Pure logic of snap reports: no Telegram library, no database session."""
