@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     theme_notice_time: str = "09:00"
     # Files the bot writes for admins (a broadcast's CSV of failures), under this directory.
     data_dir: Path = Path("data")
+    # 随手拍 photos (knowledge/snaps/photos.py): stored under `snap_files_dir` (default:
+    # data_dir/files) by `snap_photo_pattern`; a photo over `snap_max_photo_mb` is refused.
+    snap_files_dir: Path | None = None
+    snap_photo_pattern: str = "snaps/{year}/{month:02d}/{report}-{n}.jpg"
+    snap_max_photo_mb: float = Field(default=10.0, gt=0, le=20)
+    # Open311 GeoReport v2 (read side): beside the webhook server, else on this address
+    # (HOST:PORT; empty: not served in polling mode). The sandbox serves it on its own port.
+    open311_listen: str | None = None
     # The outbox sender (bot/outbox/sender.py): Telegram allows about 30 messages/s in bulk,
     # one per second to a chat and 20 per minute to a group.
     # Points (bot/services/points/ledger.py): for a verified snap report, the bonus for
@@ -104,7 +112,14 @@ class Settings(BaseSettings):
             raise ValueError("expected a redis://, rediss:// or unix:// URL")
         return value
 
-    @field_validator("admin_chat_id", "redis_url", "webhook_url", mode="before")
+    @field_validator(
+        "admin_chat_id",
+        "redis_url",
+        "webhook_url",
+        "open311_listen",
+        "snap_files_dir",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -177,6 +192,10 @@ class Settings(BaseSettings):
     def theme_notice_at(self) -> time:
         hour, minute = self.theme_notice_time.split(":")
         return time(int(hour), int(minute))
+
+    @property
+    def snap_files_root(self) -> Path:
+        return self.snap_files_dir or self.data_dir / "files"
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,14 +5,13 @@ package of its own and one line here (docs/adding-a-feature.md)."""
 from __future__ import annotations
 
 from bot.feature import Feature, Job
-from bot.i18n import N_
 from handlers.broadcasts.feature import BROADCASTS
 from handlers.checkups.feature import CHECKUPS
 from handlers.common.feature import COMMON
-from handlers.common.soon import coming_soon
 from handlers.complaints.feature import COMPLAINTS
 from handlers.outbox.feature import OUTBOX
 from handlers.points.feature import POINTS
+from handlers.snaps.feature import SNAPS
 from handlers.stations.feature import STATIONS
 from handlers.themes.feature import THEMES
 from handlers.users.feature import ADMIN, ONBOARDING, PROFILE
@@ -33,8 +32,7 @@ FEATURES: tuple[Feature, ...] = (
     CHECKUPS,
     BROADCASTS,
     COMPLAINTS,
-    coming_soon("reports", N_("📸 Snap report"),
-                N_("📸 Snap report: report a road hazard with a photo and location")),
+    SNAPS,
     POINTS,
     THEMES,
     PROFILE,

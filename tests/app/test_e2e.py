@@ -63,7 +63,7 @@ async def converse_onboarding(client: SandboxClient, user: TgUser) -> None:
     keyboard = (await client.chat(user.id))["reply_keyboard"]
     assert [b["text"] for row in keyboard["keyboard"] for b in row] == MENU_ZH
     sent = await client.send_text_and_wait(user, "📸 随手拍", method="sendMessage")
-    assert "即将上线" in _texts(sent)[0]
+    assert _texts(sent)[0].startswith("📸 随手拍\n请发送问题的照片")
     sent = await client.send_text_and_wait(user, "📝 我要投诉", method="sendMessage")
     assert "是哪方面的问题" in _texts(sent)[0]
 

@@ -58,11 +58,14 @@ async def test_every_features_jobs_are_scheduled_once_with_fixed_ids(app: App) -
             "extend_checkup_slots",
             "prune_processed_updates",
             "redraw_case_cards",
+            "redraw_snap_cards",
             "refresh_station_index",
             "remind_activities",
             "send_booking_notices",
             "send_booking_reminders",
             "show_broadcast_progress",
+            "snap_files_sweep",
+            "snap_followups",
             "start_broadcasts",
         ]
         job = scheduler.get_job("send_booking_reminders")

@@ -51,6 +51,7 @@ class MessageKind(enum.StrEnum):
     REPORT = "report"  # a report to an admin (a broadcast's end report)
     CASE = "case"  # a complaint's news: to its driver, its handlers or the admins' group
     POINTS = "points"  # points given or taken by an admin, to the person
+    SNAP = "snap"  # a snap report card, or news of a report to its reporter and followers
 
 
 class Priority(enum.IntEnum):
