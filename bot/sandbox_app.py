@@ -24,9 +24,16 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
 from bot.db.users.models import Occupation, Role
 from bot.sandbox import BotApiServer
-from bot.sandbox.webchat import DemoUser, PresetPlace, WebChatConfig, add_webchat_routes
+from bot.sandbox.webchat import (
+    DemoUser,
+    PresetPlace,
+    SampleImage,
+    WebChatConfig,
+    add_webchat_routes,
+)
 from bot.services.stations.service import SAMPLE_FILE
 from bot.services.users.profiles import UserService, register
+from knowledge.snaps.samples import SAMPLE_PHOTOS
 from knowledge.stations.files import parse_csv
 from knowledge.stations.station import Station
 
@@ -66,6 +73,22 @@ def sample_places(limit: int = 6) -> tuple[PresetPlace, ...]:
     return tuple(
         PresetPlace(f"{first.city} · {first.name}", first.lat, first.lon) for first, *_ in cities
     )
+
+
+SAMPLE_PHOTO_LABELS = {  # name -> (zh, en)
+    "pothole": ("路面坑洼", "Pothole"),
+    "water": ("积水", "Standing water"),
+    "traffic_light": ("红绿灯损坏", "Broken traffic light"),
+}
+
+
+def sample_photos() -> tuple[SampleImage, ...]:
+    """The attach menu's 📸 sample photos: the bundled snap samples (JPEGs with EXIF GPS)."""
+    return tuple(
+        SampleImage(p.name, *SAMPLE_PHOTO_LABELS.get(p.name, (p.name, p.name)), p.lat, p.lon,
+                    p.path)
+        for p in SAMPLE_PHOTOS
+    )  # fmt: skip
 
 
 def new_token() -> str:
@@ -169,6 +192,7 @@ async def serve(settings: Settings, *, forced: bool = False) -> int:
         group_id=ADMIN_GROUP_ID,
         group_title=ADMIN_GROUP_TITLE,
         places=sample_places(),
+        samples=sample_photos(),
         title=BOT_NAME,
         notes=NOTES,
     )

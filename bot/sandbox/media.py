@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import mimetypes
 import struct
+
+from PIL import Image, ImageOps
 
 DEFAULT_PHOTO_SIZE = (800, 600)
 # JPEG start-of-frame markers (all SOFn except DHT/JPG/DAC, which share the range).
@@ -50,3 +53,20 @@ def guess_mime_type(file_name: str | None, declared: str | None = None) -> str:
     """Telegram derives the MIME type from the file name; fall back to the declared one."""
     guessed = mimetypes.guess_type(file_name)[0] if file_name else None
     return guessed or declared or "application/octet-stream"
+
+
+def compress_photo(data: bytes) -> bytes:
+    """What Telegram does to a photo sent as a photo (not as a file): it is re-encoded as a
+    JPEG, turned upright, at most 2560 px on a side, and every bit of metadata (EXIF GPS
+    included) is gone. Data Pillow cannot read is kept as it came (the bot refuses it)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > 100_000_000:
+                return data
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+    except Exception:
+        return data
+    upright.thumbnail((2560, 2560))
+    out = io.BytesIO()
+    upright.save(out, "JPEG", quality=87)
+    return out.getvalue()

@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import ControlError
 from .formatting import bot_command_entities
-from .media import guess_mime_type, photo_dimensions
+from .media import compress_photo, guess_mime_type, photo_dimensions
 from .state import BotState, CallbackQuery, ChatState, QueuedUpdate, StoredMessage, now
 
 _USER_FIELDS = ("last_name", "username", "language_code", "is_premium")
@@ -158,7 +158,7 @@ def _caption(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _photo(state: BotState, spec: Mapping[str, Any], user: dict[str, Any]) -> dict[str, Any]:
-    content = _decode(spec, MAX_PHOTO_BYTES, "photo")
+    content = compress_photo(_decode(spec, MAX_PHOTO_BYTES, "photo"))
     width, height = photo_dimensions(content, spec.get("width"), spec.get("height"))
     stored = state.store_file("photo", content=content, width=width, height=height)
     return {"photo": stored.as_photo(), **_caption(spec)}

@@ -378,14 +378,14 @@ async def submit(query: CallbackQuery, state: FSMContext, form: SnapForm, user: 
             kept.append(StoredPhoto(final, file_id, phash, width, height))
         await snaps.reports.attach(report.id, PhotoKind.BEFORE, kept, now)
         await snaps.notifier.after(snaps.session, change, now, bot)
-        if report.lat is not None and report.lon is not None:
-            item = Recent(report.id, report.category.value, report.lat, report.lon, now)
+        lat, lon = report.lat, report.lon
 
-            async def index_it() -> None:
-                snaps.recent.add(item)
-                _drop_staged(snaps, form)
+        async def settle() -> None:  # the kept copies are committed: staged ones can go
+            _drop_staged(snaps, form)
+            if lat is not None and lon is not None:
+                snaps.recent.add(Recent(report.id, report.category.value, lat, lon, now))
 
-            after_commit(snaps.session, index_it)
+        after_commit(snaps.session, settle)
     await state.clear()
     text = "\n".join([
         _("✅ <b>Report {number} sent.</b> Thank you!").format(number=report.number),

@@ -20,7 +20,10 @@ const UI = {
     emptyGroup: "管理群还没有消息。机器人发到管理群（ADMIN_CHAT_ID）的内容会显示在这里。",
     offline: "与沙盒的连接已断开，正在重连…", unsupported: "沙盒中不支持此按钮",
     edited: "已编辑", file: "文件", noCommands: "机器人还没有设置命令", copied: "已复制",
-    download: "下载",
+    download: "下载", samplePhoto: "📸 示例照片", sampleTitle: "发送示例照片",
+    sampleHint: "以文件发送：Telegram 会去掉压缩照片的 EXIF（GPS、拍摄时间），文件则原样保留。",
+    asFile: "📎 以文件发送", asPhoto: "🖼 以照片发送",
+    asPhotoTitle: "以压缩照片发送（Telegram 会去掉 EXIF）", sampleFailed: "无法读取示例照片：{error}",
   },
   en: {
     actingAs: "Acting as", private: "💬 Private", group: "👥 Admin group", bot: "bot",
@@ -41,7 +44,12 @@ const UI = {
     offline: "Lost the connection to the sandbox, reconnecting…",
     unsupported: "This button is not supported in the sandbox", edited: "edited", file: "File",
     noCommands: "The bot has set no commands", copied: "Copied",
-    download: "Download",
+    download: "Download", samplePhoto: "📸 Sample photo", sampleTitle: "Send a sample photo",
+    sampleHint: "Sent as a file: Telegram strips EXIF (GPS, time) from compressed photos, "
+      + "files keep it.",
+    asFile: "📎 Send as file", asPhoto: "🖼 As photo",
+    asPhotoTitle: "Send as a compressed photo (Telegram strips the EXIF)",
+    sampleFailed: "Could not load the sample photo: {error}",
   },
 };
 
@@ -667,6 +675,44 @@ function sendPhoto(file) {
   reader.readAsDataURL(file);
 }
 
+// The bundled sample photos: as a file by default (a document keeps its EXIF GPS and time on
+// Telegram), or as a compressed photo.
+function openSampleDialog() {
+  $("sample-dialog").showModal();
+}
+
+function bytesToBase64(buffer) {
+  const bytes = new Uint8Array(buffer);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+async function sendSample(sample, asPhoto) {
+  $("sample-dialog").close();
+  let base64;
+  try {
+    const response = await fetch(sample.url, { cache: "no-cache" });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    base64 = bytesToBase64(await response.arrayBuffer());
+  } catch (error) {
+    return toast(t("sampleFailed", { error: error.message }), true);
+  }
+  const caption = $("text").value.trim() || undefined; // as with a chosen photo
+  const spec = asPhoto
+    ? { kind: "photo", content_base64: base64, caption }
+    : {
+      kind: "document",
+      content_base64: base64,
+      file_name: sample.file_name || `${sample.name}.jpg`,
+      mime_type: "image/jpeg",
+      caption,
+    };
+  if (await inject(spec)) $("text").value = "";
+}
+
 async function showCommands() {
   const menu = $("commands-menu");
   if (!menu.hidden) return (menu.hidden = true);
@@ -728,6 +774,7 @@ function applyLanguage() {
   }
   select.value = state.userKey;
   renderPresets();
+  renderSamples();
   renderChrome();
 }
 
@@ -765,6 +812,54 @@ function renderPresets() {
     button.append(small);
     button.addEventListener("click", () => sendLocation(place.latitude, place.longitude));
     box.append(button);
+  }
+}
+
+const sampleThumbs = new Map(); // name -> <img>, kept across languages (loaded once)
+
+function sampleThumb(sample) {
+  let img = sampleThumbs.get(sample.name);
+  if (!img) {
+    img = document.createElement("img");
+    img.className = "thumb";
+    img.alt = "";
+    img.loading = "lazy";
+    img.src = sample.url;
+    sampleThumbs.set(sample.name, img);
+  }
+  return img;
+}
+
+function renderSamples() {
+  const samples = state.config.samples || [];
+  document.querySelector('#attach-menu [data-action="sample"]').hidden = !samples.length;
+  const box = $("samples");
+  box.replaceChildren();
+  for (const sample of samples) {
+    const row = document.createElement("div");
+    row.className = "sample";
+    row.dataset.sample = sample.name;
+    const asFile = document.createElement("button");
+    asFile.type = "button";
+    asFile.className = "sample-file";
+    const text = document.createElement("span");
+    text.className = "sample-text";
+    text.append(state.lang === "zh" ? sample.label_zh : sample.label_en);
+    const coords = document.createElement("small");
+    coords.textContent = `${sample.lat.toFixed(4)}, ${sample.lon.toFixed(4)}`;
+    const how = document.createElement("small");
+    how.textContent = t("asFile");
+    text.append(coords, how);
+    asFile.append(sampleThumb(sample), text);
+    asFile.addEventListener("click", () => sendSample(sample, false));
+    const asPhoto = document.createElement("button");
+    asPhoto.type = "button";
+    asPhoto.className = "sample-photo";
+    asPhoto.textContent = t("asPhoto");
+    asPhoto.title = t("asPhotoTitle");
+    asPhoto.addEventListener("click", () => sendSample(sample, true));
+    row.append(asFile, asPhoto);
+    box.append(row);
   }
 }
 
@@ -826,6 +921,7 @@ function bind() {
     if (action === "photo") $("photo-input").click();
     if (action === "location") openLocationDialog();
     if (action === "contact") openContactDialog();
+    if (action === "sample") openSampleDialog();
   });
   $("photo-input").addEventListener("change", (event) => {
     const file = event.target.files[0];
@@ -836,6 +932,7 @@ function bind() {
   $("location-cancel").addEventListener("click", () => $("location-dialog").close());
   $("contact-send").addEventListener("click", sendContact);
   $("contact-cancel").addEventListener("click", () => $("contact-dialog").close());
+  $("sample-cancel").addEventListener("click", () => $("sample-dialog").close());
 }
 
 async function main() {
