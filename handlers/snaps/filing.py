@@ -28,7 +28,6 @@ from aiogram.types import (
 )
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from knowledge.snaps.nearby import DUPLICATE_RADIUS_M, Recent
 
 from bot.db.after_commit import after_commit
 from bot.db.snaps.statuses import LocationSource, PhotoKind
@@ -45,6 +44,7 @@ from handlers.snaps.kit import SnapServices
 from handlers.snaps.photos_in import Received, read_photo
 from handlers.snaps.texts import category_label, status_label
 from knowledge.snaps.categories import SnapCategory
+from knowledge.snaps.nearby import DUPLICATE_RADIUS_M, Recent
 from knowledge.snaps.photos import SAME_PHOTO_DISTANCE, Photo, hash_distance
 from knowledge.text_rules import clean_line
 
