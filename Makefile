@@ -56,6 +56,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/outbox.py
 	$(BIN)/python bench/complaints.py
 	$(BIN)/python bench/snap_photos.py
+	$(BIN)/python bench/snap_nearby.py
+	$(BIN)/python bench/points_ledger.py
 
 # Re-extract msgids from the code and merge them into the catalogs (then translate).
 messages: $(DEV_STAMP)

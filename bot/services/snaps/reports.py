@@ -240,7 +240,7 @@ class SnapService:
                 back = SnapStatus.FORWARDED if row.office_id else SnapStatus.VERIFIED
                 return await self._move(
                     row, SnapAction.STILL_THERE, user_id, back, key, now,
-                    {"handled_at": None, "followup_due": None},
+                    {"handled_at": None, "followup_due": None, "handled_note": None},
                 )  # fmt: skip
             return await self._move(
                 row, SnapAction.CONFIRMED, user_id, SnapStatus.CLOSED, key, now,
