@@ -18,7 +18,7 @@ class SnapCardCb(CallbackData, prefix="sc"):
     """A button on a report's card in the admins' group: the report and the version the card
     showed, so a card that is behind (or a forged button) changes nothing."""
 
-    a: Literal["verify", "reject", "why", "fwd", "office", "done", "back"]
+    a: Literal["verify", "reject", "why", "fwd", "office", "done", "back", "voice"]
     r: int  # the report id
     v: int  # the report version the card showed
     o: str = ""  # an office id, or a reject reason

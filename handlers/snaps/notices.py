@@ -89,7 +89,7 @@ def card_text(
     elif report.text:
         lines.append("\n" + q(_short(report.text)))
     if report.voice_file_id and not report.erased:
-        lines.append(_("🎙 Voice note: tap 📄 for it"))
+        lines.append(_("🎙 With a voice note: 🎙 sends it to your private chat"))
     if photos > 1:
         lines.append(_("🖼 {count} photos").format(count=photos))
     if report.handled_note:
@@ -110,18 +110,19 @@ def card_kb(report: SnapView) -> InlineKeyboardMarkup | None:
     if s is SnapStatus.NEW:
         _b(kb, _("✅ Verify"), "verify", report)
         _b(kb, _("✖ Reject"), "reject", report)
-        kb.adjust(2)
     elif s is SnapStatus.VERIFIED:
         _b(kb, _("➡️ Forward to an office"), "fwd", report)
         _b(kb, _("🛠 Mark handled"), "done", report)
         _b(kb, _("✖ Reject"), "reject", report)
-        kb.adjust(2, 1)
     elif s is SnapStatus.FORWARDED:
         _b(kb, _("🛠 Mark handled"), "done", report)
         _b(kb, _("➡️ Another office"), "fwd", report)
-        kb.adjust(2)
-    else:
+    if report.voice_file_id and not report.erased:
+        _b(kb, _("🎙 Voice"), "voice", report)
+    if not list(kb.buttons):
         return None
+    widths = {SnapStatus.NEW: [2], SnapStatus.VERIFIED: [2, 1], SnapStatus.FORWARDED: [2]}
+    kb.adjust(*widths.get(s, []), 1)
     return kb.as_markup()
 
 

@@ -59,7 +59,7 @@ async def card_tap(query: CallbackQuery, callback_data: SnapCardCb, user: UserPr
     assert user is not None
     cb, now, reports = callback_data, clock(), snaps.reports
     report = await reports.get(cb.r)
-    if report is None or report.version != cb.v:
+    if report is None or (report.version != cb.v and cb.a != "voice"):
         await query.answer(_(STALE), show_alert=True)
         return
     key = f"snap-cq:{query.id}"
@@ -97,6 +97,9 @@ async def card_tap(query: CallbackQuery, callback_data: SnapCardCb, user: UserPr
                 raise Stale(report.id)
             change = await reports.forward(report.id, report.version, cb.o, user.id, key, now)
             toast = _("Forwarded. The reporter is told.")
+        elif cb.a == "voice":
+            await _send_voice(query, bot, report.voice_file_id, report.number)
+            return
         elif cb.a == "done":
             await _ask_after_photo(query, bot, fsm_storage, report.id, report.version,
                                    report.number)  # fmt: skip
@@ -112,6 +115,21 @@ async def card_tap(query: CallbackQuery, callback_data: SnapCardCb, user: UserPr
         return
     await snaps.notifier.after(snaps.session, change, now, bot)
     await query.answer(toast)
+
+
+async def _send_voice(query: CallbackQuery, bot: Bot, file_id: str | None, number: str) -> None:
+    """The reporter's voice note, in the presser's private chat (the group sees only the card)."""
+    if file_id is None:
+        await query.answer(_("That choice is no longer available."), show_alert=True)
+        return
+    try:
+        await bot.send_voice(query.from_user.id, file_id, caption=number)
+    except (TelegramForbiddenError, TelegramBadRequest):
+        await query.answer(_("Open a private chat with me first (tap my name, then Start), "
+                             "then tap again."), show_alert=True)  # fmt: skip
+        return
+    private = isinstance(query.message, Message) and query.message.chat.id == query.from_user.id
+    await query.answer(None if private else _("Sent to your private chat."))
 
 
 async def _ask_after_photo(query: CallbackQuery, bot: Bot, storage: BaseStorage,

@@ -13,7 +13,7 @@ from bot.db.snaps.statuses import RejectReason, SnapAction, SnapStatus
 from bot.sandbox import TgUser, specs
 from knowledge.snaps.samples import SAMPLE_PHOTOS
 from tests.harness.app import ADMIN, DRIVER, TOKEN, App
-from tests.harness.chat import alerts, last_with_buttons, tap, texts
+from tests.harness.chat import alerts, buttons, last_with_buttons, tap, texts
 from tests.snaps.conftest import GROUP
 from tests.snaps.test_photos import _flat_png
 
@@ -93,11 +93,17 @@ async def test_words_only_report_and_a_reasoned_rejection(app: App) -> None:
     refused = await tap(app, DRIVER, "✅")  # nothing to find it by yet
     assert alerts(refused) and await count(app, SnapRow) == 0
     await app.text(DRIVER, "G76 自贡段 K1234 处货车长期占用应急车道")
+    await app.feed(specs.voice(DRIVER))
     await tap(app, DRIVER, "✅")
     row = await _last(app)
     assert row.lat is None and row.text.startswith("G76") and row.status is SnapStatus.NEW
+    assert row.voice_file_id is not None
     card = last_with_buttons(app, GROUP)
-    assert "photo" not in card and row.number in card["text"]
+    assert "photo" not in card and row.number in card["text"] and "语音" in card["text"]
+    await app.onboard(ADMIN)
+    await tap(app, ADMIN, "🎙", chat_id=GROUP)  # the voice note goes to the admin's own chat
+    heard = app.server.chat_messages(TOKEN, ADMIN.id)[-1]
+    assert "voice" in heard and heard.get("caption") == row.number
 
     await tap(app, ADMIN, "✖", chat_id=GROUP)
     await tap(app, ADMIN, "重复上报", chat_id=GROUP)
@@ -107,7 +113,8 @@ async def test_words_only_report_and_a_reasoned_rejection(app: App) -> None:
     news = app.server.chat_messages(TOKEN, DRIVER.id)[-1]["text"]
     assert row.number in news and "重复上报" in news
     await app.drain()
-    assert "reply_markup" not in app.server.chat_messages(TOKEN, GROUP)[-1]  # nothing left to do
+    card = app.server.chat_messages(TOKEN, GROUP)[-1]  # nothing left to do but listen
+    assert [b["text"] for b in buttons(card)] == ["🎙 听语音"] and "不予受理" in card["text"]
 
 
 async def test_a_stale_or_doubled_tap_changes_nothing(app: App) -> None:
