@@ -75,6 +75,30 @@ async def edit_flow(
     return shown
 
 
+async def redraw_card(
+    bot: Bot, chat_id: int, message_id: int, text: str, kb: InlineKeyboardMarkup | None,
+    caption: bool = False, what: str = "card",
+) -> bool:  # fmt: skip
+    """Show a card's new text (its caption, for a photo card) in place. True when the card
+    shows it, or never can (not modified, deleted); False: try again later (a job does)."""
+    try:
+        if caption:
+            await bot.edit_message_caption(
+                chat_id=chat_id, message_id=message_id, caption=text, reply_markup=kb
+            )
+        else:
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                        reply_markup=kb)  # fmt: skip
+    except TelegramBadRequest as exc:
+        if NOT_MODIFIED not in exc.message and not any(g in exc.message for g in GONE):
+            log.warning("%s not redrawn: %s", what, exc.message)
+            return False
+    except TelegramAPIError as exc:
+        log.info("%s not redrawn now: %r", what, exc)
+        return False
+    return True
+
+
 async def remove_buttons(bot: Bot, chat_id: int, message_id: int) -> bool:
     """Take the buttons off a message whose flow is over; it may have none or be gone.
     Tidying only: whatever Telegram says (a refusal, or down past the retries) fails

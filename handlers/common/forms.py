@@ -16,9 +16,10 @@ falls through to the `form_closed` toast.
 
 from __future__ import annotations
 
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
 from aiogram.filters import Filter
@@ -63,6 +64,32 @@ class FormState(ABC):
         if step is not None:
             await state.set_state(step)
         await state.set_data(self.to_data())
+
+
+@dataclass(frozen=True, slots=True)
+class KeyedForm(FormState):
+    """A form whose answers are a plain dict, with a key made when it opens: what it files is
+    filed once however often its last button is pressed (the key is the row's unique token)."""
+
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def to_data(self) -> dict[str, Any]:
+        return {FLOW_MESSAGE: self.mid, "key": self.key, "v": self.values}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Self | None:
+        mid, key, values = data.get(FLOW_MESSAGE), data.get("key"), data.get("v", {})
+        if not isinstance(mid, int) or not isinstance(key, str) or not isinstance(values, dict):
+            return None
+        return cls(mid=mid, key=key, values=values)
+
+    def with_(self, **changes: Any) -> Self:
+        return type(self)(mid=self.mid, key=self.key, values={**self.values, **changes})
+
+    def at(self, mid: int) -> Self:
+        """The same form, shown on message `mid`."""
+        return type(self)(mid=mid, key=self.key, values=self.values)
 
 
 class OpenForm(Filter):

@@ -9,9 +9,8 @@ the place. The form's key makes a second tap on Submit file the same case, not a
 from __future__ import annotations
 
 import re
-import uuid
-from dataclasses import dataclass, field
-from typing import Any, Self
+from dataclasses import dataclass
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -36,7 +35,7 @@ from bot.services.complaints.views import Evidence
 from bot.services.users.profiles import UserProfile
 from handlers.common.editing import edit_in_place
 from handlers.common.filters import N_, ContentIs, IsCommand
-from handlers.common.forms import FormState, OpenForm, form_closed
+from handlers.common.forms import KeyedForm, OpenForm, form_closed
 from handlers.common.menu import main_menu_kb
 from handlers.common.texts import q
 from handlers.complaints.callbacks import FileCb
@@ -60,23 +59,8 @@ class FileSteps(StatesGroup):
 
 
 @dataclass(frozen=True, slots=True)
-class FileForm(FormState):
+class FileForm(KeyedForm):
     open_in = (FileSteps.category, FileSteps.story, FileSteps.details)
-    key: str = field(default_factory=lambda: uuid.uuid4().hex)
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def to_data(self) -> dict[str, Any]:
-        return {"mid": self.mid, "key": self.key, "v": self.values}
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Self | None:
-        mid, key, values = data.get("mid"), data.get("key"), data.get("v", {})
-        if not isinstance(mid, int) or not isinstance(key, str) or not isinstance(values, dict):
-            return None
-        return cls(mid=mid, key=key, values=values)
-
-    def with_(self, **changes: Any) -> FileForm:
-        return FileForm(mid=self.mid, key=self.key, values={**self.values, **changes})
 
     @property
     def files(self) -> list[list[str | None]]:
@@ -169,8 +153,7 @@ def details_screen(form: FileForm, asking: str | None = None) -> tuple[str, Inli
 async def _show(message: Message, state: FSMContext, form: FileForm, step: State,
                 screen: tuple[str, InlineKeyboardMarkup]) -> None:  # fmt: skip
     shown = await edit_in_place(message, *screen)
-    form = FileForm(mid=shown.message_id, key=form.key, values=form.values)
-    await form.save(state, step)
+    await form.at(shown.message_id).save(state, step)
 
 
 async def _redraw(bot: Bot, chat_id: int, state: FSMContext, form: FileForm, step: State,

@@ -11,7 +11,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -30,7 +29,7 @@ from bot.services.complaints.cases import CaseService
 from bot.services.complaints.views import CaseView, Change
 from bot.services.outbox.messages import OutMessage
 from bot.services.outbox.service import Outbox
-from handlers.common.editing import GONE, NOT_MODIFIED
+from handlers.common.editing import redraw_card
 from handlers.common.texts import q
 from handlers.common.topics import topic
 from handlers.complaints.callbacks import ExtCb, MineCb
@@ -173,16 +172,9 @@ class CaseNotifier:
                 message_id = sent[1]
             case = CaseView.of(row)
             text, kb = await self.render_card(session, case, self.core.clock())
-            try:
-                await bot.edit_message_text(
-                    text, chat_id=row.card_chat_id, message_id=message_id, reply_markup=kb
-                )
-            except TelegramBadRequest as exc:
-                if NOT_MODIFIED not in exc.message and not any(g in exc.message for g in GONE):
-                    log.warning("card of case %s not redrawn: %s", case_id, exc.message)
-                    return False
-            except TelegramAPIError as exc:
-                log.info("card of case %s not redrawn now: %r", case_id, exc)
+            if not await redraw_card(
+                bot, row.card_chat_id, message_id, text, kb, what=f"card of case {case_id}"
+            ):
                 return False
             await repo.mark_card(case_id, case.version, message_id)
             await session.commit()

@@ -9,10 +9,9 @@ photo (or without a place) is allowed: a driver cannot always take one.
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -36,7 +35,7 @@ from bot.services.snaps.reports import MAX_PHOTOS, Draft, StoredPhoto
 from bot.services.users.profiles import UserProfile
 from handlers.common.editing import edit_in_place
 from handlers.common.filters import N_, ContentIs, IsCommand
-from handlers.common.forms import FormState, OpenForm, form_closed
+from handlers.common.forms import KeyedForm, OpenForm, form_closed
 from handlers.common.menu import main_menu_kb
 from handlers.common.texts import q
 from handlers.snaps.callbacks import SnapCb
@@ -61,23 +60,8 @@ class SnapSteps(StatesGroup):
 
 
 @dataclass(frozen=True, slots=True)
-class SnapForm(FormState):
+class SnapForm(KeyedForm):
     open_in = tuple(SnapSteps.__all_states__)
-    key: str = field(default_factory=lambda: uuid.uuid4().hex)
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def to_data(self) -> dict[str, Any]:
-        return {"mid": self.mid, "key": self.key, "v": self.values}
-
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Self | None:
-        mid, key, values = data.get("mid"), data.get("key"), data.get("v", {})
-        if not isinstance(mid, int) or not isinstance(key, str) or not isinstance(values, dict):
-            return None
-        return cls(mid=mid, key=key, values=values)
-
-    def with_(self, **changes: Any) -> SnapForm:
-        return SnapForm(mid=self.mid, key=self.key, values={**self.values, **changes})
 
     @property
     def photos(self) -> list[list[Any]]:
@@ -198,7 +182,7 @@ def details_screen(form: SnapForm) -> tuple[str, InlineKeyboardMarkup]:
 async def _show(message: Message, state: FSMContext, form: SnapForm, step: State,
                 screen: tuple[str, InlineKeyboardMarkup]) -> None:  # fmt: skip
     shown = await edit_in_place(message, *screen)
-    await SnapForm(mid=shown.message_id, key=form.key, values=form.values).save(state, step)
+    await form.at(shown.message_id).save(state, step)
 
 
 async def _redraw(bot: Bot, chat_id: int, state: FSMContext, form: SnapForm, step: State,

@@ -13,7 +13,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -30,7 +29,7 @@ from bot.feature import Core
 from bot.services.outbox.messages import OutMessage
 from bot.services.outbox.service import Outbox
 from bot.services.snaps.reports import Change, SnapView
-from handlers.common.editing import GONE, NOT_MODIFIED
+from handlers.common.editing import redraw_card
 from handlers.common.texts import q
 from handlers.common.topics import topic
 from handlers.outbox.buttons import from_markup
@@ -279,22 +278,16 @@ class SnapNotifier:
                 message_id = sent[1]
             report = SnapView.of(row)
             text, kb = await self.render_card(session, report)
-            try:
-                if row.card_photo:
-                    await bot.edit_message_caption(
-                        chat_id=row.card_chat_id, message_id=message_id, caption=text,
-                        reply_markup=kb,
-                    )  # fmt: skip
-                else:
-                    await bot.edit_message_text(
-                        text, chat_id=row.card_chat_id, message_id=message_id, reply_markup=kb
-                    )
-            except TelegramBadRequest as exc:
-                if NOT_MODIFIED not in exc.message and not any(g in exc.message for g in GONE):
-                    log.warning("card of report %s not redrawn: %s", report_id, exc.message)
-                    return False
-            except TelegramAPIError as exc:
-                log.info("card of report %s not redrawn now: %r", report_id, exc)
+            shown = await redraw_card(
+                bot,
+                row.card_chat_id,
+                message_id,
+                text,
+                kb,
+                caption=row.card_photo,
+                what=f"card of report {report_id}",
+            )
+            if not shown:
                 return False
             await repo.mark_card(report_id, report.version, message_id)
             await session.commit()
