@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
@@ -23,6 +24,7 @@ from bot.services.complaints.offices import load_sample_if_empty as load_sample_
 from bot.services.stations.service import load_sample_if_empty
 from bot.services.themes.catalog import load_sample_if_empty as load_sample_themes
 from bot.telegram_health import StartupError, check_telegram, install_outage_log
+from bot.web.open311 import add_open311, serve_open311
 from scheduler.setup import create_scheduler
 
 log = logging.getLogger(__name__)
@@ -80,14 +82,21 @@ async def _serve(settings: Settings, bot: Bot) -> None:
     sending = asyncio.create_task(create_sender(dp["core"], sender_bot, kits).run(stop_sending))
     try:
         if settings.webhook_url:
-            await _run_webhook(settings, dp, bot)
+            await _run_webhook(settings, dp, bot, session_factory)
         else:
             await bot.delete_webhook(drop_pending_updates=False)
-            await dp.start_polling(
-                bot,
-                tasks_concurrency_limit=settings.tasks_concurrency_limit,
-                allowed_updates=dp.resolve_used_update_types(),
-            )
+            open311 = None
+            if settings.open311_listen:
+                open311 = await serve_open311(settings.open311_listen, session_factory, settings)
+            try:
+                await dp.start_polling(
+                    bot,
+                    tasks_concurrency_limit=settings.tasks_concurrency_limit,
+                    allowed_updates=dp.resolve_used_update_types(),
+                )
+            finally:
+                if open311 is not None:
+                    await open311.cleanup()
     finally:
         scheduler.shutdown(wait=False)
         stop_sending.set()  # the batch in flight finishes; its outcomes are written
@@ -116,7 +125,12 @@ async def send_only(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def _run_webhook(settings: Settings, dp: Dispatcher, bot: Bot) -> None:
+async def _run_webhook(
+    settings: Settings,
+    dp: Dispatcher,
+    bot: Bot,
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
     assert settings.webhook_url is not None
     secret = (
         settings.webhook_secret.get_secret_value()
@@ -126,6 +140,7 @@ async def _run_webhook(settings: Settings, dp: Dispatcher, bot: Bot) -> None:
     app = web.Application()
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, WEBHOOK_PATH)
     setup_application(app, dp, bot=bot)
+    add_open311(app, session_factory, settings)  # Open311 GeoReport v2 beside the webhook
     host, _, port = settings.webhook_listen.rpartition(":")
     runner = web.AppRunner(app)
     await runner.setup()

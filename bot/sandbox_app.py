@@ -33,6 +33,7 @@ from bot.sandbox.webchat import (
 )
 from bot.services.stations.service import SAMPLE_FILE
 from bot.services.users.profiles import UserService, register
+from bot.web.open311 import add_open311
 from knowledge.snaps.samples import SAMPLE_PHOTOS
 from knowledge.stations.files import parse_csv
 from knowledge.stations.station import Station
@@ -104,6 +105,7 @@ def sandbox_settings(settings: Settings, api_base: str, token: str) -> Settings:
         "bot_token": SecretStr(token),
         "telegram_api_base": api_base,
         "webhook_url": None,  # the local server delivers by long polling
+        "open311_listen": None,  # Open311 is served beside the web chat instead
         "admin_ids": settings.admin_ids | {ADMIN.id},
         "admin_chat_id": ADMIN_GROUP_ID,
     }
@@ -201,9 +203,14 @@ async def serve(settings: Settings, *, forced: bool = False) -> int:
     state = server.bot(token)
     for demo, *_ in SEEDED:
         state.register_private({"id": demo.id, "is_bot": False, "first_name": demo.first_name})
+    # Open311 beside the web chat, reading the sandbox bot's database (connected on first use).
+    served = sandbox_settings(settings, "", token)  # the sandbox bot's database and files
+    open311_engine = create_engine(served.database_url)
+    add_open311(server.app, create_session_factory(open311_engine), served)
     try:
         base_url = await server.start(host, port)
     except OSError as exc:
+        await open311_engine.dispose()
         print(
             f"warmdrive: cannot listen on {settings.sandbox_listen} for the sandbox "
             f"({exc.strerror or exc}); set SANDBOX_LISTEN=HOST:PORT",
@@ -228,6 +235,7 @@ async def serve(settings: Settings, *, forced: bool = False) -> int:
             with contextlib.suppress(asyncio.CancelledError):
                 await ready
         await server.stop()
+        await open311_engine.dispose()
     return 0
 
 

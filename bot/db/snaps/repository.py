@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.snaps.models import SnapEventRow, SnapFollowerRow, SnapPhotoRow, SnapRow
 from bot.db.snaps.statuses import PhotoKind, SnapStatus
 from bot.db.upsert import insert_ignore, rows_changed
+from knowledge.snaps.categories import SnapCategory
 
 
 class SnapRepository:
@@ -119,11 +120,13 @@ class SnapRepository:
 
     async def all_for_open311(
         self, statuses: Sequence[SnapStatus] | None, start: datetime | None,
-        end: datetime | None, limit: int,
+        end: datetime | None, limit: int, categories: Sequence[SnapCategory] | None = None,
     ) -> list[SnapRow]:  # fmt: skip
         query = select(SnapRow).where(SnapRow.number.is_not(None))
         if statuses:
             query = query.where(SnapRow.status.in_(list(statuses)))
+        if categories is not None:
+            query = query.where(SnapRow.category.in_(list(categories)))
         if start is not None:
             query = query.where(SnapRow.created_at >= start)
         if end is not None:

@@ -1,0 +1,1 @@
+"""Public HTTP endpoints beside the bot (no Telegram): Open311."""
