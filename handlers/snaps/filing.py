@@ -280,6 +280,7 @@ async def pick_category(query: CallbackQuery, callback_data: SnapCb, state: FSMC
     await query.answer()
     found = await _nearby(form, snaps, clock())
     if found:
+        form = form.with_(offered=[f[0] for f in found])  # me too is for these only
         await _show(query.message, state, form, SnapSteps.nearby, nearby_screen(form, found))
         return
     await _show(query.message, state, form, SnapSteps.details, details_screen(form))
@@ -315,7 +316,9 @@ async def me_too(query: CallbackQuery, callback_data: SnapCb, state: FSMContext,
                  form: SnapForm, user: UserProfile, snaps: SnapServices, clock: Clock,
                  bot: Bot) -> None:  # fmt: skip
     assert isinstance(query.message, Message)
-    report = await snaps.reports.get(int(callback_data.v)) if callback_data.v.isdigit() else None
+    offered = form.values.get("offered") or []
+    report_id = int(callback_data.v) if callback_data.v.isdigit() else 0
+    report = await snaps.reports.get(report_id) if report_id in offered else None
     if report is None:
         await query.answer(_("That choice is no longer available."), show_alert=True)
         return

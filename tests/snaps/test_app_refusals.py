@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.db.snaps.models import SnapEventRow, SnapPhotoRow, SnapRow
+from bot.db.snaps.models import SnapEventRow, SnapFollowerRow, SnapPhotoRow, SnapRow
 from bot.db.snaps.statuses import RejectReason, SnapAction, SnapStatus
 from bot.sandbox import TgUser, specs
 from knowledge.snaps.samples import SAMPLE_PHOTOS
@@ -142,3 +142,24 @@ async def test_a_stale_or_doubled_tap_changes_nothing(app: App) -> None:
             select(func.count()).where(SnapEventRow.action == SnapAction.VERIFIED)
         )
     assert verified == 1
+
+
+async def test_me_too_only_for_a_report_that_was_offered(app: App) -> None:
+    await app.onboard(DRIVER)
+    for lat, lon in ((29.5640, 103.7620), (28.2489, 117.0553)):  # 乐山, then 鹰潭
+        await app.text(DRIVER, "/snap")
+        await tap(app, DRIVER, "📝")
+        await app.feed(specs.location(DRIVER, lat, lon))
+        await tap(app, DRIVER, "交通设施")
+        await tap(app, DRIVER, "✅")
+    far = await _last(app)
+    await app.onboard(OTHER)  # beside the first: only it is offered
+    await app.text(OTHER, "/snap")
+    await tap(app, OTHER, "📝")
+    await app.feed(specs.location(OTHER, 29.5641, 103.7620))
+    await tap(app, OTHER, "交通设施")
+    flow = last_with_buttons(app, OTHER.id)
+    assert "🙋" in str(flow["reply_markup"]) and far.number not in flow["text"]
+    forged = await app.feed(specs.callback(OTHER, flow["message_id"], f"sf:metoo:{far.id}",
+                                           check_button=False))  # fmt: skip
+    assert alerts(forged) and await count(app, SnapFollowerRow) == 0

@@ -11,7 +11,7 @@ class SnapStatus(enum.StrEnum):
     FORWARDED = "forwarded"  # handed to an office to fix (处置)
     HANDLED = "handled"  # the office says it is fixed (反馈); the reporter is asked later
     REJECTED = "rejected"  # spam, a duplicate, or nothing anyone can act on
-    CLOSED = "closed"  # handled and confirmed, or nobody answered the question
+    CLOSED = "closed"  # handled, and the reporter said it stays fixed
 
 
 OPEN_SNAP_STATUSES = frozenset({SnapStatus.NEW, SnapStatus.VERIFIED, SnapStatus.FORWARDED})
