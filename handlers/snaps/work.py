@@ -19,6 +19,7 @@ from aiogram.types import CallbackQuery, ContentType, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.db.after_commit import after_commit
 from bot.db.complaints.repository import OfficeRepository
 from bot.db.snaps.statuses import RejectReason
 from bot.db.types import Clock
@@ -81,7 +82,12 @@ async def card_tap(query: CallbackQuery, callback_data: SnapCardCb, user: UserPr
             if reason is None:
                 raise Stale(report.id)
             change = await reports.reject(report.id, report.version, reason, user.id, key, now)
-            snaps.recent.remove(report.id)
+            rejected = report.id
+
+            async def unindex() -> None:  # no longer offered as a nearby duplicate
+                snaps.recent.remove(rejected)
+
+            after_commit(snaps.session, unindex)
             toast = _("Rejected. The reporter is told why.")
         elif cb.a == "fwd":
             offices = [(o.id, o.name) for o in await OfficeRepository(snaps.session).offices()]
