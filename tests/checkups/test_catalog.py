@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +14,7 @@ from bot.db.checkups.models import CheckupProviderRow, SlotRow
 from bot.services.checkups.catalog import SAMPLE_FILE, extend_slots
 from knowledge.checkups.files import parse_checkups_yaml
 from tests.checkups.helpers import load_sample
+from tests.harness.cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Asia/Shanghai")
@@ -46,12 +45,8 @@ async def test_sample_loads_once_and_slots_move_forward(session_factory: Factory
         assert not any(s.date() == date(2027, 2, 5) for s in local)
 
 
-def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": db_url}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "checkups", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+async def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return await run_cli(db_url, "checkups", *args)
 
 
 async def test_cli_import_is_all_or_nothing(
@@ -60,21 +55,21 @@ async def test_cli_import_is_all_or_nothing(
     bad = tmp_path / "bad.yaml"
     text = SAMPLE_FILE.read_text("utf-8")
     bad.write_text(text.replace("capacity: 5", "capacity: 0", 1), "utf-8")
-    result = _cli(db_url, "import", str(bad))
+    result = await _cli(db_url, "import", str(bad))
     assert result.returncode == 1 and "nothing imported" in result.stderr
     assert "capacity" in result.stderr and ": line " in result.stderr
     assert await _count(session_factory, CheckupProviderRow) == 0
 
     good = tmp_path / "good.yaml"
     good.write_text(text, "utf-8")
-    result = _cli(db_url, "import", str(good))
+    result = await _cli(db_url, "import", str(good))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("4 providers, 5 services, 10 slot templates;")
-    again = _cli(db_url, "import", str(good))
+    again = await _cli(db_url, "import", str(good))
     assert again.stdout.strip().endswith("; 0 new slots")  # existing slots are kept
 
     out = tmp_path / "export.yaml"
-    assert _cli(db_url, "export", str(out)).returncode == 0
+    assert (await _cli(db_url, "export", str(out))).returncode == 0
     exported = parse_checkups_yaml(out.read_text("utf-8")).catalog
     original = parse_checkups_yaml(text).catalog
     assert exported is not None and original is not None
@@ -90,7 +85,7 @@ async def test_cli_refuses_a_nul_and_reads_gb18030(
     bad.write_text(
         text.replace("name: 自贡市第三人民医院", 'name: "自贡市\\0第三人民医院"'), "utf-8"
     )
-    result = _cli(db_url, "import", str(bad))
+    result = await _cli(db_url, "import", str(bad))
     assert result.returncode == 1, result.stderr
     line = text[: text.index("name: 自贡市第三人民医院")].count("\n") + 1
     assert result.stderr.splitlines() == [
@@ -101,7 +96,7 @@ async def test_cli_refuses_a_nul_and_reads_gb18030(
 
     gbk = tmp_path / "gbk.yaml"
     gbk.write_bytes(text.encode("gb18030"))
-    result = _cli(db_url, "import", str(gbk))
+    result = await _cli(db_url, "import", str(gbk))
     assert result.returncode == 0, result.stderr
     async with session_factory() as session:
         names = set(await session.scalars(select(CheckupProviderRow.name)))

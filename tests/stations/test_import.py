@@ -22,6 +22,7 @@ from bot.i18n import create_i18n
 from bot.services.stations.service import StationCatalog, StationService, load_sample_if_empty
 from handlers.stations.texts import hours_text, open_state_text
 from knowledge.stations.files import CSV_COLUMNS, parse_csv, parse_geojson
+from tests.harness.cli import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = ",".join(CSV_COLUMNS)
@@ -29,13 +30,17 @@ ROW_A = "real-a,自贡汇东司机之家,driver_home,自贡,自流井区,汇东�
 ROW_B = "real-b,贡井驿站,station,自贡,贡井区,,29.35,104.71,,Mo-Su 08:00-20:00,water,,open"
 
 
-def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+def _cli_process(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": db_url}
     env.pop("BOT_TOKEN", None)
     return subprocess.run(
         [sys.executable, "-m", "bot", "stations", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
+
+
+async def _cli(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return await run_cli(db_url, "stations", *args)
 
 
 async def test_import_is_all_or_nothing_and_counts(
@@ -50,7 +55,7 @@ async def test_import_is_all_or_nothing_and_counts(
 
     bad = tmp_path / "bad.csv"
     bad.write_text(f"{HEADER}\n{ROW_A}\nreal-c,,station,自贡,,,29,104,,,,,open\n", "utf-8")
-    result = _cli(db_url, "import", str(bad))
+    result = await _cli(db_url, "import", str(bad))
     assert result.returncode == 1
     assert "bad.csv: line 3: missing name" in result.stderr
     assert "nothing imported" in result.stderr
@@ -59,14 +64,16 @@ async def test_import_is_all_or_nothing_and_counts(
 
     good = tmp_path / "good.csv"
     good.write_text(f"{HEADER}\n{ROW_A}\n{ROW_B}\n", "utf-8")
-    result = _cli(db_url, "import", str(good))
+    result = await _cli(db_url, "import", str(good))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "added 2, updated 0, unchanged 0",
         f"removed {samples} sample stations (illustrative data)",
     ]
     good.write_text(f"{HEADER}\n{ROW_A.replace('汇东路', '汇东路8号')}\n{ROW_B}\n", "utf-8")
-    assert _cli(db_url, "import", str(good)).stdout.strip() == "added 0, updated 1, unchanged 1"
+    assert (
+        await _cli(db_url, "import", str(good))
+    ).stdout.strip() == "added 0, updated 1, unchanged 1"
 
     # A running bot picks the change up (the scheduler calls refresh()).
     assert await catalog.refresh() is True
@@ -74,7 +81,7 @@ async def test_import_is_all_or_nothing_and_counts(
     assert await catalog.refresh() is False  # nothing changed since
 
     out = tmp_path / "all.geojson"
-    assert _cli(db_url, "export", str(out)).returncode == 0
+    assert (await _cli(db_url, "export", str(out))).returncode == 0
     exported = parse_geojson(out.read_text("utf-8"))
     assert exported.ok and {s.id for s in exported.stations} == {"real-a", "real-b"}
 
@@ -132,7 +139,7 @@ async def test_control_characters_are_refused_on_both_databases(
         _row(id="svc", services="shower;\x00"),  # line 10
     ]
     bad.write_text("\n".join([HEADER, *rows]) + "\n", "utf-8")
-    result = _cli(db_url, "import", str(bad))
+    result = await _cli(db_url, "import", str(bad))
     assert result.returncode == 1, result.stderr
     assert result.stderr.splitlines() == [
         f"{bad}: line 2: name contains a NUL character (U+0000)",
@@ -148,7 +155,7 @@ async def test_control_characters_are_refused_on_both_databases(
 
     good = tmp_path / "good.csv"
     good.write_text(f"{HEADER}\n{rows[5]}\n", "utf-8")
-    assert _cli(db_url, "import", str(good)).returncode == 0
+    assert (await _cli(db_url, "import", str(good))).returncode == 0
     async with session_factory() as session:
         stored = await StationRepository(session).get("note")
         assert stored is not None and stored.note == "1元住宿\n10元套餐"
@@ -187,11 +194,11 @@ async def test_gb18030_and_utf16_files_import(
     # "Unicode text": UTF-16 with a byte order mark, tab-separated.
     gbk = tmp_path / "gbk.csv"
     gbk.write_bytes(f"{HEADER}\r\n{ROW_A}\r\n".encode("gb18030"))
-    result = _cli(db_url, "import", str(gbk))
+    result = await _cli(db_url, "import", str(gbk))
     assert result.returncode == 0, result.stderr
     tabs = tmp_path / "unicode.txt"
     tabs.write_bytes(f"{HEADER}\n{ROW_B}\n".replace(",", "\t").encode("utf-16"))
-    result = _cli(db_url, "import", str(tabs))
+    result = await _cli(db_url, "import", str(tabs))
     assert result.returncode == 0, result.stderr
     async with session_factory() as session:
         repo = StationRepository(session)
@@ -203,7 +210,7 @@ async def test_gb18030_and_utf16_files_import(
 def test_undecodable_file_says_how_to_save_it(tmp_path: Path) -> None:
     bad = tmp_path / "latin.csv"
     bad.write_bytes(f"{HEADER}\n".encode() + b"a1,Caf\xe9 \xff,station,,,,29,104,,,,,open\n")
-    result = _cli(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", "import", str(bad))
+    result = _cli_process(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", "import", str(bad))
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"cannot read {bad}: not UTF-8 or GB18030 text; in Excel use Save As → CSV UTF-8"
@@ -239,13 +246,13 @@ async def test_export_escapes_formulas_and_reimports_the_same(
     )  # fmt: skip
     source = tmp_path / "in.csv"
     source.write_text(f"{HEADER}\n{tricky}\n{ROW_B}\n", "utf-8")
-    assert _cli(db_url, "import", str(source)).returncode == 0
+    assert (await _cli(db_url, "import", str(source))).returncode == 0
     async with session_factory() as session:
         before = await StationRepository(session).all()
     assert before[1].address == "'=已引用"  # the file's own quote was taken off, as on export
 
     out = tmp_path / "out.csv"
-    assert _cli(db_url, "export", str(out)).returncode == 0
+    assert (await _cli(db_url, "export", str(out))).returncode == 0
     exported = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
     cells = next(row for row in exported if row["id"] == "tricky")
     assert (cells["name"], cells["city"], cells["district"], cells["address"]) == (
@@ -256,7 +263,9 @@ async def test_export_escapes_formulas_and_reimports_the_same(
     for cell in cells.values():
         assert cell[:1] not in ("=", "+", "@") and (cell[:1] != "-" or cell == cells["lon"])
 
-    assert _cli(db_url, "import", str(out)).stdout.strip() == "added 0, updated 0, unchanged 2"
+    assert (
+        await _cli(db_url, "import", str(out))
+    ).stdout.strip() == "added 0, updated 0, unchanged 2"
     async with session_factory() as session:
         assert await StationRepository(session).all() == before
     assert parse_csv(out.read_text("utf-8")).stations == before
