@@ -16,7 +16,6 @@ from knowledge.checkups.files import parse_checkups_yaml
 from tests.checkups.helpers import load_sample
 from tests.harness.cli import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Asia/Shanghai")
 Factory = async_sessionmaker[AsyncSession]
 
