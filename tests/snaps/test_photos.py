@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import struct
-import time
 import zlib
 from datetime import datetime
 from io import BytesIO
@@ -212,10 +211,8 @@ def test_pixel_bomb_refused_from_header(
     assert len(bomb) < 200_000
     with pytest.warns(Image.DecompressionBombWarning):
         assert Image.open(BytesIO(bomb)).size == (12_000, 12_000)
-    started = time.perf_counter()
     _refused(bomb, PhotoProblem.TOO_MANY_PIXELS, store)
-    assert not no_decoding
-    assert time.perf_counter() - started < 5  # generous; a decode of 144 Mpx is far slower
+    assert not no_decoding  # refused from the header: not a pixel was decoded
 
 
 def test_own_pixel_limit_below_pillows(store: PhotoStore, no_decoding: list[object]) -> None:
