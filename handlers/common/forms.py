@@ -111,6 +111,18 @@ class OpenForm(Filter):
         return False if loaded is None else {"form": loaded}
 
 
+class FormIsOpen(Filter):
+    """A message while `form` is open: the handler gets the form as `form` (a message is not
+    tied to the form's own message, as a button is)."""
+
+    def __init__(self, form: type[FormState]) -> None:
+        self.form = form
+
+    async def __call__(self, event: Any, state: FSMContext) -> bool | dict[str, Any]:
+        form = await self.form.load(state)
+        return False if form is None else {"form": form}
+
+
 def form_closed(msgid: str) -> Callable[[CallbackQuery], Awaitable[None]]:
     """A handler for a button of a form that is over: a quiet toast saying how to start
     again (a toast, not an alert: nothing went wrong)."""

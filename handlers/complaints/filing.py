@@ -35,7 +35,7 @@ from bot.services.complaints.views import Evidence
 from bot.services.users.profiles import UserProfile
 from handlers.common.editing import edit_in_place
 from handlers.common.filters import N_, ContentIs, IsCommand
-from handlers.common.forms import KeyedForm, OpenForm, form_closed
+from handlers.common.forms import FormIsOpen, KeyedForm, OpenForm, form_closed
 from handlers.common.menu import main_menu_kb
 from handlers.common.texts import q
 from handlers.complaints.callbacks import FileCb
@@ -359,7 +359,7 @@ def create_router() -> Router:
     cq.register(form_closed(FORM_CLOSED), FileCb.filter())
 
     m = router.message
-    loaded = _Loaded()
+    loaded = FormIsOpen(FileForm)
     m.register(story_text, StateFilter(FileSteps.story), ContentIs(ContentType.TEXT),
                ~IsCommand(), loaded)  # fmt: skip
     m.register(story_voice, StateFilter(FileSteps.story, FileSteps.details),
@@ -374,15 +374,3 @@ def create_router() -> Router:
     m.register(wrong_kind, StateFilter(FileSteps.category, FileSteps.story, FileSteps.details),
                ~IsCommand())  # fmt: skip
     return router
-
-
-class _Loaded(OpenForm):
-    """A message while the form is open: the handler gets the form."""
-
-    def __init__(self) -> None:
-        super().__init__(FileForm)
-
-    async def __call__(self, event: Any, state: FSMContext,
-                       raw_state: str | None = None) -> bool | dict[str, Any]:  # fmt: skip
-        form = await FileForm.load(state)
-        return False if form is None else {"form": form}

@@ -35,7 +35,7 @@ from bot.services.snaps.reports import MAX_PHOTOS, Draft, StoredPhoto
 from bot.services.users.profiles import UserProfile
 from handlers.common.editing import edit_in_place
 from handlers.common.filters import N_, ContentIs, IsCommand
-from handlers.common.forms import KeyedForm, OpenForm, form_closed
+from handlers.common.forms import FormIsOpen, KeyedForm, OpenForm, form_closed
 from handlers.common.menu import main_menu_kb
 from handlers.common.texts import q
 from handlers.snaps.callbacks import SnapCb
@@ -487,7 +487,7 @@ def create_router() -> Router:
     cq.register(form_closed(FORM_CLOSED), SnapCb.filter())
 
     m = router.message
-    loaded = _Loaded()
+    loaded = FormIsOpen(SnapForm)
     steps = StateFilter(*SnapSteps.__all_states__)
     m.register(got_photo, steps, ContentIs(ContentType.PHOTO, ContentType.DOCUMENT), loaded)
     m.register(got_location, StateFilter(SnapSteps.photos, SnapSteps.place),
@@ -497,18 +497,6 @@ def create_router() -> Router:
     m.register(got_voice, StateFilter(SnapSteps.details), ContentIs(ContentType.VOICE), loaded)
     m.register(wrong_kind, steps, ~IsCommand())
     return router
-
-
-class _Loaded(OpenForm):
-    """A message while the form is open: the handler gets the form."""
-
-    def __init__(self) -> None:
-        super().__init__(SnapForm)
-
-    async def __call__(self, event: Any, state: FSMContext,
-                       raw_state: str | None = None) -> bool | dict[str, Any]:  # fmt: skip
-        form = await SnapForm.load(state)
-        return False if form is None else {"form": form}
 
 
 __all__ = ["SnapForm", "SnapSteps", "create_router", "start_report"]
