@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.points.models import AccountKind, AccountRow, Reason, SystemAccount, TransferRow
 from bot.db.upsert import insert_ignore, rows_changed
@@ -32,24 +34,22 @@ class PointsRepository:
 
     async def user_account(self, user_id: int, now: datetime) -> int:
         """The user's account, opened on first use."""
-        found = await self.find_user_account(user_id)
-        if found is not None:
-            return found
-        row = {"kind": AccountKind.USER, "user_id": user_id, "debits": 0, "credits": 0,
-               "created_at": now}  # fmt: skip
-        await insert_ignore(self.session, AccountRow.__table__, row, ["user_id"])  # type: ignore[arg-type]
-        made = await self.session.scalar(select(AccountRow.id).where(AccountRow.user_id == user_id))
-        assert made is not None
-        return made
+        return await self._account(AccountRow.user_id, user_id, AccountKind.USER, now)
 
     async def system_account(self, code: SystemAccount, now: datetime) -> int:
-        found = await self.session.scalar(select(AccountRow.id).where(AccountRow.code == code))
+        return await self._account(AccountRow.code, code, AccountKind.SYSTEM, now)
+
+    async def _account(
+        self, column: InstrumentedAttribute[Any], owner: object, kind: AccountKind, now: datetime
+    ) -> int:
+        """The account `column` = `owner`, opened on first use (a concurrent opener wins
+        nothing: the unique column keeps one)."""
+        found = await self.session.scalar(select(AccountRow.id).where(column == owner))
         if found is not None:
             return found
-        row = {"kind": AccountKind.SYSTEM, "code": code, "debits": 0, "credits": 0,
-               "created_at": now}  # fmt: skip
-        await insert_ignore(self.session, AccountRow.__table__, row, ["code"])  # type: ignore[arg-type]
-        made = await self.session.scalar(select(AccountRow.id).where(AccountRow.code == code))
+        row = {"kind": kind, column.key: owner, "debits": 0, "credits": 0, "created_at": now}
+        await insert_ignore(self.session, AccountRow.__table__, row, [column.key])  # type: ignore[arg-type]
+        made = await self.session.scalar(select(AccountRow.id).where(column == owner))
         assert made is not None
         return made
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,30 +106,36 @@ class Ledger:
     async def grant(
         self, user_id: int, amount: int, key: str, actor_id: int, note: str, now: datetime
     ) -> Posted:
-        account = await self.repo.user_account(user_id, now)
-        issued = await self.repo.system_account(SystemAccount.ISSUED, now)
-        return await self.repo.move(key, issued, account, amount, Reason.GRANT, now,
-                                    user_debit=False, user_credit=True, note=note,
-                                    actor_id=actor_id)  # fmt: skip
+        return await self._to_user(user_id, SystemAccount.ISSUED, key, amount, Reason.GRANT, now,
+                                   note=note, actor_id=actor_id)  # fmt: skip
 
     async def deduct(
         self, user_id: int, amount: int, key: str, actor_id: int, note: str, now: datetime
     ) -> Posted:
         """Raises NotEnoughPoints rather than take someone below zero."""
-        account = await self.repo.user_account(user_id, now)
-        expired = await self.repo.system_account(SystemAccount.EXPIRED, now)
-        return await self.repo.move(key, account, expired, amount, Reason.DEDUCT, now,
-                                    user_debit=True, user_credit=False, note=note,
-                                    actor_id=actor_id)  # fmt: skip
+        return await self._from_user(user_id, SystemAccount.EXPIRED, key, amount, Reason.DEDUCT,
+                                     now, note=note, actor_id=actor_id)  # fmt: skip
 
     async def spend(
         self, user_id: int, amount: int, key: str, now: datetime, ref: str | None = None
     ) -> Posted:
         """Raises NotEnoughPoints when the balance does not cover it."""
+        return await self._from_user(user_id, SystemAccount.SPENT, key, amount, Reason.SPEND,
+                                     now, ref=ref)  # fmt: skip
+
+    async def _to_user(self, user_id: int, source: SystemAccount, key: str, amount: int,
+                       reason: Reason, now: datetime, **extra: Any) -> Posted:  # fmt: skip
         account = await self.repo.user_account(user_id, now)
-        spent = await self.repo.system_account(SystemAccount.SPENT, now)
-        return await self.repo.move(key, account, spent, amount, Reason.SPEND, now,
-                                    user_debit=True, user_credit=False, ref=ref)  # fmt: skip
+        system = await self.repo.system_account(source, now)
+        return await self.repo.move(key, system, account, amount, reason, now,
+                                    user_debit=False, user_credit=True, **extra)  # fmt: skip
+
+    async def _from_user(self, user_id: int, sink: SystemAccount, key: str, amount: int,
+                         reason: Reason, now: datetime, **extra: Any) -> Posted:  # fmt: skip
+        account = await self.repo.user_account(user_id, now)
+        system = await self.repo.system_account(sink, now)
+        return await self.repo.move(key, account, system, amount, reason, now,
+                                    user_debit=True, user_credit=False, **extra)  # fmt: skip
 
     async def reverse(
         self, transfer_id: int, actor_id: int | None, note: str | None, now: datetime
