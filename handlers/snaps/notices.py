@@ -270,12 +270,11 @@ class SnapNotifier:
             row = await repo.get(report_id)
             if row is None or row.card_chat_id is None or row.card_shown >= row.card_version:
                 return True
-            message_id = row.card_message_id
+            message_id = await OutboxRepository(session).card_message_id(
+                row.card_message_id, card_key(report_id)
+            )
             if message_id is None:
-                sent = await OutboxRepository(session).sent_message(card_key(report_id))
-                if sent is None:
-                    return False  # the card is still on its way
-                message_id = sent[1]
+                return False  # the card is still on its way
             report = SnapView.of(row)
             text, kb = await self.render_card(session, report)
             shown = await redraw_card(

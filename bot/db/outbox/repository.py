@@ -216,6 +216,14 @@ class OutboxRepository:
         )
         return list(rows)
 
+    async def card_message_id(self, known: int | None, dedupe_key: str) -> int | None:
+        """A card's message id: the one kept on its row, else the one its post went out as
+        (None: the post is still on its way)."""
+        if known is not None:
+            return known
+        sent = await self.sent_message(dedupe_key)
+        return None if sent is None else sent[1]
+
     async def sent_message(self, dedupe_key: str) -> tuple[int, int] | None:
         """(chat id, message id) of a message that went out, by its key."""
         row = (
