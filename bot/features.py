@@ -11,8 +11,10 @@ from handlers.common.feature import COMMON
 from handlers.complaints.feature import COMPLAINTS
 from handlers.outbox.feature import OUTBOX
 from handlers.points.feature import POINTS
+from handlers.shop.feature import SHOP
 from handlers.snaps.feature import SNAPS
 from handlers.stations.feature import STATIONS
+from handlers.tasks.feature import TASKS
 from handlers.themes.feature import THEMES
 from handlers.users.feature import ADMIN, ONBOARDING, PROFILE
 from scheduler.jobs.updates import prune_processed_updates
@@ -34,6 +36,8 @@ FEATURES: tuple[Feature, ...] = (
     COMPLAINTS,
     SNAPS,
     POINTS,
+    SHOP,
+    TASKS,
     THEMES,
     PROFILE,
     OUTBOX,

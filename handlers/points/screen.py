@@ -33,6 +33,10 @@ def reason_label(reason: Reason) -> str:
         Reason.REVERSAL: _("correction"),
         Reason.SPEND: _("spent"),
         Reason.FORFEIT: _("forfeited"),
+        Reason.REDEEM: _("redeemed in the points shop"),
+        Reason.REFUND: _("refund of an unused voucher"),
+        Reason.TASK: _("volunteer task done"),
+        Reason.ACTIVITY: _("checked in at an activity"),
     }[reason]
 
 

@@ -52,6 +52,10 @@ class MessageKind(enum.StrEnum):
     CASE = "case"  # a complaint's news: to its driver, its handlers or the admins' group
     POINTS = "points"  # points given or taken by an admin, to the person
     SNAP = "snap"  # a snap report card, or news of a report to its reporter and followers
+    TASK_OFFER = "task_offer"  # a new volunteer task, to the volunteers who asked for them
+    TASK = "task"  # a task's card, reminders and news to those who took it and its publisher
+    VOUCHER = "voucher"  # a shop voucher's news (about to expire, refunded)
+    SIGNUP = "signup"  # a reminder to someone signed up for an activity
 
 
 class Priority(enum.IntEnum):

@@ -31,7 +31,7 @@ class AccountKind(enum.StrEnum):
 
 class SystemAccount(enum.StrEnum):
     ISSUED = "issued"  # where every earned point comes from (its balance is minus all issued)
-    SPENT = "spent"  # what users spent (the shop, later)
+    SPENT = "spent"  # what users spent in the shop (refunds come back from it)
     EXPIRED = "expired"  # what users lost: expired, forfeited on erasure
 
 
@@ -43,6 +43,10 @@ class Reason(enum.StrEnum):
     REVERSAL = "reversal"  # undoes another transfer
     SPEND = "spend"  # spent on something
     FORFEIT = "forfeit"  # the balance of someone who erased their data
+    REDEEM = "redeem"  # a shop item redeemed for a voucher
+    REFUND = "refund"  # an expired, unused voucher's points back
+    TASK = "task"  # a volunteer task its publisher confirmed done
+    ACTIVITY = "activity"  # checked in at an activity of the month
 
 
 class AccountRow(Base):

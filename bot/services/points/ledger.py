@@ -22,6 +22,7 @@ __all__ = [
 ]  # fmt: skip
 
 EARNED_BY_REPORTS = (Reason.REPORT, Reason.FIRST_REPORT)
+EARNED_OTHERWISE = (Reason.TASK, Reason.ACTIVITY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +123,31 @@ class Ledger:
         """Raises NotEnoughPoints when the balance does not cover it."""
         return await self._from_user(user_id, SystemAccount.SPENT, key, amount, Reason.SPEND,
                                      now, ref=ref)  # fmt: skip
+
+    async def redeem(
+        self, user_id: int, amount: int, key: str, now: datetime, ref: str | None = None
+    ) -> Posted:
+        """A shop item's price; raises NotEnoughPoints when the balance does not cover it."""
+        return await self._from_user(user_id, SystemAccount.SPENT, key, amount, Reason.REDEEM,
+                                     now, ref=ref)  # fmt: skip
+
+    async def refund(
+        self, user_id: int, amount: int, key: str, now: datetime, ref: str | None = None
+    ) -> Posted:
+        """Points spent coming back (an expired voucher nobody used), once per key."""
+        return await self._to_user(user_id, SystemAccount.SPENT, key, amount, Reason.REFUND, now,
+                                   ref=ref)  # fmt: skip
+
+    async def award(
+        self, user_id: int, amount: int, key: str, reason: Reason, now: datetime,
+        ref: str | None = None, actor_id: int | None = None,
+    ) -> Posted:  # fmt: skip
+        """Points earned for something other than a report (a confirmed task, a check-in),
+        once per key."""
+        if reason not in EARNED_OTHERWISE:
+            raise ValueError(f"{reason} is not earned by award")
+        return await self._to_user(user_id, SystemAccount.ISSUED, key, amount, reason, now,
+                                   ref=ref, actor_id=actor_id)  # fmt: skip
 
     async def _to_user(self, user_id: int, source: SystemAccount, key: str, amount: int,
                        reason: Reason, now: datetime, **extra: Any) -> Posted:  # fmt: skip
