@@ -10,7 +10,9 @@ from typing import Any
 from bot.db.outbox.models import MessageKind, Priority
 
 # Bulk kinds wait for the recipient's quiet hours to end, and can be opted out of.
-BULK_KINDS = frozenset({MessageKind.BROADCAST, MessageKind.THEME, MessageKind.ACTIVITY})
+BULK_KINDS = frozenset(
+    {MessageKind.BROADCAST, MessageKind.THEME, MessageKind.ACTIVITY, MessageKind.TASK_OFFER}
+)
 
 
 @dataclass(frozen=True, slots=True)
