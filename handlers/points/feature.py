@@ -6,11 +6,12 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.cli.points import CHECK
-from bot.feature import Command, Feature, MenuButton, Stage
+from bot.feature import Command, Feature, Job, MenuButton, Stage
 from bot.i18n import N_
 from bot.services.points.personal_data import PART
 from handlers.points import screen
 from handlers.points.kit import PointsKit
+from scheduler.jobs import points as jobs
 
 
 def _routers() -> list[tuple[Stage, Router]]:
@@ -34,7 +35,11 @@ POINTS = Feature(
         Command("points_grant", N_("Give or take points"),
                 N_("/points_grant TELEGRAM_ID AMOUNT REASON: give points (negative: take)"),
                 admin=True),
+        Command("points_report", N_("A month's points summary"),
+                N_("/points_report [YYYY-MM]: points issued and spent in a month, with a chart"),
+                admin=True),
     ),
+    jobs=(Job("points_month_summary", jobs.month_summary, "cron", {"hour": 9, "minute": 30}),),
     cli=(CHECK,),
     personal_data=(PART,),
 )  # fmt: skip

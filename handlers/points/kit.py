@@ -30,6 +30,12 @@ class PointsKit(BaseKit):
         self.core = core
         self.rules = rules_of(core)
 
+    async def queue_month_summary(self) -> int:
+        """The job's work: last month's summary for the admins' group, once."""
+        from handlers.points.summary import queue_month_summary
+
+        return await queue_month_summary(self.core, self.core.clock())
+
     def for_update(self, session: AsyncSession) -> PointsServices:
         return PointsServices(
             Ledger(session, self.core.settings.tz, self.rules),

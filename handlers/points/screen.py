@@ -143,7 +143,10 @@ async def _tell(points: PointsServices, user_id: int, chat_id: int, language: st
 
 
 def create_router() -> Router:
+    from handlers.points.summary import points_report_command  # it uses this module's labels
+
     router = Router(name="points")
     router.message.register(my_points, Command("points"))
     router.message.register(grant_command, Command("points_grant"), IsAdmin())
+    router.message.register(points_report_command, Command("points_report"), IsAdmin())
     return router

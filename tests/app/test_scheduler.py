@@ -56,6 +56,7 @@ async def test_every_features_jobs_are_scheduled_once_with_fixed_ids(app: App) -
             "complaint_week",
             "drop_broadcast_drafts",
             "extend_checkup_slots",
+            "points_month_summary",
             "prune_processed_updates",
             "redraw_case_cards",
             "redraw_snap_cards",

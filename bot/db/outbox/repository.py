@@ -224,6 +224,13 @@ class OutboxRepository:
         sent = await self.sent_message(dedupe_key)
         return None if sent is None else sent[1]
 
+    async def has_key(self, dedupe_key: str) -> bool:
+        """Whether a message with this key was ever queued (whatever became of it)."""
+        found = await self.session.scalar(
+            select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key)
+        )
+        return found is not None
+
     async def sent_message(self, dedupe_key: str) -> tuple[int, int] | None:
         """(chat id, message id) of a message that went out, by its key."""
         row = (

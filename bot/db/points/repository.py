@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot.db.points.models import AccountKind, AccountRow, Reason, SystemAccount, TransferRow
 from bot.db.upsert import insert_ignore, rows_changed
@@ -23,6 +23,15 @@ class NotEnoughPoints(Exception):
 class Posted:
     transfer: TransferRow
     new: bool  # False: the key had been used, this is the transfer it made
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    reason: Reason
+    from_user: bool  # the debit side was a user's account
+    to_user: bool  # the credit side was a user's account
+    total: int
+    count: int
 
 
 class PointsRepository:
@@ -157,6 +166,45 @@ class PointsRepository:
 
     async def account_owner(self, account_id: int) -> AccountRow | None:
         return await self.session.get(AccountRow, account_id)
+
+    # --- the month's summary -----------------------------------------------------------------
+    async def flows(self, start: datetime, end: datetime) -> list[Flow]:
+        """The transfers made in [start, end), summed by reason and by which sides were
+        users."""
+        debit, credit = aliased(AccountRow), aliased(AccountRow)
+        rows = await self.session.execute(
+            select(TransferRow.reason, debit.kind, credit.kind, func.sum(TransferRow.amount),
+                   func.count())
+            .join(debit, debit.id == TransferRow.debit_id)
+            .join(credit, credit.id == TransferRow.credit_id)
+            .where(TransferRow.created_at >= start, TransferRow.created_at < end)
+            .group_by(TransferRow.reason, debit.kind, credit.kind)
+        )  # fmt: skip
+        return [
+            Flow(reason, debit_kind is AccountKind.USER, credit_kind is AccountKind.USER,
+                 int(total), int(count))
+            for reason, debit_kind, credit_kind, total, count in rows.all()
+        ]  # fmt: skip
+
+    async def people_moved(self, start: datetime, end: datetime, credited: bool) -> int:
+        """How many user accounts were credited (or debited) in [start, end)."""
+        side = TransferRow.credit_id if credited else TransferRow.debit_id
+        found = await self.session.scalar(
+            select(func.count(func.distinct(side)))
+            .join(AccountRow, AccountRow.id == side)
+            .where(AccountRow.kind == AccountKind.USER, TransferRow.created_at >= start,
+                   TransferRow.created_at < end)
+        )  # fmt: skip
+        return int(found or 0)
+
+    async def held_by_users(self) -> int:
+        """The points users hold now, all together."""
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(AccountRow.credits - AccountRow.debits), 0)).where(
+                AccountRow.kind == AccountKind.USER
+            )
+        )
+        return int(total or 0)
 
     # --- what `points check` compares ------------------------------------------------------
     async def accounts(self) -> Sequence[AccountRow]:

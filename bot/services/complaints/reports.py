@@ -5,25 +5,20 @@ and spreadsheet (.xlsx, openpyxl). Telegram-free; the words come in already tran
 from __future__ import annotations
 
 import io
-import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from functools import cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.complaints.repository import CaseRepository, OfficeRepository
 from bot.db.complaints.statuses import CaseStatus
+from bot.services import charts
 from bot.services.complaints.views import CaseView
 from knowledge.complaints.categories import Category
 from knowledge.complaints.workdays import WorkCalendar
-
-log = logging.getLogger(__name__)
-CJK_FONTS = ("WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Noto Sans SC",
-             "Source Han Sans SC", "SimHei", "Droid Sans Fallback")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,30 +91,11 @@ def stats(cases: Sequence[CaseView], calendar: WorkCalendar, tz: ZoneInfo,
     )
 
 
-@cache
-def _cjk_font() -> str | None:
-    from matplotlib import font_manager
-
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((name for name in CJK_FONTS if name in names), None)
-    if found is None:
-        log.warning("no CJK font found: the chart's Chinese labels may not render")
-    return found
-
-
 def render_chart(report: Stats, cases: Sequence[CaseView], labels: Labels,
                  calendar: WorkCalendar, tz: ZoneInfo) -> bytes:  # fmt: skip
     """One PNG for a phone: cases by category, on time vs late, average handling time by
     category, the ratings."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    font = _cjk_font()
-    import matplotlib
-
-    with matplotlib.rc_context({"font.family": [font, "DejaVu Sans"] if font else ["DejaVu Sans"]}):
-        figure = Figure(figsize=(7.2, 9.6), dpi=150)
-        FigureCanvasAgg(figure)
+    with charts.figure(7.2, 9.6) as figure:
         figure.suptitle(labels.title, fontsize=14)
         axes = figure.subplots(2, 2)
         cats = [c for c in Category if report.by_category.get(c)]
@@ -162,10 +138,7 @@ def render_chart(report: Stats, cases: Sequence[CaseView], labels: Labels,
         ratings = Counter(c.rating for c in cases if c.rating is not None)
         ax.bar([str(r) for r in range(1, 6)], [ratings.get(r, 0) for r in range(1, 6)],
                color="#8b5cf6")  # fmt: skip
-        figure.tight_layout()
-        out = io.BytesIO()
-        figure.savefig(out, format="png")
-        return out.getvalue()
+        return charts.png(figure)
 
 
 def case_row(case: CaseView, labels: Labels, offices: Mapping[str, str],
