@@ -13,6 +13,7 @@ import contextlib
 import logging
 import secrets
 import sys
+from datetime import UTC, datetime
 from ipaddress import ip_address
 
 from pydantic import SecretStr
@@ -31,6 +32,7 @@ from bot.sandbox.webchat import (
     WebChatConfig,
     add_webchat_routes,
 )
+from bot.services.points.ledger import Ledger, PointsRules
 from bot.services.stations.service import SAMPLE_FILE
 from bot.services.users.profiles import UserService, register
 from bot.web.open311 import add_open311
@@ -55,6 +57,8 @@ DEMO_USERS = (DRIVER, VOLUNTEER, ADMIN)
 # are ready to act at once. (user, role, occupation, city)
 SEEDED = ((VOLUNTEER, Role.VOLUNTEER, Occupation.RIDE_HAILING, "乐山"),
           (ADMIN, Role.ADMIN, Occupation.OTHER, "乐山"))  # fmt: skip
+
+WELCOME_POINTS = 300  # the volunteer's, to spend in the sample shop
 
 NOTES = {
     "zh": "离线沙盒：真实的暖驶机器人，连接本地 Bot API 服务器而不是 Telegram。",
@@ -133,6 +137,22 @@ async def seed_demo_users(factory: async_sessionmaker[AsyncSession], settings: S
             await users.complete_onboarding(profile.id)
             if role is not Role.ADMIN:  # the admin is pinned by ADMIN_IDS already
                 await users.set_role(demo.id, role)
+        await session.commit()
+    await _welcome_points(factory, settings)
+
+
+async def _welcome_points(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    """The volunteer starts with points, so the shop can be tried at once (once: the key)."""
+    async with factory() as session:
+        users = UserService(session, settings.admin_ids)
+        volunteer = await users.load(VOLUNTEER.id, VOLUNTEER.first_name)
+        admin = await users.load(ADMIN.id, ADMIN.first_name)
+        if volunteer is None or admin is None:
+            return
+        ledger = Ledger(session, settings.tz, PointsRules())
+        await ledger.grant(volunteer.id, WELCOME_POINTS, f"sandbox-welcome:{volunteer.id}",
+                           admin.id, "沙盒体验积分 / sandbox points to try the shop",
+                           datetime.now(UTC))  # fmt: skip
         await session.commit()
 
 

@@ -24,11 +24,13 @@ from bot.sandbox_app import (
     DRIVER,
     SANDBOX_DATABASE_URL,
     VOLUNTEER,
+    WELCOME_POINTS,
     new_token,
     sample_places,
     sandbox_settings,
     seed_demo_users,
 )
+from bot.services.points.ledger import Ledger, PointsRules, check
 from bot.services.users.profiles import UserService
 from tests.harness.process import SandboxProcess, free_port, png
 
@@ -143,6 +145,10 @@ async def test_demo_users_are_seeded_once(
     assert volunteer.role is Role.VOLUNTEER and volunteer.onboarded
     assert volunteer.occupation is Occupation.RIDE_HAILING and volunteer.phone == VOLUNTEER.phone
     assert admin.role is Role.ADMIN and admin.onboarded and admin.admin_from_config
+    async with session_factory() as session:  # points to try the shop with, given once
+        ledger = Ledger(session, settings.tz, PointsRules())
+        assert await ledger.balance(volunteer.id) == WELCOME_POINTS
+        assert await check(session) == []
 
 
 TOKEN = "123456:WEBCHAT"
