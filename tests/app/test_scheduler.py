@@ -60,6 +60,7 @@ async def test_every_features_jobs_are_scheduled_once_with_fixed_ids(app: App) -
             "prune_processed_updates",
             "redraw_case_cards",
             "redraw_snap_cards",
+            "redraw_task_cards",
             "refresh_station_index",
             "remind_activities",
             "send_booking_notices",
@@ -68,6 +69,7 @@ async def test_every_features_jobs_are_scheduled_once_with_fixed_ids(app: App) -
             "snap_files_sweep",
             "snap_followups",
             "start_broadcasts",
+            "task_reminders",
         ]
         job = scheduler.get_job("send_booking_reminders")
         assert job is not None and list(job.args) == [ctx]
