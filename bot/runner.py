@@ -21,6 +21,7 @@ from bot.feature import JobContext
 from bot.outbox.factory import create_sender
 from bot.services.checkups.catalog import load_sample_if_empty as load_sample_checkups
 from bot.services.complaints.offices import load_sample_if_empty as load_sample_offices
+from bot.services.shop.catalog import load_sample_if_empty as load_sample_shop
 from bot.services.stations.service import load_sample_if_empty
 from bot.services.themes.catalog import load_sample_if_empty as load_sample_themes
 from bot.telegram_health import StartupError, check_telegram, install_outage_log
@@ -64,6 +65,7 @@ async def _serve(settings: Settings, bot: Bot) -> None:
         added = await load_sample_if_empty(session)
         checkups = await load_sample_checkups(session, today, settings.tz)
         await load_sample_themes(session)
+        await load_sample_shop(session, datetime.now(UTC))
         await load_sample_offices(session, datetime.now(UTC))
         await session.commit()
     if added:

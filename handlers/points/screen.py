@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
-from aiogram.types import Message, Update
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from aiogram.utils.i18n import gettext as _
 
 from bot.db.outbox.models import MessageKind
@@ -20,6 +20,8 @@ from bot.services.users.profiles import UserProfile
 from handlers.common.filters import IsAdmin
 from handlers.common.texts import q
 from handlers.points.kit import PointsServices
+from handlers.shop.callbacks import ShopCb
+from handlers.tasks.callbacks import TaskCb
 
 HISTORY = 5  # lines of history that fit a phone screen with the rest
 
@@ -57,13 +59,22 @@ def how_to_earn(rules: PointsRules) -> str:
             bonus=rules.first_report_bonus))  # fmt: skip
     if rules.monthly_cap:
         lines.append(_("Reports earn at most {cap} points a month.").format(cap=rules.monthly_cap))
+    lines.append(_("🤝 A volunteer task its organiser confirms: the task's points."))
+    lines.append(_("📅 Checking in at an activity of the month: the activity's points."))
     return "\n".join(lines)
 
 
-async def my_points(message: Message, user: UserProfile | None, points: PointsServices) -> None:
-    """The menu button and /points."""
-    if user is None:
-        return
+def shop_kb() -> InlineKeyboardMarkup:
+    """The ways on from ⭐ My points: the points shop, one's vouchers, volunteer tasks."""
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=_("🛒 Points shop"), callback_data=ShopCb(a="list").pack()),
+        InlineKeyboardButton(text=_("🎫 My vouchers"), callback_data=ShopCb(a="mine").pack()),
+    ], [
+        InlineKeyboardButton(text=_("🤝 Volunteer tasks"), callback_data=TaskCb(a="list").pack()),
+    ]])  # fmt: skip
+
+
+async def points_text(user: UserProfile, points: PointsServices) -> str:
     balance = await points.ledger.balance(user.id)
     history = await points.ledger.history(user.id, HISTORY)
     lines = [_("⭐ <b>Your points: {balance}</b>").format(balance=balance)]
@@ -73,7 +84,14 @@ async def my_points(message: Message, user: UserProfile | None, points: PointsSe
     else:
         lines += ["", _("No points yet.")]
     lines += ["", _("<b>How to earn points</b>"), how_to_earn(points.rules)]
-    await message.answer("\n".join(lines))
+    return "\n".join(lines)
+
+
+async def my_points(message: Message, user: UserProfile | None, points: PointsServices) -> None:
+    """The menu button and /points."""
+    if user is None:
+        return
+    await message.answer(await points_text(user, points), reply_markup=shop_kb())
 
 
 async def grant_command(

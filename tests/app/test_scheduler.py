@@ -65,6 +65,8 @@ async def test_every_features_jobs_are_scheduled_once_with_fixed_ids(app: App) -
             "remind_activities",
             "send_booking_notices",
             "send_booking_reminders",
+            "shop_expire_vouchers",
+            "shop_remind_vouchers",
             "show_broadcast_progress",
             "snap_files_sweep",
             "snap_followups",
