@@ -1,5 +1,5 @@
-"""The themes feature's process-wide part (the notice renderer) and its services for one
-update."""
+"""The themes feature's process-wide part (the notice renderer, the bot's username for the
+check-in links) and its services for one update."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.feature import BaseKit, Core
+from bot.services.themes.attendance import Attendance
 from bot.services.themes.browse import ThemeBrowser
 from handlers.themes.notices import ThemeRenderer
 
@@ -18,6 +19,8 @@ class ThemeServices:
     """What theme handlers get for one update (injected as `themes`)."""
 
     browser: ThemeBrowser
+    attendance: Attendance
+    session: AsyncSession
     tz: ZoneInfo
 
 
@@ -27,4 +30,5 @@ class ThemesKit(BaseKit):
         self.renderer = ThemeRenderer(core.i18n)
 
     def for_update(self, session: AsyncSession) -> ThemeServices:
-        return ThemeServices(ThemeBrowser(session), self.core.settings.tz)
+        tz = self.core.settings.tz
+        return ThemeServices(ThemeBrowser(session, tz), Attendance(session, tz), session, tz)

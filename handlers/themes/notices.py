@@ -13,7 +13,7 @@ from bot.services.themes.browse import ActivityView, ThemeView
 from bot.services.themes.notices import MonthNotice, Rendered
 from handlers.outbox.buttons import unsubscribe_button
 from handlers.themes.callbacks import MonthCb
-from handlers.themes.texts import notice_text, reminder_text
+from handlers.themes.texts import notice_text, reminder_text, signup_reminder_text
 
 
 class ThemeRenderer:
@@ -36,3 +36,13 @@ class ThemeRenderer:
                 rows.append((Button(_("🔗 Open the link"), url=activity.link),))
             rows.append((unsubscribe_button(OptOut.THEMES),))
             return Rendered(reminder_text(activity, theme), tuple(rows))
+
+    def signup_reminder(self, activity: ActivityView, reader: Reader) -> Rendered:
+        """Personal: no unsubscribe button (cancelling the seat is on the 📅 screen)."""
+        with self.i18n.context(), self.i18n.use_locale(reader.language):
+            rows: list[tuple[Button, ...]] = []
+            if activity.link:
+                rows.append((Button(_("🔗 Open the link"), url=activity.link),))
+            month = activity.day.strftime("%Y-%m")
+            rows.append((Button(_("📅 All activities"), callback_data=MonthCb(m=month).pack()),))
+            return Rendered(signup_reminder_text(activity), tuple(rows))

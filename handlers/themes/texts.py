@@ -4,17 +4,24 @@ Activity titles come in both languages; places stay as the file gives them (Chin
 from __future__ import annotations
 
 from html import escape
+from typing import Protocol
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_skeleton
 
-from bot.services.themes.browse import ActivityStatus, ActivityView, MonthScreen, ThemeView
+from bot.services.themes.browse import (
+    ActivityStatus,
+    ActivityView,
+    MonthScreen,
+    Seats,
+    ThemeView,
+)
 from bot.services.themes.notices import MonthNotice
 from handlers.common.filters import N_
 from handlers.common.texts import city_label, q
-from handlers.themes.callbacks import MonthCb
+from handlers.themes.callbacks import MonthCb, SeatCb
 from knowledge.themes.programme import first_day
 
 BABEL_LOCALES = {"zh": "zh_Hans_CN", "en": "en"}
@@ -39,7 +46,14 @@ def month_text(month: str, short: bool = False) -> str:
     return format_skeleton("yMMM" if short else "yMMMM", first_day(month), locale=_babel())
 
 
-def title(theme: ThemeView | ActivityView) -> str:
+class Titled(Protocol):
+    @property
+    def title_zh(self) -> str: ...
+    @property
+    def title_en(self) -> str: ...
+
+
+def title(theme: Titled) -> str:
     return theme.title_en if _english() else theme.title_zh
 
 
@@ -47,8 +61,25 @@ def description(theme: ThemeView) -> str:
     return theme.description_en if _english() else theme.description_zh
 
 
-def activity_lines(activity: ActivityView, with_status: bool = True) -> str:
-    """Two lines: when and where (with a status word when it is near or over), then what."""
+def seats_text(activity: ActivityView) -> str:
+    """Where the reader stands with the seats and what checking in earns, or ""."""
+    parts = []
+    if activity.seats is Seats.MINE or activity.signed_up_before:
+        parts.append(_("✅ you are signed up"))
+    elif activity.seats is Seats.OPEN:
+        parts.append(_("🎟 seats left: {n}").format(n=activity.left))
+    elif activity.seats is Seats.FULL:
+        parts.append(_("🎟 full"))
+    if activity.points:
+        parts.append(_("⭐ {n} points for checking in").format(n=activity.points))
+    return " · ".join(parts)
+
+
+def activity_lines(
+    activity: ActivityView, with_status: bool = True, with_seats: bool = False
+) -> str:
+    """Two lines: when and where (with a status word when it is near or over), then what;
+    a third with the seats and points when asked for and there are any."""
     when = format_skeleton("MMMEd", activity.day, locale=_babel())
     if activity.time:
         when = f"{when} {activity.time}"
@@ -64,7 +95,9 @@ def activity_lines(activity: ActivityView, with_status: bool = True) -> str:
         if activity.place
         else name
     )
-    return " · ".join(head) + "\n" + what
+    lines = " · ".join(head) + "\n" + what
+    extra = seats_text(activity) if with_seats else ""
+    return f"{lines}\n{extra}" if extra else lines
 
 
 def _heading(theme: ThemeView) -> str:
@@ -85,7 +118,8 @@ def screen_text(screen: MonthScreen, city: str | None) -> str:
         )
     parts = [_heading(screen.theme)]
     if screen.activities:
-        parts.append("\n".join(activity_lines(a) for a in screen.activities))
+        # A sample shows its points too (what trying the bot out should show), never seats.
+        parts.append("\n".join(activity_lines(a, with_seats=True) for a in screen.activities))
         if not city and any(a.city for a in screen.activities):
             parts.append(_("Add your city with /profile to see its activities first."))
     else:
@@ -100,10 +134,34 @@ def screen_kb(screen: MonthScreen) -> InlineKeyboardMarkup | None:
         turn.append(_button("◀ " + month_text(screen.before, short=True), screen.before))
     if screen.after is not None:
         turn.append(_button(month_text(screen.after, short=True) + " ▶", screen.after))
-    rows = [turn] if turn else []
+    rows = [_seat_button(a, screen.month) for a in screen.activities if a.seats in SEAT_BUTTONS]
+    if turn:
+        rows.append(turn)
     if screen.month != screen.current:
         rows.append([_button(_("📅 Back to this month"), screen.current)])
     return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+SEAT_BUTTONS = frozenset({Seats.OPEN, Seats.MINE})
+SHORT_TITLE = 14  # characters of a title on a seat button (a phone's width)
+
+
+def _short(activity: ActivityView) -> str:
+    name = title(activity)
+    return name if len(name) <= SHORT_TITLE else name[: SHORT_TITLE - 1] + "…"
+
+
+def _seat_button(activity: ActivityView, month: str) -> list[InlineKeyboardButton]:
+    """One row: sign up (with the seats left) or cancel."""
+    day = format_skeleton("Md", activity.day, locale=_babel())
+    if activity.seats is Seats.MINE:
+        text, action = _("✖ Cancel my seat: {day} {title}"), "out"
+    else:
+        text, action = _("✍️ Sign up: {day} {title}"), "in"
+    data = SeatCb(a=action, id=activity.id, m=month).pack()  # type: ignore[arg-type]
+    return [
+        InlineKeyboardButton(text=text.format(day=day, title=_short(activity)), callback_data=data)
+    ]
 
 
 def _button(text: str, month: str) -> InlineKeyboardButton:
@@ -125,3 +183,18 @@ def reminder_text(activity: ActivityView, theme: ThemeView) -> str:
     """No "tomorrow": after quiet hours it may arrive on the day itself."""
     heading = _("⏰ <b>Coming up</b> (this month's theme: {title})").format(title=q(title(theme)))
     return heading + "\n" + activity_lines(activity, with_status=False)
+
+
+def signup_reminder_text(activity: ActivityView) -> str:
+    """The personal reminder to someone signed up: the time and the place, and how to check
+    in there."""
+    lines = [_("⏰ <b>You are signed up: see you soon</b>"), activity_lines(activity, False)]
+    if activity.points:
+        lines.append(
+            _("At the place, send /attend and the organiser's code: ⭐ {n} points.").format(
+                n=activity.points
+            )
+        )
+    else:
+        lines.append(_("At the place, send /attend and the organiser's code."))
+    return "\n".join(lines)

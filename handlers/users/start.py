@@ -20,6 +20,7 @@ from handlers.common.editing import edit_in_place
 from handlers.common.filters import IsPrivate, NotConsented, private_only
 from handlers.common.menu import main_menu_kb
 from handlers.common.texts import q
+from handlers.themes.checkin import CheckinLink, checkin_link
 from handlers.users.onboarding import ask_occupation
 
 
@@ -155,6 +156,9 @@ async def gate_callback(query: CallbackQuery) -> None:
 def create_router() -> Router:
     router = Router(name="start")
     private_only(router)
+    # An activity's check-in QR code opens /start with its code (someone onboarded only;
+    # anyone else gets the usual /start first).
+    router.message.register(checkin_link, CommandStart(deep_link=True), IsPrivate(), CheckinLink())
     router.message.register(start, CommandStart(), IsPrivate())
     router.callback_query.register(consent_choice, ConsentCb.filter())
     return router

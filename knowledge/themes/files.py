@@ -21,6 +21,8 @@ number 1140).
             place: 自贡市司机之家       # optional
             city: 自贡                # optional, a city the bot knows; none: every city
             link: https://...        # optional
+            capacity: 20             # optional: sign-up seats (none: no sign-up)
+            points: 10               # optional: what checking in at the place earns (0)
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ THEME_FIELDS = frozenset(
     {"month", "title_zh", "title_en", "description_zh", "description_en", "activities"}
 )
 ACTIVITY_FIELDS = frozenset(
-    {"key", "date", "time", "title_zh", "title_en", "place", "city", "link"}
+    {"key", "date", "time", "title_zh", "title_en", "place", "city", "link", "capacity", "points"}
 )
 # The database columns' sizes; descriptions are kept short enough for a phone screen.
 LIMITS = {
@@ -64,6 +66,9 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?:\s*-\s*(\d{1,2}):(\d{2}))?$")
 LINK_PATTERN = re.compile(r"^https?://\S+$")
+# Whole numbers an activity may give: a room's seats, and points near a few reports' worth.
+NUMBER_RANGES = {"capacity": (1, 10_000), "points": (0, 500)}
+NUMBER_PATTERN = re.compile(r"^\d{1,6}$")
 
 
 @dataclass
@@ -194,6 +199,19 @@ def _link(entry: _Entry) -> str:
     return value
 
 
+def _number(entry: _Entry, name: str) -> int | None:
+    """A whole number in NUMBER_RANGES[name]; None when not given (or wrong: reported)."""
+    found = entry.raw(name, required=False)
+    if found is None:
+        return None
+    line, value = found
+    low, high = NUMBER_RANGES[name]
+    if not NUMBER_PATTERN.match(value) or not low <= int(value) <= high:
+        entry.fail(line, f"{name} must be a whole number from {low} to {high}, got {value!r}")
+        return None
+    return int(value)
+
+
 def _activity(node: Node, month: str, keys: dict[str, int], errors: Errors) -> Activity | None:
     if not isinstance(node, MappingNode):
         errors.add(node_line(node), "each activity must be a mapping of fields")
@@ -219,6 +237,8 @@ def _activity(node: Node, month: str, keys: dict[str, int], errors: Errors) -> A
         place=entry.text("place", required=False),
         city=_city(entry),
         link=_link(entry),
+        capacity=_number(entry, "capacity"),
+        points=_number(entry, "points") or 0,
     )
     return None if entry.failed else activity
 
@@ -321,7 +341,12 @@ def _activity_fields(a: Activity) -> dict[str, Any]:
     fields: dict[str, Any] = {"key": a.key, "date": a.day.isoformat()}
     _optional(fields, time=a.time)
     fields.update(title_zh=a.title_zh, title_en=a.title_en)
-    return _optional(fields, place=a.place, city=a.city, link=a.link)
+    _optional(fields, place=a.place, city=a.city, link=a.link)
+    if a.capacity is not None:
+        fields["capacity"] = a.capacity
+    if a.points:
+        fields["points"] = a.points
+    return fields
 
 
 def _theme_fields(t: Theme) -> dict[str, Any]:

@@ -24,6 +24,8 @@ class Activity:
     place: str = ""
     city: str = ""  # a known city's Chinese name; "" means every city
     link: str = ""
+    capacity: int | None = None  # sign-up seats; None: no sign-up
+    points: int = 0  # what checking in at the place earns
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
-"""The theme of the month: the month's notice and the day-before activity reminders, queued to
-the outbox. Each run is one transaction that claims and queues together and commits, so a
-restart or a second scheduler never queues a notice twice (bot/services/themes/notices.py).
+"""The theme of the month: the month's notice, the day-before activity reminders and the
+signed-up drivers' own reminders, queued to the outbox. Each run is one transaction that
+claims and queues together and commits, so a restart or a second scheduler never queues a
+notice twice (bot/services/themes/notices.py).
 The messages are rendered by the feature's kit (`ctx.kits["themes"].renderer`): the scheduler
 never imports handlers."""
 
@@ -48,4 +49,16 @@ async def remind_activities(ctx: JobContext, now: datetime | None = None) -> int
     if queued:
         ctx.core.doorbell.ring()
         log.info("queued %d activity reminders", queued)
+    return queued
+
+
+async def remind_signups(ctx: JobContext, now: datetime | None = None) -> int:
+    """Every 5 minutes: the personal reminders of those signed up, once each is due."""
+    now = now or ctx.core.clock()
+    async with ctx.core.session_factory() as session:
+        queued = await _notices(ctx, session).remind_signed_up(now)
+        await session.commit()
+    if queued:
+        ctx.core.doorbell.ring()
+        log.info("queued %d sign-up reminders", queued)
     return queued

@@ -63,6 +63,7 @@ async def test_every_features_jobs_are_scheduled_once_with_fixed_ids(app: App) -
             "redraw_task_cards",
             "refresh_station_index",
             "remind_activities",
+            "remind_signups",
             "send_booking_notices",
             "send_booking_reminders",
             "shop_expire_vouchers",

@@ -4,16 +4,20 @@ onboarded in a city, the jobs run as the scheduler runs them, and the outbox row
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from bot.db.outbox.models import MessageKind, OutboxRow
+from bot.db.themes.models import ActivityRow
 from bot.feature import JobContext
 from bot.sandbox import TgUser
+from bot.services.points.ledger import check
 from bot.services.themes.catalog import ThemeCounts, store_themes
 from knowledge.themes.files import parse_themes_yaml
-from scheduler.jobs.themes import announce_theme, remind_activities
+from scheduler.jobs.themes import announce_theme, remind_activities, remind_signups
 from tests.harness import App
+from tests.harness.people import person
 
 OTHER = TgUser(1003, "李师傅")  # drives in 乐山
 THIRD = TgUser(1004, "王师傅")  # no city given
@@ -94,6 +98,10 @@ async def remind(app: App) -> int:
     return await remind_activities(context(app))
 
 
+async def remind_signed_up(app: App) -> int:
+    return await remind_signups(context(app))
+
+
 async def outbox(app: App, kind: MessageKind | None = None) -> list[OutboxRow]:
     async with app.session_factory() as session:
         query = select(OutboxRow).order_by(OutboxRow.id)
@@ -104,3 +112,68 @@ async def outbox(app: App, kind: MessageKind | None = None) -> list[OutboxRow]:
 
 async def chats(app: App, kind: MessageKind) -> list[int]:
     return sorted(row.chat_id for row in await outbox(app, kind))
+
+
+# Activities with seats and points: two on the same day in March 2027 (the class with three
+# seats, the walk with a start time only) and a whole-day quiz worth nothing but attendance.
+SEATS = """\
+themes:
+  - month: 2027-03
+    title_zh: 平安行车月
+    title_en: Safe driving month
+    activities:
+      - key: zg-first-aid
+        date: 2027-03-13
+        time: 14:00-16:00
+        title_zh: 应急救援实操课
+        title_en: Hands-on first aid class
+        place: 自贡市司机之家
+        city: 自贡
+        capacity: 3
+        points: 10
+      - key: ls-hazard-walk
+        date: 2027-03-13
+        time: 09:00
+        title_zh: 道路隐患随手拍
+        title_en: Snap report walk
+        place: 沙湾区驿站
+        capacity: 20
+        points: 5
+      - key: online-quiz
+        date: 2027-03-20
+        title_zh: 安全知识问答
+        title_en: Safety quiz
+"""
+
+
+async def activity_ids(app_or_factory: Any) -> dict[str, int]:
+    """The stored activities' ids by key."""
+    factory = getattr(app_or_factory, "session_factory", app_or_factory)
+    async with factory() as session:
+        rows = await session.execute(select(ActivityRow.key, ActivityRow.id))
+        return {key: id_ for key, id_ in rows.all()}
+
+
+async def ledger_ok(app_or_factory: Any) -> list[Any]:
+    """`points check`: the ledger's invariant violations (none, after every test)."""
+    factory = getattr(app_or_factory, "session_factory", app_or_factory)
+    async with factory() as session:
+        return await check(session)
+
+
+async def store_file(factory: Any, text: str = SEATS) -> dict[str, int]:
+    """A themes file stored as an import (not a sample); the activities' ids by key."""
+    result = parse_themes_yaml(text)
+    assert result.themes is not None, result.errors
+    async with factory() as session:
+        await store_themes(session, result.themes)
+        await session.commit()
+    return await activity_ids(factory)
+
+
+async def drivers(factory: Any, n: int) -> list[int]:
+    """n people in the database (user ids), without a Telegram conversation."""
+    async with factory() as session:
+        ids = [await person(session, 5000 + i) for i in range(n)]
+        await session.commit()
+    return ids

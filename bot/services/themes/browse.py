@@ -5,12 +5,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.themes.models import ActivityRow, ThemeRow
-from bot.db.themes.repository import ThemeRepository
+from bot.db.themes.repository import AttendanceRepository, ThemeRepository
+from knowledge.themes.window import window
 
 
 class ActivityStatus(enum.StrEnum):
@@ -18,6 +20,16 @@ class ActivityStatus(enum.StrEnum):
     TOMORROW = "tomorrow"
     TODAY = "today"
     OVER = "over"
+
+
+class Seats(enum.StrEnum):
+    """Where a driver stands with an activity's sign-up."""
+
+    NONE = "none"  # no sign-up (no capacity, or a sample)
+    OPEN = "open"  # seats left: the sign-up button
+    FULL = "full"
+    MINE = "mine"  # signed up: the cancel button
+    CLOSED = "closed"  # it has started
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,11 @@ class ActivityView:
     city: str  # "" : every city
     link: str
     status: ActivityStatus
+    id: int = 0
+    points: int = 0  # what checking in earns
+    seats: Seats = Seats.NONE
+    left: int = 0  # seats left (when it has a capacity)
+    signed_up_before: bool = False  # signed up for one that has started
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +88,30 @@ def theme_view(row: ThemeRow) -> ThemeView:
 def activity_view(row: ActivityRow, today: date) -> ActivityView:
     return ActivityView(
         row.key, row.day, row.time, row.title_zh, row.title_en, row.place, row.city, row.link,
-        status(row.day, today),
+        status(row.day, today), row.id, row.points,
+    )  # fmt: skip
+
+
+def seats(row: ActivityRow, mine: bool, sample: bool, now: datetime, tz: ZoneInfo) -> Seats:
+    if row.capacity is None or sample:
+        return Seats.NONE
+    if now >= window(row.day, row.time, tz).start:
+        return Seats.CLOSED
+    if mine:
+        return Seats.MINE
+    return Seats.OPEN if row.signed_up < row.capacity else Seats.FULL
+
+
+def reader_view(
+    row: ActivityRow, today: date, mine: bool, sample: bool, now: datetime, tz: ZoneInfo
+) -> ActivityView:
+    """An activity as one driver sees it: with where they stand with its seats."""
+    state = seats(row, mine, sample, now, tz)
+    left = max((row.capacity or 0) - row.signed_up, 0)
+    return ActivityView(
+        row.key, row.day, row.time, row.title_zh, row.title_en, row.place, row.city, row.link,
+        status(row.day, today), row.id, row.points, state, left,
+        signed_up_before=mine and state is Seats.CLOSED,
     )  # fmt: skip
 
 
@@ -96,12 +136,20 @@ def for_reader(
 
 
 class ThemeBrowser:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, tz: ZoneInfo) -> None:
         self.repo = ThemeRepository(session)
+        self.attendance = AttendanceRepository(session)
+        self.tz = tz
 
-    async def month(self, month: str, current: str, city: str | None, today: date) -> MonthScreen:
+    async def month(
+        self, month: str, current: str, city: str | None, now: datetime, user_id: int
+    ) -> MonthScreen:
+        today = now.astimezone(self.tz).date()
         row = await self.repo.theme(month)
-        activities = [activity_view(a, today) for a in await self.repo.activities([month])]
+        rows = await self.repo.activities([month])
+        mine = await self.attendance.mine(user_id, [a.id for a in rows])
+        sample = row is not None and row.is_sample
+        activities = [reader_view(a, today, a.id in mine, sample, now, self.tz) for a in rows]
         before, after = await self.repo.neighbours(month)
         return MonthScreen(
             month, current, theme_view(row) if row else None,

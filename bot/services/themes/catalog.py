@@ -27,7 +27,10 @@ async def store_themes(
     session: AsyncSession, themes: tuple[Theme, ...], is_sample: bool = False
 ) -> ThemeCounts:
     """Each month in `themes` is replaced by the file's (its activities updated by key);
-    months the file leaves out stay as they are. A real import removes the sample."""
+    months the file leaves out stay as they are. A real import removes the sample.
+
+    Sign-ups survive a re-import: a capacity lowered below the number signed up keeps
+    everyone who holds a seat, and new sign-ups wait until cancellations bring it below."""
     repo = ThemeRepository(session)
     removed = 0 if is_sample else await repo.drop_samples()
     await repo.store(
@@ -39,7 +42,8 @@ async def store_themes(
         ],
         [
             {"key": a.key, "month": t.month, "day": a.day, "time": a.time, "title_zh": a.title_zh,
-             "title_en": a.title_en, "place": a.place, "city": a.city, "link": a.link}
+             "title_en": a.title_en, "place": a.place, "city": a.city, "link": a.link,
+             "capacity": a.capacity, "points": a.points}
             for t in themes
             for a in t.activities
         ],
@@ -49,8 +53,9 @@ async def store_themes(
 
 def activity(row: ActivityRow) -> Activity:
     return Activity(
-        row.key, row.day, row.time, row.title_zh, row.title_en, row.place, row.city, row.link
-    )
+        row.key, row.day, row.time, row.title_zh, row.title_en, row.place, row.city, row.link,
+        row.capacity, row.points,
+    )  # fmt: skip
 
 
 def theme(row: ThemeRow, activities: list[ActivityRow]) -> Theme:

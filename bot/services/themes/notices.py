@@ -10,6 +10,10 @@ every message has a dedupe key besides.
   drivers of its city (of every city when it has none). Missed that whole day (the bot was
   down), it is not sent on the day itself: "see you tomorrow" would come too late.
 - Both wait for the recipient's quiet hours to end; sample themes are never sent.
+- A signed-up driver's own reminder (MessageKind.SIGNUP, personal): REMIND_BEFORE the start
+  (at ALL_DAY_REMIND on the day for one without a time), once per sign-up and start time,
+  with the place and the time. Someone signed up does not get the day-before bulk reminder
+  as well: theirs is the personal one, nearer the time. Missed until the start, it is dropped.
 """
 
 from __future__ import annotations
@@ -24,8 +28,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.outbox.models import MessageKind
 from bot.db.themes.models import ActivityRow
-from bot.db.themes.repository import ThemeRepository
-from bot.services.outbox.audience import Filter, Reader, after_quiet_hours, readers
+from bot.db.themes.repository import AttendanceRepository, ThemeRepository
+from bot.services.outbox.audience import (
+    Filter,
+    Reader,
+    after_quiet_hours,
+    quiet_hours,
+    readers,
+)
 from bot.services.outbox.messages import Button, OutMessage
 from bot.services.outbox.service import Outbox
 from bot.services.themes.browse import (
@@ -36,6 +46,7 @@ from bot.services.themes.browse import (
     theme_view,
 )
 from knowledge.themes.programme import month_key
+from knowledge.themes.window import window
 
 ANNOUNCE_DAYS = 7
 REMIND_AT = time(10, 0)
@@ -62,6 +73,8 @@ class Renderer(Protocol):
     def activity_reminder(
         self, activity: ActivityView, theme: ThemeView, reader: Reader
     ) -> Rendered: ...
+
+    def signup_reminder(self, activity: ActivityView, reader: Reader) -> Rendered: ...
 
 
 def announcing(local: datetime, notice_at: time) -> bool:
@@ -122,7 +135,39 @@ class ThemeNotices:
             return self._message(reader, MessageKind.ACTIVITY, dedupe, rendered, now)
 
         audience = Filter(city=row.city or None)
-        return await self._queue(MessageKind.ACTIVITY, audience, message, now)
+        signed_up = await AttendanceRepository(self.session).signed_up_users(row.id)
+        return await self._queue(MessageKind.ACTIVITY, audience, message, now, skip=signed_up)
+
+    async def remind_signed_up(self, now: datetime) -> int:
+        """Queue the personal reminders that are due (before the start); how many."""
+        repo, outbox, queued = AttendanceRepository(self.session), Outbox(self.session), 0
+        today = now.astimezone(self.tz).date()
+        for signup, row, user in await repo.unreminded(today, today + timedelta(days=1)):
+            span = window(row.day, row.time, self.tz)
+            until = span.end if span.all_day else span.start  # a whole day: during it
+            if not span.remind_at <= now < until:
+                continue
+            if not await repo.claim_reminder(signup.id, now):
+                continue
+            assert user.telegram_id is not None  # unreminded() takes reachable people only
+            reader = Reader(
+                user.id, user.telegram_id, user.language, user.display_name or "", user.city,
+                quiet_hours(user.quiet_start, user.quiet_end),
+            )  # fmt: skip
+            rendered = self.renderer.signup_reminder(activity_view(row, today), reader)
+            queued += await outbox.put(
+                OutMessage(
+                    chat_id=reader.chat_id,
+                    kind=MessageKind.SIGNUP,
+                    # The start is in the key: an activity moved to another time is news.
+                    dedupe_key=f"signup:{row.id}:{span.start:%Y%m%d%H%M}:u{user.id}",
+                    text=rendered.text,
+                    user_id=user.id,
+                    buttons=rendered.buttons,
+                ),
+                now,
+            )
+        return queued
 
     def _message(
         self, reader: Reader, kind: MessageKind, key: str, rendered: Rendered, now: datetime
@@ -143,8 +188,11 @@ class ThemeNotices:
         audience: Filter,
         message: Callable[[Reader], OutMessage],
         now: datetime,
+        skip: frozenset[int] | set[int] = frozenset(),
     ) -> int:
         outbox, queued = Outbox(self.session), 0
         async for chunk in readers(self.session, kind, audience):
-            queued += await outbox.put([message(reader) for reader in chunk], now)
+            batch = [message(reader) for reader in chunk if reader.user_id not in skip]
+            if batch:
+                queued += await outbox.put(batch, now)
         return queued
