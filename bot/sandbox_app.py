@@ -32,6 +32,7 @@ from bot.sandbox.webchat import (
     WebChatConfig,
     add_webchat_routes,
 )
+from bot.sandbox_programme import store_sandbox_programme
 from bot.services.points.ledger import Ledger, PointsRules
 from bot.services.stations.service import SAMPLE_FILE
 from bot.services.users.profiles import UserService, register
@@ -139,6 +140,9 @@ async def seed_demo_users(factory: async_sessionmaker[AsyncSession], settings: S
                 await users.set_role(demo.id, role)
         await session.commit()
     await _welcome_points(factory, settings)
+    async with factory() as session:
+        await store_sandbox_programme(session, datetime.now(UTC), settings.tz)
+        await session.commit()
 
 
 async def _welcome_points(factory: async_sessionmaker[AsyncSession], settings: Settings) -> None:

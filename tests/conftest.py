@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.engine import create_engine, create_session_factory
+from bot.services.points.ledger import check
 from tests import db_backends
 
 pytest_plugins = ["tests.harness.fixtures"]
@@ -42,10 +43,17 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+async def engine(db_url: str, request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(db_url)
     yield engine
-    await engine.dispose()
+    try:
+        # `points check` after every DB test: whatever a test did, the books still balance.
+        if "breaks_the_books" not in request.keywords:
+            async with create_session_factory(engine)() as session:
+                found = await check(session)
+            assert found == [], f"points check fails after the test: {found}"
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture

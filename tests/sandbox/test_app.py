@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import __main__ as cli
 from bot import runner, sandbox_app
 from bot.config import Settings
+from bot.db.themes.models import ActivityRow, ThemeRow
 from bot.db.users.models import Occupation, Role
 from bot.sandbox import BotApiServer, ControlApiError, SandboxClient, TgUser, specs
 from bot.sandbox.updates import MAX_PHOTO_BYTES
@@ -30,8 +34,10 @@ from bot.sandbox_app import (
     sandbox_settings,
     seed_demo_users,
 )
+from bot.sandbox_programme import DEMO_POINTS, DEMO_SEATS, demo_activity
 from bot.services.points.ledger import Ledger, PointsRules, check
 from bot.services.users.profiles import UserService
+from knowledge.themes.window import window
 from tests.harness.process import SandboxProcess, free_port, png
 
 
@@ -149,6 +155,23 @@ async def test_demo_users_are_seeded_once(
         ledger = Ledger(session, settings.tz, PointsRules())
         assert await ledger.balance(volunteer.id) == WELCOME_POINTS
         assert await check(session) == []
+        # The sample year as a real programme, with one activity today to sign up and check in.
+        themes = list(await session.scalars(select(ThemeRow)))
+        assert themes and not any(t.is_sample for t in themes)
+        today = list(await session.scalars(
+            select(ActivityRow).where(ActivityRow.key.like("sandbox-%"))))  # fmt: skip
+    assert len(today) == 1 and today[0].capacity == DEMO_SEATS and today[0].points == DEMO_POINTS
+    when = window(today[0].day, today[0].time, settings.tz)
+    assert when.open_at(datetime.now(UTC)) and datetime.now(UTC) < when.start  # sign up, check in
+
+
+def test_the_demo_activity_fits_in_its_day() -> None:
+    tz = ZoneInfo("Asia/Shanghai")
+    late = datetime(2026, 12, 4, 15, 50, tzinfo=UTC)  # 23:50 in Shanghai
+    activity = demo_activity(late, tz)
+    assert activity.day.isoformat() == "2026-12-04" and activity.time == "23:50-23:59"
+    morning = demo_activity(datetime(2026, 12, 4, 1, 0, tzinfo=UTC), tz)
+    assert morning.time == "09:20-12:20" and morning.capacity == DEMO_SEATS
 
 
 TOKEN = "123456:WEBCHAT"
