@@ -19,14 +19,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import statistics
 import sys
 import tempfile
-import time
-from collections import Counter
-from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,9 +30,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bench.phases import Phase, attempt, plain_writer, print_phases, print_verdict, timed
 from bench.throwaway_db import DEFAULT_ADMIN_URL, throwaway_postgres
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
@@ -60,21 +57,6 @@ PLAIN = Table(
 )
 
 
-@dataclass
-class Phase:
-    seconds: float = 0.0
-    cpu: float = 0.0  # this process's CPU time (event loop and driver threads) over the phase
-    latencies: list[float] = field(default_factory=list)
-    errors: Counter[str] = field(default_factory=Counter)
-
-    def tps(self) -> float:
-        return len(self.latencies) / self.seconds
-
-    def ms(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[max(math.ceil(len(ordered) * q) - 1, 0)] * 1000
-
-
 async def _prepare(factory: async_sessionmaker[AsyncSession], users: int, grant: int) -> list[int]:
     async with factory() as session:
         people = [User(telegram_id=6_000_000 + i, language="zh", role=Role.DRIVER)
@@ -94,38 +76,17 @@ async def _prepare(factory: async_sessionmaker[AsyncSession], users: int, grant:
 async def _spender(
     factory: async_sessionmaker[AsyncSession], user: int, spends: int, phase: Phase
 ) -> None:
+    async def spend(n: int) -> None:
+        async with factory() as session:
+            await Ledger(session, TZ, RULES).spend(user, 1, f"bench:{user}:{n}", NOW)
+            await session.commit()
+
     for n in range(spends):
-        started = time.perf_counter()
-        try:
-            async with factory() as session:
-                await Ledger(session, TZ, RULES).spend(user, 1, f"bench:{user}:{n}", NOW)
-                await session.commit()
-        except Exception as exc:  # counted and reported: a lock error is a finding
-            phase.errors[f"{type(exc).__name__}: {str(exc).splitlines()[0]}"] += 1
-            continue
-        phase.latencies.append(time.perf_counter() - started)
+        await attempt(phase, spend(n))
 
 
-async def _plain_writer(
-    factory: async_sessionmaker[AsyncSession], writer: int, inserts: int, phase: Phase
-) -> None:
-    for n in range(inserts):
-        started = time.perf_counter()
-        try:
-            async with factory() as session:
-                await session.execute(insert(PLAIN).values(key=f"plain:{writer}:{n}", amount=1))
-                await session.commit()
-        except Exception as exc:  # counted and reported, as for the spenders
-            phase.errors[f"{type(exc).__name__}: {str(exc).splitlines()[0]}"] += 1
-            continue
-        phase.latencies.append(time.perf_counter() - started)
-
-
-async def _timed(phase: Phase, *workers: Coroutine[Any, Any, None]) -> None:
-    started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*workers)
-    phase.seconds = time.perf_counter() - started
-    phase.cpu = time.process_time() - cpu
+def _plain_values(writer: int) -> Callable[[int], dict[str, Any]]:
+    return lambda n: {"key": f"plain:{writer}:{n}", "amount": 1}
 
 
 async def _verify(
@@ -163,8 +124,9 @@ async def run(url: str, users: int, spends: int) -> dict[str, Phase | list[str]]
     factory = create_session_factory(engine)
     ids = await _prepare(factory, users, spends + SURPLUS)
     plain, ledger = Phase(), Phase()
-    await _timed(plain, *(_plain_writer(factory, w, spends, plain) for w in range(users)))
-    await _timed(ledger, *(_spender(factory, u, spends, ledger) for u in ids))
+    await timed(plain, *(plain_writer(factory, PLAIN, spends, _plain_values(w), plain)
+                         for w in range(users)))  # fmt: skip
+    await timed(ledger, *(_spender(factory, u, spends, ledger) for u in ids))
     problems = await _verify(factory, ids, spends, plain)
     await engine.dispose()
     return {"ledger": ledger, "plain": plain, "problems": problems}
@@ -173,23 +135,12 @@ async def run(url: str, users: int, spends: int) -> dict[str, Phase | list[str]]
 def _report(db: str, r: dict[str, Phase | list[str]], users: int, spends: int) -> list[str]:
     ledger, plain, problems = r["ledger"], r["plain"], r["problems"]
     assert isinstance(ledger, Phase) and isinstance(plain, Phase) and isinstance(problems, list)
-    for name, phase in (("ledger spends", ledger), ("plain inserts", plain)):
-        print(f"{db:<8} {name:<14} {len(phase.latencies):>7} in {phase.seconds:>6.2f} s "
-              f"{phase.tps():>8.0f}/s  p50 {phase.ms(0.5):>7.2f} ms  "
-              f"p99 {phase.ms(0.99):>8.2f} ms  client cpu {phase.cpu / phase.seconds:>4.0%}  "
-              f"errors {sum(phase.errors.values())}")  # fmt: skip
-        for error, count in phase.errors.most_common(5):
-            print(f"{db:<8}   {count} x {error}", file=sys.stderr)
+    print_phases(db, (("ledger spends", ledger), ("plain inserts", plain)), width=7)
     ratio = ledger.tps() / plain.tps()
     print(f"{db:<8} ratio ledger/plain {ratio:.3f}; mean spend "
           f"{statistics.fmean(ledger.latencies) * 1000:.2f} ms")  # fmt: skip
-    if problems:
-        print(f"{db:<8} verification FAILED:", file=sys.stderr)
-        for p in problems[:20]:
-            print(f"{db:<8}   {p}", file=sys.stderr)
-    else:
-        print(f"{db:<8} verified: {users} balances each down by exactly {spends} "
-              f"(left {SURPLUS}), check() found no violations")  # fmt: skip
+    print_verdict(db, problems, f"{users} balances each down by exactly {spends} "
+                                f"(left {SURPLUS}), check() found no violations")  # fmt: skip
     return [f"{db}_tps={ledger.tps():.0f}", f"{db}_plain_tps={plain.tps():.0f}",
             f"{db}_ratio={ratio:.3f}"]  # fmt: skip
 

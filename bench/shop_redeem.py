@@ -22,10 +22,7 @@ import math
 import statistics
 import sys
 import tempfile
-import time
-from collections import Counter
-from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -33,9 +30,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bench.phases import Phase, attempt, plain_writer, print_phases, print_verdict, timed
 from bench.throwaway_db import DEFAULT_ADMIN_URL, throwaway_postgres
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade
@@ -68,21 +66,6 @@ PLAIN = Table(
 )
 
 
-@dataclass
-class Phase:
-    seconds: float = 0.0
-    cpu: float = 0.0  # this process's CPU time over the phase
-    latencies: list[float] = field(default_factory=list)
-    errors: Counter[str] = field(default_factory=Counter)
-
-    def tps(self) -> float:
-        return len(self.latencies) / self.seconds
-
-    def ms(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[max(math.ceil(len(ordered) * q) - 1, 0)] * 1000
-
-
 def _item(n: int, stock: int, each: int) -> Item:
     return Item(f"bench-{n}", f"测试{n}", f"Bench {n}", "测试", "Bench", PRICE, stock, each, "",
                 "code", date(2027, 12, 31))  # fmt: skip
@@ -110,40 +93,19 @@ async def _prepare(
 
 async def _client(factory: async_sessionmaker[AsyncSession], user: int, item: int, each: int,
                   phase: Phase) -> None:  # fmt: skip
+    async def redeem(n: int) -> None:
+        async with factory() as session:
+            shop = ShopService(session, Ledger(session, TZ, RULES), TZ)
+            await shop.redeem(user, item, f"bench{n:05d}", None, NOW)
+            await session.commit()
+
     for n in range(each):
-        started = time.perf_counter()
-        try:
-            async with factory() as session:
-                shop = ShopService(session, Ledger(session, TZ, RULES), TZ)
-                await shop.redeem(user, item, f"bench{n:05d}", None, NOW)
-                await session.commit()
-        except Exception as exc:  # counted and reported: a refusal or lock error is a finding
-            phase.errors[f"{type(exc).__name__}: {str(exc).splitlines()[0]}"] += 1
-            continue
-        phase.latencies.append(time.perf_counter() - started)
+        await attempt(phase, redeem(n))
 
 
-async def _plain_writer(factory: async_sessionmaker[AsyncSession], writer: int, each: int,
-                        phase: Phase) -> None:  # fmt: skip
-    for n in range(each):
-        started = time.perf_counter()
-        try:
-            async with factory() as session:
-                await session.execute(insert(PLAIN).values(
-                    code=new_code(), redeem_key=f"plain:{writer}:{n}", item_id=1,
-                    user_id=writer, price=PRICE, created_at=NOW))  # fmt: skip
-                await session.commit()
-        except Exception as exc:  # counted and reported, as for the clients
-            phase.errors[f"{type(exc).__name__}: {str(exc).splitlines()[0]}"] += 1
-            continue
-        phase.latencies.append(time.perf_counter() - started)
-
-
-async def _timed(phase: Phase, *workers: Coroutine[Any, Any, None]) -> None:
-    started, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*workers)
-    phase.seconds = time.perf_counter() - started
-    phase.cpu = time.process_time() - cpu
+def _plain_values(writer: int) -> Callable[[int], dict[str, Any]]:
+    return lambda n: {"code": new_code(), "redeem_key": f"plain:{writer}:{n}", "item_id": 1,
+                      "user_id": writer, "price": PRICE, "created_at": NOW}  # fmt: skip
 
 
 async def _verify(factory: async_sessionmaker[AsyncSession], users: list[int], items: list[int],
@@ -179,9 +141,10 @@ async def run(url: str, clients: int, each: int, items: int) -> dict[str, Phase 
     factory = create_session_factory(engine)
     users, item_ids = await _prepare(factory, clients, each, items)
     plain, shop = Phase(), Phase()
-    await _timed(plain, *(_plain_writer(factory, w, each, plain) for w in range(clients)))
-    await _timed(shop, *(_client(factory, u, item_ids[n % items], each, shop)
-                         for n, u in enumerate(users)))  # fmt: skip
+    await timed(plain, *(plain_writer(factory, PLAIN, each, _plain_values(w), plain)
+                         for w in range(clients)))  # fmt: skip
+    await timed(shop, *(_client(factory, u, item_ids[n % items], each, shop)
+                        for n, u in enumerate(users)))  # fmt: skip
     problems = await _verify(factory, users, item_ids, each, plain)
     await engine.dispose()
     return {"shop": shop, "plain": plain, "problems": problems}
@@ -190,23 +153,13 @@ async def run(url: str, clients: int, each: int, items: int) -> dict[str, Phase 
 def _report(db: str, r: dict[str, Phase | list[str]], clients: int, each: int) -> list[str]:
     shop, plain, problems = r["shop"], r["plain"], r["problems"]
     assert isinstance(shop, Phase) and isinstance(plain, Phase) and isinstance(problems, list)
-    for name, phase in (("redemptions", shop), ("plain inserts", plain)):
-        print(f"{db:<8} {name:<14} {len(phase.latencies):>6} in {phase.seconds:>6.2f} s "
-              f"{phase.tps():>7.0f}/s  p50 {phase.ms(0.5):>7.2f} ms  "
-              f"p99 {phase.ms(0.99):>8.2f} ms  client cpu {phase.cpu / phase.seconds:>4.0%}  "
-              f"errors {sum(phase.errors.values())}")  # fmt: skip
-        for error, n in phase.errors.most_common(5):
-            print(f"{db:<8}   {n} x {error}", file=sys.stderr)
+    print_phases(db, (("redemptions", shop), ("plain inserts", plain)), width=6)
     ratio = shop.tps() / plain.tps()
     print(f"{db:<8} ratio redemptions/plain {ratio:.3f}; mean redemption "
           f"{statistics.fmean(shop.latencies) * 1000:.2f} ms")  # fmt: skip
-    if problems:
-        print(f"{db:<8} verification FAILED:", file=sys.stderr)
-        for p in problems[:20]:
-            print(f"{db:<8}   {p}", file=sys.stderr)
-    else:
-        print(f"{db:<8} verified: {clients} clients hold {each} vouchers each, stock down by "
-              f"exactly {clients * each}, check() found no violations")  # fmt: skip
+    verified = (f"{clients} clients hold {each} vouchers each, stock down by "
+                f"exactly {clients * each}, check() found no violations")  # fmt: skip
+    print_verdict(db, problems, verified)
     return [f"{db}_rps={shop.tps():.0f}", f"{db}_plain_rps={plain.tps():.0f}",
             f"{db}_ratio={ratio:.3f}", f"{db}_p99_ms={shop.ms(0.99):.1f}"]  # fmt: skip
 

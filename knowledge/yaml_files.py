@@ -1,5 +1,5 @@
-"""What the YAML import files (checkups, themes) share: the node tree, errors with lines, an
-entry's fields, and the dumper that writes them back.
+"""What the YAML import files (checkups, themes, complaints, shop) share: the node tree,
+errors with lines, an entry's fields, and the dumper that writes them back.
 
 Files are read as a composed node tree, never with `yaml.safe_load`, so every problem can be
 reported with its line and no tag is ever constructed into an object. Pure: no database, no
@@ -8,12 +8,17 @@ Telegram.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 YAML_TAG = "tag:yaml.org,2002:"
+# An entry's stable key, and a day as the files write it (both matched on the source text).
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TAG_WORDS = {
     "str": "text", "int": "integer", "float": "number", "bool": "boolean", "null": "nothing",
     "timestamp": "date",
@@ -49,6 +54,26 @@ def describe(node: Node, *, with_type: bool = True) -> str:
     if not with_type:
         return repr(node.value)
     return f"{_TAG_WORDS.get(node_tag(node), repr(node.tag))} {node.value!r}"
+
+
+def read_day(value: str) -> date | None:
+    """A YYYY-MM-DD day, or None when the text is not one."""
+    if not DATE_PATTERN.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+class ParseResult:
+    """What a file's parse result adds to its own fields: `errors`, and `ok` when none."""
+
+    errors: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
 
 
 def syntax_error(exc: yaml.YAMLError, text: str, *, context_line: bool = True) -> str:
@@ -101,6 +126,43 @@ class Errors:
         return [f"line {line}: {message}" for line, message in ordered]
 
 
+def one_section(
+    root: Node | None, errors: Errors, section: str, listed: str, each: str, most: int = 0
+) -> list[MappingNode]:
+    """The entries of a file that holds one section, a list of mappings (`section` listing
+    `listed`, each one `each`); every other shape is reported. `most` caps the list (0: none)."""
+    expected = f"expected one section, {section}"
+    if root is None:
+        errors.add(1, f"the file is empty; {expected}")
+        return []
+    if not isinstance(root, MappingNode):
+        errors.add(node_line(root), f"{expected}, got {describe(root, with_type=False)}")
+        return []
+    found: list[MappingNode] = []
+    seen: int | None = None
+    for key, value in root.value:
+        if not (isinstance(key, ScalarNode) and key.value == section):
+            errors.add(node_line(key), f"unknown section {key.value!r} ({expected})")
+            continue
+        if seen is not None:
+            errors.add(node_line(key), f"section {section!r} given twice (first on line {seen})")
+            continue
+        seen = node_line(key)
+        if not isinstance(value, SequenceNode) or not value.value:
+            errors.add(node_line(key), f"{section} must be a list of {listed}")
+            continue
+        if most and len(value.value) > most:
+            errors.add(node_line(key), f"{len(value.value)} {listed}; at most {most}")
+        for item in value.value:
+            if isinstance(item, MappingNode):
+                found.append(item)
+            else:
+                errors.add(node_line(item), f"each {each} must be a mapping of fields")
+    if seen is None:
+        errors.add(node_line(root), f"missing section {section!r}")
+    return found
+
+
 class Entry:
     """One mapping's fields, checked against the allowed names. Each file's subclass adds its
     readers; a bad value is reported, read as a placeholder and marks the entry failed, so
@@ -131,6 +193,22 @@ class Entry:
         if found is None and required:
             self.fail(self.line, f"missing field {name!r}")
         return found
+
+    def scalar(self, name: str, required: bool = True) -> tuple[int, ScalarNode] | None:
+        """A field's key line and scalar node; None when absent, left empty (reported when
+        required) or not a single value (reported)."""
+        found = self.get(name, required)
+        if found is None:
+            return None
+        line, node = found
+        if node_tag(node) == "null":
+            if required:
+                self.fail(line, f"{name} is empty")
+            return None
+        if not isinstance(node, ScalarNode):
+            self.fail(line, f"{name} must be a single value, got {describe(node, with_type=False)}")
+            return None
+        return line, node
 
     def line_of(self, name: str) -> int:
         """The field's line, or the entry's when the field is absent."""

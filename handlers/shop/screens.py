@@ -6,6 +6,8 @@ gone, a forged or stale button) is a toast or an alert and changes nothing."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -34,11 +36,22 @@ from handlers.shop.views import (
 )
 from knowledge.shop.qr import qr_png
 
+_T = TypeVar("_T")
+
 MY_VOUCHERS = 10  # the newest vouchers /myvouchers lists
 
 
 def _message(query: CallbackQuery) -> Message | None:
     return query.message if isinstance(query.message, Message) else None
+
+
+async def _or_alert(query: CallbackQuery, work: Awaitable[_T]) -> _T | None:
+    """The service's answer; None once its refusal has been shown as an alert."""
+    try:
+        return await work
+    except Refused as exc:
+        await query.answer(refusal_text(exc.reason), show_alert=True)
+        return None
 
 
 def _qr_photo(v: VoucherView) -> BufferedInputFile:
@@ -75,10 +88,8 @@ async def show_item(query: CallbackQuery, callback_data: ShopCb, user: UserProfi
     if user is None or message is None:
         await query.answer()
         return
-    try:
-        offer = await shop.shop.offer(user.id, callback_data.i, user.city, clock())
-    except Refused as exc:
-        await query.answer(refusal_text(exc.reason), show_alert=True)
+    offer = await _or_alert(query, shop.shop.offer(user.id, callback_data.i, user.city, clock()))
+    if offer is None:
         return
     await edit_in_place(message, *item_screen(offer, callback_data.p, user.language))
     await query.answer()
@@ -90,10 +101,8 @@ async def ask(query: CallbackQuery, callback_data: ShopCb, user: UserProfile | N
     if user is None or message is None:
         await query.answer()
         return
-    try:
-        offer = await shop.shop.check(user.id, callback_data.i, user.city, clock())
-    except Refused as exc:
-        await query.answer(refusal_text(exc.reason), show_alert=True)
+    offer = await _or_alert(query, shop.shop.check(user.id, callback_data.i, user.city, clock()))
+    if offer is None:
         return
     nonce = secrets.token_urlsafe(6)  # this confirm's redemption key
     await edit_in_place(message, *confirm_screen(offer, callback_data.p, nonce, user.language))
@@ -107,10 +116,8 @@ async def confirm(query: CallbackQuery, callback_data: ShopCb, user: UserProfile
         await query.answer()
         return
     cb = callback_data
-    try:
-        redeemed = await shop.shop.redeem(user.id, cb.i, cb.n, user.city, clock())
-    except Refused as exc:
-        await query.answer(refusal_text(exc.reason), show_alert=True)
+    redeemed = await _or_alert(query, shop.shop.redeem(user.id, cb.i, cb.n, user.city, clock()))
+    if redeemed is None:
         return
     voucher, lang = redeemed.voucher, user.language
     toast = (

@@ -79,6 +79,11 @@ def _next(form: TaskForm, step: str, tasks: TaskServices) -> tuple[fv.Screen, St
     return fv.step_screen(nxt), STATE_OF[nxt]
 
 
+async def _stale_choice(query: CallbackQuery) -> None:
+    """A form button from an older step or a finished form."""
+    await query.answer(_("That choice is no longer available."), show_alert=True)
+
+
 async def _typed(
     message: Message, state: FSMContext, form: TaskForm, step: str, value: Any, tasks: TaskServices
 ) -> None:
@@ -176,7 +181,7 @@ def _count_step(
         try:
             value = parse.parse_count(callback_data.v, bounds)
         except parse.FormError:
-            await query.answer(_("That choice is no longer available."), show_alert=True)
+            await _stale_choice(query)
             return
         await _tapped(query, state, form, step, value, tasks)
 
@@ -192,7 +197,7 @@ async def pick_audience(
     tasks: TaskServices,
 ) -> None:
     if callback_data.v not in {a.value for a in TaskAudience}:
-        await query.answer(_("That choice is no longer available."), show_alert=True)
+        await _stale_choice(query)
         return
     await _tapped(query, state, form, "audience", callback_data.v, tasks)
 
@@ -208,7 +213,7 @@ async def change_field(
     query: CallbackQuery, callback_data: TaskFormCb, state: FSMContext, form: TaskForm
 ) -> None:
     if callback_data.v not in fv.STEPS:
-        await query.answer(_("That choice is no longer available."), show_alert=True)
+        await _stale_choice(query)
         return
     await query.answer()
     await form.with_(_edit=True).save(state, STATE_OF[callback_data.v])
@@ -221,7 +226,7 @@ async def back_to_preview(
 ) -> None:
     draft = fv.draft_of(form.values)
     if draft is None:
-        await query.answer(_("That choice is no longer available."), show_alert=True)
+        await _stale_choice(query)
         return
     await query.answer()
     await form.save(state, TaskFormSteps.preview)
@@ -242,7 +247,7 @@ async def publish(
     draft, now = fv.draft_of(form.values), clock()
     assert isinstance(query.message, Message)
     if draft is None:
-        await query.answer(_("That choice is no longer available."), show_alert=True)
+        await _stale_choice(query)
         return
     if draft.starts_at <= now:  # the preview waited past the start
         await query.answer(task_error_started(), show_alert=True)

@@ -4,6 +4,9 @@ tasks. `tasks_screen` is the entry other screens (⭐ My points) call."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -12,7 +15,7 @@ from aiogram.types import CallbackQuery, ContentType, InlineKeyboardMarkup, Mess
 from aiogram.utils.i18n import gettext as _
 
 from bot.db.types import Clock
-from bot.services.tasks.model import TaskError
+from bot.services.tasks.model import Change, TaskError
 from bot.services.users.profiles import UserProfile
 from handlers.common.editing import FLOW_MESSAGE, edit_in_place
 from handlers.common.filters import ContentIs, IsCommand, private_only
@@ -97,6 +100,28 @@ async def show_tap(
     await _show(query, callback_data.t, callback_data.p, user, tasks, clock)
 
 
+async def _act_and_show(
+    query: CallbackQuery,
+    callback_data: TaskCb,
+    user: UserProfile,
+    tasks: TaskServices,
+    clock: Clock,
+    bot: Bot,
+    act: Callable[[datetime], Awaitable[Change]],
+    toast: str,
+) -> None:
+    """A volunteer's change to their place: refused with an alert, or told and the screen
+    shown again once the notifier has had the change."""
+    now = clock()
+    try:
+        change = await act(now)
+    except TaskError as exc:
+        await query.answer(task_error(exc.code), show_alert=True)
+        return
+    await tasks.notifier.after(tasks.session, change, now, bot)
+    await _show(query, callback_data.t, callback_data.p, user, tasks, clock, toast)
+
+
 async def take_tap(
     query: CallbackQuery,
     callback_data: TaskCb,
@@ -105,20 +130,14 @@ async def take_tap(
     clock: Clock,
     bot: Bot,
 ) -> None:
-    now = clock()
-    try:
-        change = await tasks.service.take(callback_data.t, user.id, user.role, now)
-    except TaskError as exc:
-        await query.answer(task_error(exc.code), show_alert=True)
-        return
-    await tasks.notifier.after(tasks.session, change, now, bot)
-    await _show(
+    await _act_and_show(
         query,
-        callback_data.t,
-        callback_data.p,
+        callback_data,
         user,
         tasks,
         clock,
+        bot,
+        lambda now: tasks.service.take(callback_data.t, user.id, user.role, now),
         _("🙋 You have a place. You will be reminded before the start."),
     )
 
@@ -131,20 +150,14 @@ async def leave_tap(
     clock: Clock,
     bot: Bot,
 ) -> None:
-    now = clock()
-    try:
-        change = await tasks.service.withdraw(callback_data.t, user.id, now)
-    except TaskError as exc:
-        await query.answer(task_error(exc.code), show_alert=True)
-        return
-    await tasks.notifier.after(tasks.session, change, now, bot)
-    await _show(
+    await _act_and_show(
         query,
-        callback_data.t,
-        callback_data.p,
+        callback_data,
         user,
         tasks,
         clock,
+        bot,
+        lambda now: tasks.service.withdraw(callback_data.t, user.id, now),
         _("↩️ Place given back. Thank you for saying so in time."),
     )
 

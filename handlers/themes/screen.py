@@ -42,6 +42,14 @@ async def show_this_month(
     await message.answer(screen_text(screen, user.city), reply_markup=screen_kb(screen))
 
 
+async def _month_message(query: CallbackQuery, month: str) -> Message | None:
+    """The month screen's message to edit; None, the tap answered, for a stale button."""
+    if isinstance(query.message, Message) and is_month(month):
+        return query.message
+    await query.answer(_("This button is no longer valid."))
+    return None
+
+
 async def turn(
     query: CallbackQuery,
     callback_data: MonthCb,
@@ -50,9 +58,8 @@ async def turn(
     clock: Clock,
 ) -> None:
     """◀ ▶, back to this month, and a notice's 📅 button: the month shown in place."""
-    message = query.message
-    if not isinstance(message, Message) or not is_month(callback_data.m):
-        await query.answer(_("This button is no longer valid."))
+    message = await _month_message(query, callback_data.m)
+    if message is None:
         return
     now = clock()
     current = month_key(now.astimezone(themes.tz).date())
@@ -69,9 +76,8 @@ async def seat(
     clock: Clock,
 ) -> None:
     """✍️ Sign up / ✖ Cancel: the answer and the redrawn screen once the seat is stored."""
-    message = query.message
-    if not isinstance(message, Message) or not is_month(callback_data.m):
-        await query.answer(_("This button is no longer valid."))
+    message = await _month_message(query, callback_data.m)
+    if message is None:
         return
     now = clock()
     if callback_data.a == "in":

@@ -31,6 +31,7 @@ from knowledge.yaml_files import (
     Entry,
     Errors,
     IndentedDumper,
+    ParseResult,
     YamlSyntaxError,
     compose,
     describe,
@@ -70,13 +71,9 @@ _SCALARS = yaml.constructor.SafeConstructor()  # only its int/float converters a
 
 
 @dataclass
-class CheckupsParseResult:
+class CheckupsParseResult(ParseResult):
     catalog: CheckupCatalog | None = None
     errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 # --- node values ---------------------------------------------------------------------------

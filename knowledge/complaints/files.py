@@ -70,17 +70,10 @@ class OfficesParseResult:
 
 class _Entry(Entry):
     def text(self, name: str, required: bool = True) -> str | None:
-        found = self.get(name, required)
+        found = self.scalar(name, required)
         if found is None:
             return None
         line, node = found
-        if node_tag(node) == "null":
-            if required:
-                self.fail(line, f"{name} is empty")
-            return None
-        if not isinstance(node, ScalarNode):
-            self.fail(line, f"{name} must be a single value, got {describe(node, with_type=False)}")
-            return None
         if node_tag(node) not in ("str", "int"):  # a tag is never constructed, nor taken as text
             self.fail(line, f"{name} must be text, got {describe(node)}")
             return None

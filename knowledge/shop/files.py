@@ -30,20 +30,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode
 
 from knowledge.cities import match_city
 from knowledge.shop.catalogue import ALL_CITIES, AS_CODE, Item
 from knowledge.text_rules import clean_line, problem
 from knowledge.yaml_files import (
+    KEY_PATTERN,
     Entry,
     Errors,
+    ParseResult,
     YamlSyntaxError,
     compose,
-    describe,
     dump,
-    node_line,
-    node_tag,
+    one_section,
+    read_day,
 )
 
 SECTION = "items"
@@ -59,34 +60,22 @@ MAX_PRICE = 1_000_000
 MAX_STOCK = 1_000_000
 MAX_LIMIT = 100
 MAX_ITEMS = 500
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 NUMBER_PATTERN = re.compile(r"^\d{1,9}$")
 
 
 @dataclass
-class ShopParseResult:
+class ShopParseResult(ParseResult):
     items: tuple[Item, ...] | None = None
     errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 class _Entry(Entry):
     def raw(self, name: str) -> tuple[int, str] | None:
         """A required scalar's source text (stripped); None (reported) when absent or blank."""
-        found = self.get(name)
+        found = self.scalar(name)
         if found is None:
             return None
         line, node = found
-        if node_tag(node) == "null":
-            self.fail(line, f"{name} is empty")
-            return None
-        if not isinstance(node, ScalarNode):
-            self.fail(line, f"{name} must be a single value, got {describe(node, with_type=False)}")
-            return None
         value = node.value.strip()
         if not value:
             self.fail(line, f"{name} is empty")
@@ -153,13 +142,11 @@ def _valid_until(entry: _Entry) -> date:
     if found is None:
         return date.min
     line, value = found
-    try:
-        if not DATE_PATTERN.match(value):
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
+    day = read_day(value)
+    if day is None:
         entry.fail(line, f"valid_until must be a date YYYY-MM-DD, got {value!r}")
         return date.min
+    return day
 
 
 def _item(node: MappingNode, keys: dict[str, int], errors: Errors) -> Item | None:
@@ -180,39 +167,6 @@ def _item(node: MappingNode, keys: dict[str, int], errors: Errors) -> Item | Non
     return None if entry.failed else item
 
 
-def _entries(root: Node | None, errors: Errors) -> list[MappingNode]:
-    expected = "expected one section, items"
-    if root is None:
-        errors.add(1, f"the file is empty; {expected}")
-        return []
-    if not isinstance(root, MappingNode):
-        errors.add(node_line(root), f"{expected}, got {describe(root, with_type=False)}")
-        return []
-    found: list[MappingNode] = []
-    seen: int | None = None
-    for key, value in root.value:
-        if not (isinstance(key, ScalarNode) and key.value == SECTION):
-            errors.add(node_line(key), f"unknown section {key.value!r} ({expected})")
-            continue
-        if seen is not None:
-            errors.add(node_line(key), f"section 'items' given twice (first on line {seen})")
-            continue
-        seen = node_line(key)
-        if not isinstance(value, SequenceNode) or not value.value:
-            errors.add(node_line(key), "items must be a list of items")
-            continue
-        if len(value.value) > MAX_ITEMS:
-            errors.add(node_line(key), f"{len(value.value)} items; at most {MAX_ITEMS}")
-        for item in value.value:
-            if isinstance(item, MappingNode):
-                found.append(item)
-            else:
-                errors.add(node_line(item), "each item must be a mapping of fields")
-    if seen is None:
-        errors.add(node_line(root), "missing section 'items'")
-    return found
-
-
 def parse_shop_yaml(text: str) -> ShopParseResult:
     """Validate a whole catalogue file; the items come back only when nothing is wrong."""
     try:
@@ -221,7 +175,10 @@ def parse_shop_yaml(text: str) -> ShopParseResult:
         return ShopParseResult(errors=[str(exc)])
     errors = Errors()
     keys: dict[str, int] = {}
-    items = [_item(node, keys, errors) for node in _entries(root, errors)]
+    items = [
+        _item(node, keys, errors)
+        for node in one_section(root, errors, SECTION, "items", "item", MAX_ITEMS)
+    ]
     if errors:
         return ShopParseResult(errors=errors.messages())
     return ShopParseResult(items=tuple(i for i in items if i is not None))

@@ -32,20 +32,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, SequenceNode
 
 from knowledge.cities import match_city
 from knowledge.text_rules import clean_line, problem
 from knowledge.themes.programme import Activity, Theme, is_month
 from knowledge.yaml_files import (
+    KEY_PATTERN,
     Entry,
     Errors,
+    ParseResult,
     YamlSyntaxError,
     compose,
     describe,
     dump,
     node_line,
     node_tag,
+    one_section,
+    read_day,
 )
 
 SECTION = "themes"
@@ -62,8 +66,6 @@ LIMITS = {
 }  # fmt: skip
 # Every activity of a month is shown on one screen of the 📅 button.
 MAX_ACTIVITIES = 6
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})(?:\s*-\s*(\d{1,2}):(\d{2}))?$")
 LINK_PATTERN = re.compile(r"^https?://\S+$")
 # Whole numbers an activity may give: a room's seats, and points near a few reports' worth.
@@ -72,13 +74,9 @@ NUMBER_PATTERN = re.compile(r"^\d{1,6}$")
 
 
 @dataclass
-class ThemesParseResult:
+class ThemesParseResult(ParseResult):
     themes: tuple[Theme, ...] | None = None
     errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 class _Entry(Entry):
@@ -86,17 +84,10 @@ class _Entry(Entry):
 
     def raw(self, name: str, required: bool) -> tuple[int, str] | None:
         """A scalar's source text (stripped); None when absent or left blank."""
-        found = self.get(name, required)
+        found = self.scalar(name, required)
         if found is None:
             return None
         line, node = found
-        if node_tag(node) == "null":
-            if required:
-                self.fail(line, f"{name} is empty")
-            return None
-        if not isinstance(node, ScalarNode):
-            self.fail(line, f"{name} must be a single value, got {describe(node, with_type=False)}")
-            return None
         return line, node.value.strip()
 
     def text(self, name: str, required: bool = True) -> str:
@@ -147,11 +138,8 @@ def _day(entry: _Entry, month: str) -> date | None:
     if found is None:
         return None
     line, value = found
-    try:
-        if not DATE_PATTERN.match(value):
-            raise ValueError
-        day = date.fromisoformat(value)
-    except ValueError:
+    day = read_day(value)
+    if day is None:
         entry.fail(line, f"date must be a date YYYY-MM-DD, got {value!r}")
         return None
     if month and value[:7] != month:
@@ -283,36 +271,6 @@ def _theme(
     return Theme(month, title_zh, title_en, description_zh, description_en, activities)
 
 
-def _entries(root: Node | None, errors: Errors) -> list[MappingNode]:
-    expected = "expected one section, themes"
-    if root is None:
-        errors.add(1, f"the file is empty; {expected}")
-        return []
-    if not isinstance(root, MappingNode):
-        errors.add(node_line(root), f"{expected}, got {describe(root, with_type=False)}")
-        return []
-    found: list[MappingNode] = []
-    seen: int | None = None
-    for key, value in root.value:
-        if not (isinstance(key, ScalarNode) and key.value == SECTION):
-            errors.add(node_line(key), f"unknown section {key.value!r} ({expected})")
-        elif seen is not None:
-            errors.add(node_line(key), f"section 'themes' given twice (first on line {seen})")
-        elif not isinstance(value, SequenceNode) or not value.value:
-            errors.add(node_line(key), "themes must be a list of months")
-        else:
-            for item in value.value:
-                if isinstance(item, MappingNode):
-                    found.append(item)
-                else:
-                    errors.add(node_line(item), "each theme must be a mapping of fields")
-        if isinstance(key, ScalarNode) and key.value == SECTION and seen is None:
-            seen = node_line(key)
-    if seen is None:
-        errors.add(node_line(root), "missing section 'themes'")
-    return found
-
-
 def parse_themes_yaml(text: str) -> ThemesParseResult:
     """Validate a whole themes file; the themes are returned only when nothing is wrong."""
     try:
@@ -322,7 +280,10 @@ def parse_themes_yaml(text: str) -> ThemesParseResult:
     errors = Errors()
     months: dict[str, int] = {}
     keys: dict[str, int] = {}
-    themes = [_theme(node, months, keys, errors) for node in _entries(root, errors)]
+    themes = [
+        _theme(node, months, keys, errors)
+        for node in one_section(root, errors, SECTION, "months", "theme")
+    ]
     if errors:
         return ThemesParseResult(errors=errors.messages())
     ordered = sorted((t for t in themes if t is not None), key=lambda t: t.month)

@@ -8,6 +8,7 @@ never imports handlers."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol, cast
 
@@ -28,37 +29,35 @@ def _notices(ctx: JobContext, session: AsyncSession) -> ThemeNotices:
     return ThemeNotices(session, settings.tz, settings.theme_notice_at, kit.renderer)
 
 
-async def announce_theme(ctx: JobContext, now: datetime | None = None) -> int:
-    """Every 10 minutes: this month's notice, once it is due and not yet announced."""
+async def _queue(
+    ctx: JobContext,
+    now: datetime | None,
+    queue: Callable[[ThemeNotices, datetime], Awaitable[int]],
+    said: str,
+) -> int:
+    """One run of a job: claim and queue in one transaction, then wake the sender."""
     now = now or ctx.core.clock()
     async with ctx.core.session_factory() as session:
-        queued = await _notices(ctx, session).announce(now)
+        queued = await queue(_notices(ctx, session), now)
         await session.commit()
     if queued:
         ctx.core.doorbell.ring()  # this process's sender looks at once, not at its next poll
-        log.info("queued the theme of the month for %d drivers", queued)
+        log.info(said, queued)
     return queued
+
+
+async def announce_theme(ctx: JobContext, now: datetime | None = None) -> int:
+    """Every 10 minutes: this month's notice, once it is due and not yet announced."""
+    return await _queue(
+        ctx, now, ThemeNotices.announce, "queued the theme of the month for %d drivers"
+    )
 
 
 async def remind_activities(ctx: JobContext, now: datetime | None = None) -> int:
     """Every 10 minutes: the reminders of tomorrow's activities not yet queued."""
-    now = now or ctx.core.clock()
-    async with ctx.core.session_factory() as session:
-        queued = await _notices(ctx, session).remind(now)
-        await session.commit()
-    if queued:
-        ctx.core.doorbell.ring()
-        log.info("queued %d activity reminders", queued)
-    return queued
+    return await _queue(ctx, now, ThemeNotices.remind, "queued %d activity reminders")
 
 
 async def remind_signups(ctx: JobContext, now: datetime | None = None) -> int:
     """Every 5 minutes: the personal reminders of those signed up, once each is due."""
-    now = now or ctx.core.clock()
-    async with ctx.core.session_factory() as session:
-        queued = await _notices(ctx, session).remind_signed_up(now)
-        await session.commit()
-    if queued:
-        ctx.core.doorbell.ring()
-        log.info("queued %d sign-up reminders", queued)
-    return queued
+    return await _queue(ctx, now, ThemeNotices.remind_signed_up, "queued %d sign-up reminders")

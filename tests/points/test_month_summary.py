@@ -17,7 +17,7 @@ from bot.sandbox import BotApiServer, specs
 from bot.services.points.ledger import Ledger, NotEnoughPoints, PointsRules, check
 from bot.services.points.summary import summarise
 from scheduler.jobs.points import month_summary
-from tests.harness.app import ADMIN, DRIVER, TOKEN, running_app
+from tests.harness.app import ADMIN, DRIVER, TOKEN, App, running_app
 from tests.harness.chat import methods, texts
 from tests.harness.clock import Clock
 from tests.harness.people import person
@@ -82,17 +82,22 @@ async def test_the_summary_sums_the_month_by_reason(engine: AsyncEngine) -> None
         assert await check(session) == []
 
 
+async def _onboarded_with_points(app: App) -> None:
+    """The driver and the admin onboarded, and their month of points stored."""
+    await app.onboard(DRIVER)
+    await app.onboard(ADMIN)
+    driver, admin = await app.user_row(DRIVER.id), await app.user_row(ADMIN.id)
+    assert driver is not None and admin is not None
+    await _a_month_of_points(app.session_factory, [driver.id, admin.id])
+
+
 async def test_the_group_gets_last_months_summary_once(
     server: BotApiServer, engine: AsyncEngine, db_url: str, tmp_path: Path
 ) -> None:
     clock = Clock(at(11, 23))
     async with running_app(server, engine, db_url, clock=clock, admin_chat_id=GROUP,
                            data_dir=tmp_path) as app:  # fmt: skip
-        await app.onboard(DRIVER)
-        await app.onboard(ADMIN)
-        driver, admin = await app.user_row(DRIVER.id), await app.user_row(ADMIN.id)
-        assert driver is not None and admin is not None
-        await _a_month_of_points(app.session_factory, [driver.id, admin.id])
+        await _onboarded_with_points(app)
         ctx = JobContext(app.dp["core"], app.bot, app.kits)
         clock.now = at(11, 30, 10)
         assert await month_summary(ctx) == 1  # October's (its one grant)
@@ -121,12 +126,7 @@ async def test_an_admin_asks_for_any_month(
     clock = Clock(at(12, 2))
     async with running_app(server, engine, db_url, clock=clock, admin_chat_id=GROUP,
                            data_dir=tmp_path) as app:  # fmt: skip
-        await app.onboard(DRIVER)
-        await app.onboard(ADMIN)
-        driver = await app.user_row(DRIVER.id)
-        admin = await app.user_row(ADMIN.id)
-        assert driver is not None and admin is not None
-        await _a_month_of_points(app.session_factory, [driver.id, admin.id])
+        await _onboarded_with_points(app)
         sent = await app.feed(specs.text(ADMIN, "/points_report"))
         assert methods(sent) == ["sendPhoto"]
         caption = texts(sent)[0]

@@ -31,6 +31,20 @@ async def _published_and_taken(app: App) -> int:
     return volunteer
 
 
+async def _reported_then_disputed(app: App, clock: Clock) -> int:
+    """The volunteer reports done without a photo and the admin taps dispute on the card."""
+    volunteer = await _published_and_taken(app)
+    await app.onboard(ADMIN)
+    clock.now = local(25, 10)
+    await tap_data(app, EN_DRIVER, "tk:list")
+    await tap_data(app, EN_DRIVER, "tk:show")
+    await tap_data(app, EN_DRIVER, "tk:done")
+    await tap_data(app, EN_DRIVER, "tk:nophoto")
+    await app.drain()
+    await tap_data(app, ADMIN, "tc:no", chat_id=GROUP)
+    return volunteer
+
+
 async def _reminders(app: App) -> list[OutboxRow]:
     async with app.session_factory() as session:
         rows = await session.scalars(
@@ -153,15 +167,7 @@ async def test_unsubscribing_drops_waiting_offers(app: App, clock: Clock) -> Non
 
 
 async def test_a_typed_dispute_then_a_confirm_after_all(app: App, clock: Clock) -> None:
-    volunteer = await _published_and_taken(app)
-    await app.onboard(ADMIN)
-    clock.now = local(25, 10)
-    await tap_data(app, EN_DRIVER, "tk:list")
-    await tap_data(app, EN_DRIVER, "tk:show")
-    await tap_data(app, EN_DRIVER, "tk:done")
-    await tap_data(app, EN_DRIVER, "tk:nophoto")
-    await app.drain()
-    await tap_data(app, ADMIN, "tc:no", chat_id=GROUP)
+    volunteer = await _reported_then_disputed(app, clock)
     await tap_data(app, ADMIN, "tc:why", chat_id=GROUP)  # the first preset reason
     async with app.session_factory() as session:
         taker = await session.scalar(select(TakerRow).where(TakerRow.user_id == volunteer))
@@ -179,15 +185,7 @@ async def test_a_typed_dispute_then_a_confirm_after_all(app: App, clock: Clock) 
 
 
 async def test_a_typed_dispute_reason(app: App, clock: Clock) -> None:
-    volunteer = await _published_and_taken(app)
-    await app.onboard(ADMIN)
-    clock.now = local(25, 10)
-    await tap_data(app, EN_DRIVER, "tk:list")
-    await tap_data(app, EN_DRIVER, "tk:show")
-    await tap_data(app, EN_DRIVER, "tk:done")
-    await tap_data(app, EN_DRIVER, "tk:nophoto")
-    await app.drain()
-    await tap_data(app, ADMIN, "tc:no", chat_id=GROUP)
+    volunteer = await _reported_then_disputed(app, clock)
     card = last_with_buttons(app, GROUP)
     other = next(
         b["callback_data"]
