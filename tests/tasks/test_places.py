@@ -10,9 +10,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.outbox.models import MessageKind, OutboxRow, OutboxStatus
 from bot.db.tasks.models import TakerRow, TaskRow
 from bot.db.tasks.statuses import DisputeReason, TakerStatus, TaskAudience
 from bot.db.users.models import Role
+from bot.services.outbox.messages import OutMessage
+from bot.services.outbox.service import Outbox
 from bot.services.points.ledger import Ledger, PointsRules, check
 from tests.harness.people import person
 from tests.tasks.helpers import NOW, START, TZ, Factory, attempt, draft, service, setup
@@ -39,6 +42,29 @@ async def test_20_volunteers_race_for_3_places(session_factory: Factory) -> None
     assert taken == 3 and statuses == {TakerStatus.TAKEN: 3}
     async with session_factory() as session:
         assert await check(session) == []
+
+
+async def test_the_last_place_taken_drops_the_offers_still_waiting(
+    session_factory: Factory,
+) -> None:
+    _admin, task, users = await setup(session_factory, 3, places=2)
+    async with session_factory() as session:  # offers held back by someone's quiet hours
+        for n, user in enumerate(users):
+            await Outbox(session).put(OutMessage(
+                chat_id=9000 + n, user_id=user, kind=MessageKind.TASK_OFFER,
+                dedupe_key=f"offer-test:{task}:{n}", text="offer", ref=str(task),
+                not_before=NOW + timedelta(hours=8)), NOW)  # fmt: skip
+        await session.commit()
+
+    async def waiting() -> int:
+        async with session_factory() as session:
+            return int(await session.scalar(select(func.count()).select_from(OutboxRow).where(
+                OutboxRow.status == OutboxStatus.PENDING)) or 0)  # fmt: skip
+
+    assert await attempt(session_factory, "take", task, users[0], Role.VOLUNTEER, NOW) == "ok"
+    assert await waiting() == 3  # a place is still free: the offers still go
+    assert await attempt(session_factory, "take", task, users[1], Role.VOLUNTEER, NOW) == "ok"
+    assert await waiting() == 0  # full: nobody is offered a task they cannot take
 
 
 async def test_a_double_tap_takes_one_place(session_factory: Factory) -> None:

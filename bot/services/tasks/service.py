@@ -193,7 +193,10 @@ class TaskService:
                 task_id, user_id, now, reminded_at_take(task.starts_at, now)
             ):
                 raise TaskError(TaskErrorCode.ALREADY)  # the same tap, handled in parallel
-        return await self._change(Action.TAKEN, task_id, user_id)
+        change = await self._change(Action.TAKEN, task_id, user_id)
+        if change.task.left <= 0:  # full: offers still held back by quiet hours would only
+            await self.repo.drop_offers(task_id)  # lead to "this task is full"
+        return change
 
     async def _change(self, action: Action, task_id: int, user_id: int) -> Change:
         taker = await self.repo.taker(task_id, user_id)
