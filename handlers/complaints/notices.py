@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.after_commit import after_commit
+from bot.db.complaints.models import CaseRow
 from bot.db.complaints.repository import CaseRepository, OfficeRepository
 from bot.db.complaints.statuses import CaseAction
 from bot.db.outbox.models import MessageKind
-from bot.db.outbox.repository import OutboxRepository
 from bot.db.users.models import Role, User
 from bot.feature import Core
 from bot.services.complaints.alerts import Alert, AlertKind, close_unrated, due_alerts
@@ -29,7 +29,7 @@ from bot.services.complaints.cases import CaseService
 from bot.services.complaints.views import CaseView, Change
 from bot.services.outbox.messages import OutMessage
 from bot.services.outbox.service import Outbox
-from handlers.common.editing import redraw_card
+from handlers.common.cards import redraw_behind, redraw_from_row
 from handlers.common.texts import q
 from handlers.common.topics import topic
 from handlers.complaints.callbacks import ExtCb, MineCb
@@ -159,34 +159,22 @@ class CaseNotifier:
     async def redraw(self, bot: Bot, case_id: int) -> bool:
         """Show the case's latest version on its card; False when it could not (yet): the
         card job tries again."""
-        async with self.core.session_factory() as session:
-            repo = CaseRepository(session)
-            row = await repo.get(case_id)
-            if row is None or row.card_chat_id is None or row.card_shown >= row.card_version:
-                return True
-            message_id = await OutboxRepository(session).card_message_id(
-                row.card_message_id, card_key(case_id)
-            )
-            if message_id is None:
-                return False  # the card is still on its way
-            case = CaseView.of(row)
-            text, kb = await self.render_card(session, case, self.core.clock())
-            if not await redraw_card(
-                bot, row.card_chat_id, message_id, text, kb, what=f"card of case {case_id}"
-            ):
-                return False
-            await repo.mark_card(case_id, case.version, message_id)
-            await session.commit()
-            return True
+
+        async def draw(
+            session: AsyncSession, row: CaseRow
+        ) -> tuple[str, InlineKeyboardMarkup | None, bool]:
+            text, kb = await self.render_card(session, CaseView.of(row), self.core.clock())
+            return text, kb, False
+
+        return await redraw_from_row(self.core.session_factory, bot, CaseRow, case_id,
+                                     card_key(case_id), f"card of case {case_id}",
+                                     draw)  # fmt: skip
 
     async def redraw_due(self, bot: Bot, limit: int = 50) -> int:
         """The card job: every card behind its case."""
-        async with self.core.session_factory() as session:
-            ids = [r.id for r in await CaseRepository(session).cards_to_draw(limit)]
-        done = 0
-        for case_id in ids:
-            done += await self.redraw(bot, case_id)
-        return done
+        return await redraw_behind(
+            self.core.session_factory, CaseRow, lambda case_id: self.redraw(bot, case_id), limit
+        )
 
     async def thread(self, session: AsyncSession, bot: Bot | None) -> int | None:
         """The 诉求 topic of the admins' group, when it is a forum (opened with `bot`)."""

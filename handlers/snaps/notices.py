@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.after_commit import after_commit
 from bot.db.complaints.repository import OfficeRepository
 from bot.db.outbox.models import MessageKind
-from bot.db.outbox.repository import OutboxRepository
+from bot.db.snaps.models import SnapRow
 from bot.db.snaps.repository import SnapRepository
 from bot.db.snaps.statuses import PhotoKind, RejectReason, SnapAction, SnapStatus
 from bot.db.users.models import User
@@ -29,7 +29,7 @@ from bot.feature import Core
 from bot.services.outbox.messages import OutMessage
 from bot.services.outbox.service import Outbox
 from bot.services.snaps.reports import Change, SnapView
-from handlers.common.editing import redraw_card
+from handlers.common.cards import redraw_behind, redraw_from_row
 from handlers.common.texts import q
 from handlers.common.topics import topic
 from handlers.outbox.buttons import from_markup
@@ -265,40 +265,21 @@ class SnapNotifier:
 
     async def redraw(self, bot: Bot, report_id: int) -> bool:
         """Show the report's latest version on its card; False: the job tries again."""
-        async with self.core.session_factory() as session:
-            repo = SnapRepository(session)
-            row = await repo.get(report_id)
-            if row is None or row.card_chat_id is None or row.card_shown >= row.card_version:
-                return True
-            message_id = await OutboxRepository(session).card_message_id(
-                row.card_message_id, card_key(report_id)
-            )
-            if message_id is None:
-                return False  # the card is still on its way
-            report = SnapView.of(row)
-            text, kb = await self.render_card(session, report)
-            shown = await redraw_card(
-                bot,
-                row.card_chat_id,
-                message_id,
-                text,
-                kb,
-                caption=row.card_photo,
-                what=f"card of report {report_id}",
-            )
-            if not shown:
-                return False
-            await repo.mark_card(report_id, report.version, message_id)
-            await session.commit()
-            return True
+
+        async def draw(
+            session: AsyncSession, row: SnapRow
+        ) -> tuple[str, InlineKeyboardMarkup | None, bool]:
+            text, kb = await self.render_card(session, SnapView.of(row))
+            return text, kb, row.card_photo
+
+        return await redraw_from_row(self.core.session_factory, bot, SnapRow, report_id,
+                                     card_key(report_id), f"card of report {report_id}",
+                                     draw)  # fmt: skip
 
     async def redraw_due(self, bot: Bot, limit: int = 50) -> int:
-        async with self.core.session_factory() as session:
-            ids = [r.id for r in await SnapRepository(session).cards_to_draw(limit)]
-        done = 0
-        for report_id in ids:
-            done += await self.redraw(bot, report_id)
-        return done
+        return await redraw_behind(
+            self.core.session_factory, SnapRow, lambda rid: self.redraw(bot, rid), limit
+        )
 
     async def after(self, session: AsyncSession, change: Change, now: datetime,
                     bot: Bot | None) -> None:  # fmt: skip

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.after_commit import after_commit
 from bot.db.outbox.models import MessageKind
-from bot.db.outbox.repository import OutboxRepository
+from bot.db.tasks.models import TaskRow
 from bot.db.tasks.repository import TaskRepository
 from bot.db.tasks.statuses import TakerStatus, TaskStatus
 from bot.db.users.models import User
@@ -33,7 +33,7 @@ from bot.services.outbox.messages import Button, OutMessage
 from bot.services.outbox.service import Outbox
 from bot.services.tasks.model import Action, Change, TakerView, TaskView
 from bot.services.tasks.reminders import Reminder
-from handlers.common.editing import redraw_card
+from handlers.common.cards import redraw_behind, redraw_from_row
 from handlers.common.texts import q
 from handlers.common.topics import topic
 from handlers.tasks.callbacks import TaskCardCb, TaskCb
@@ -200,33 +200,21 @@ class TaskNotifier:
 
     async def redraw(self, bot: Bot, task_id: int) -> bool:
         """Show the task as it is now on its card; False: the job tries again."""
-        async with self.core.session_factory() as session:
-            repo = TaskRepository(session)
-            row = await repo.get(task_id)
-            if row is None or row.card_chat_id is None or row.card_shown >= row.card_version:
-                return True
-            message_id = await OutboxRepository(session).card_message_id(
-                row.card_message_id, card_key(task_id)
-            )
-            if message_id is None:
-                return False  # the card is still on its way
-            task = TaskView.of(row)
-            text, kb = await self.render_card(session, task, self.core.clock())
-            if not await redraw_card(
-                bot, row.card_chat_id, message_id, text, kb, what=f"card of task {task_id}"
-            ):
-                return False
-            await repo.mark_card(task_id, task.version, message_id)
-            await session.commit()
-            return True
+
+        async def draw(
+            session: AsyncSession, row: TaskRow
+        ) -> tuple[str, InlineKeyboardMarkup | None, bool]:
+            text, kb = await self.render_card(session, TaskView.of(row), self.core.clock())
+            return text, kb, False
+
+        return await redraw_from_row(self.core.session_factory, bot, TaskRow, task_id,
+                                     card_key(task_id), f"card of task {task_id}",
+                                     draw)  # fmt: skip
 
     async def redraw_due(self, bot: Bot, limit: int = 50) -> int:
-        async with self.core.session_factory() as session:
-            ids = await TaskRepository(session).cards_to_draw(limit)
-        done = 0
-        for task_id in ids:
-            done += await self.redraw(bot, task_id)
-        return done
+        return await redraw_behind(
+            self.core.session_factory, TaskRow, lambda task_id: self.redraw(bot, task_id), limit
+        )
 
     async def _person(self, session: AsyncSession, user_id: int | None) -> User | None:
         if user_id is None:

@@ -155,25 +155,6 @@ class CaseRepository:
         )
         return list(rows)
 
-    async def cards_to_draw(self, limit: int) -> list[CaseRow]:
-        rows = await self.session.scalars(
-            select(CaseRow)
-            .where(CaseRow.card_shown < CaseRow.card_version, CaseRow.card_chat_id.is_not(None))
-            .order_by(CaseRow.id)
-            .limit(limit)
-        )
-        return list(rows)
-
-    async def mark_card(self, case_id: int, version: int, message_id: int | None = None) -> None:
-        values: dict[str, Any] = {"card_shown": version}
-        if message_id is not None:
-            values["card_message_id"] = message_id
-        await self.session.execute(
-            update(CaseRow)
-            .where(CaseRow.id == case_id, CaseRow.card_shown < version)
-            .values(**values)
-        )
-
     # --- the trail ---------------------------------------------------------------------------
     async def add_event(self, values: dict[str, Any]) -> EventRow:
         event = EventRow(**values)

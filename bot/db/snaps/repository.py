@@ -99,25 +99,6 @@ class SnapRepository:
         )
         return found is not None
 
-    async def cards_to_draw(self, limit: int) -> list[SnapRow]:
-        rows = await self.session.scalars(
-            select(SnapRow)
-            .where(SnapRow.card_shown < SnapRow.card_version, SnapRow.card_chat_id.is_not(None))
-            .order_by(SnapRow.id)
-            .limit(limit)
-        )
-        return list(rows)
-
-    async def mark_card(self, report_id: int, version: int, message_id: int | None = None) -> None:
-        values: dict[str, Any] = {"card_shown": version}
-        if message_id is not None:
-            values["card_message_id"] = message_id
-        await self.session.execute(
-            update(SnapRow)
-            .where(SnapRow.id == report_id, SnapRow.card_shown < version)
-            .values(**values)
-        )
-
     async def all_for_open311(
         self, statuses: Sequence[SnapStatus] | None, start: datetime | None,
         end: datetime | None, limit: int, categories: Sequence[SnapCategory] | None = None,

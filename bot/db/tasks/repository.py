@@ -97,23 +97,6 @@ class TaskRepository:
         )
         return list(rows), int(total or 0)
 
-    async def cards_to_draw(self, limit: int) -> Sequence[int]:
-        rows = await self.session.scalars(
-            select(TaskRow.id)
-            .where(TaskRow.card_chat_id.is_not(None), TaskRow.card_shown < TaskRow.card_version)
-            .order_by(TaskRow.id)
-            .limit(limit)
-        )
-        return list(rows)
-
-    async def mark_card(self, task_id: int, version: int, message_id: int) -> None:
-        await self.session.execute(
-            update(TaskRow)
-            .where(TaskRow.id == task_id, TaskRow.card_shown < version)
-            .values(card_shown=version, card_message_id=message_id)
-            .execution_options(synchronize_session=False)
-        )
-
     # --- places ------------------------------------------------------------------------------
     async def taker(self, task_id: int, user_id: int) -> TakerRow | None:
         return await self.session.scalar(
