@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.themes.catalog import SAMPLE_FILE, load_themes, store_themes
+from knowledge.months import month_key
 from knowledge.themes.files import parse_themes_yaml
-from knowledge.themes.programme import Activity, Theme, month_key
+from knowledge.themes.programme import Activity, Theme
 
 DEMO_SEATS, DEMO_POINTS = 20, 10
 

@@ -18,7 +18,6 @@ from bot.services.complaints.cases import CaseService
 from bot.services.complaints.offices import Actor
 from bot.services.complaints.reports import (
     Labels,
-    month_bounds,
     office_names,
     period_cases,
     render_chart,
@@ -29,6 +28,7 @@ from bot.services.outbox.messages import OutMessage
 from bot.services.outbox.service import Outbox
 from handlers.common.topics import known_topic
 from handlers.complaints.texts import CATEGORY_LABELS, STATUS_LABELS, deadline_line
+from knowledge.months import bounds, previous
 
 MORNING_LIST = 10  # cases a morning message lists; the rest are counted
 
@@ -80,16 +80,11 @@ def labels(month: str) -> Labels:
     )
 
 
-def previous_month(now: datetime, core: Core) -> str:
-    local = now.astimezone(core.settings.tz).date().replace(day=1) - timedelta(days=1)
-    return f"{local.year:04d}-{local.month:02d}"
-
-
 async def build_month(
     session_factory: async_sessionmaker[AsyncSession], tz: ZoneInfo, now: datetime, month: str
 ) -> tuple[bytes, bytes, str]:
     """The month's chart, spreadsheet and a one-paragraph summary, in the current locale."""
-    start, end = month_bounds(month, tz)
+    start, end = bounds(month, tz)
     async with session_factory() as session:
         cases = await period_cases(session, start, end)
         calendar = (await CaseService(session, tz).book()).calendar()
@@ -121,7 +116,7 @@ async def queue_month_report(core: Core, now: datetime) -> int:
         calendar = (await CaseService(session, tz).book()).calendar()
     if not calendar.is_first_workday_of_month(now.astimezone(tz).date()):
         return 0
-    month = previous_month(now, core)
+    month = previous(now, tz)
     with core.i18n.context(), core.i18n.use_locale(settings.default_language):
         chart, sheet, summary = await build_month(core.session_factory, tz, now, month)
     folder = settings.data_dir / "reports"

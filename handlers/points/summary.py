@@ -18,10 +18,9 @@ from bot.services.outbox.messages import OutMessage
 from bot.services.outbox.service import Outbox
 from bot.services.points.summary import Labels, MonthSummary, render_chart, summarise
 from handlers.common.topics import known_topic
-from handlers.complaints.reports import previous_month
 from handlers.points.kit import PointsServices
 from handlers.points.screen import reason_label
-from knowledge.themes.programme import is_month
+from knowledge.months import is_month, previous
 
 TOPIC = "points"  # the admins' forum topic the summary goes to, when the group has one
 
@@ -70,7 +69,7 @@ async def queue_month_summary(core: Core, now: datetime) -> int:
     settings = core.settings
     if settings.admin_chat_id is None:
         return 0
-    month = previous_month(now, core)
+    month = previous(now, settings.tz)
     key = f"points-month:{month}"
     async with core.session_factory() as session:
         if await Outbox(session).repo.has_key(key):  # done before: no chart drawn again
@@ -99,7 +98,7 @@ async def points_report_command(
     message: Message, command: CommandObject, points: PointsServices, clock: Clock, core: Core
 ) -> None:
     """/points_report [YYYY-MM]: a month's summary (last month by default), at once."""
-    month = (command.args or "").strip() or previous_month(clock(), core)
+    month = (command.args or "").strip() or previous(clock(), core.settings.tz)
     if not is_month(month):
         await message.answer(_("Usage: /points_report [YYYY-MM], e.g. /points_report 2026-11"))
         return

@@ -18,7 +18,7 @@ from handlers.common.filters import N_, private_only
 from handlers.themes.callbacks import MonthCb, SeatCb
 from handlers.themes.kit import ThemeServices
 from handlers.themes.texts import screen_kb, screen_text
-from knowledge.themes.programme import is_month, month_key
+from knowledge.months import is_month, month_key
 
 SEAT_ANSWERS = {
     SignupOutcome.SIGNED_UP: N_("✅ You are signed up. We will remind you before it starts."),

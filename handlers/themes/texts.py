@@ -22,7 +22,7 @@ from bot.services.themes.notices import MonthNotice
 from handlers.common.filters import N_
 from handlers.common.texts import city_label, q
 from handlers.themes.callbacks import MonthCb, SeatCb
-from knowledge.themes.programme import first_day
+from knowledge.months import first_day
 
 BABEL_LOCALES = {"zh": "zh_Hans_CN", "en": "en"}
 

@@ -35,8 +35,9 @@ from typing import Any
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from knowledge.cities import match_city
+from knowledge.months import is_month
 from knowledge.text_rules import clean_line, problem
-from knowledge.themes.programme import Activity, Theme, is_month
+from knowledge.themes.programme import Activity, Theme
 from knowledge.yaml_files import (
     KEY_PATTERN,
     Entry,

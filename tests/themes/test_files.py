@@ -9,8 +9,9 @@ import pytest
 
 import knowledge
 from knowledge.cities import city_by_name
+from knowledge.months import shift
 from knowledge.themes.files import dump_themes_yaml, parse_themes_yaml
-from knowledge.themes.programme import Activity, Theme, shift
+from knowledge.themes.programme import Activity, Theme
 from tests.themes.helpers import THEMES
 
 SAMPLE = Path(knowledge.__file__).parent / "data" / "themes_sample.yaml"

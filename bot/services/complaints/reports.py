@@ -8,7 +8,7 @@ import io
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,13 +55,6 @@ class Labels:
     summary: Sequence[str]  # the summary sheet's row names, in the order of `summary_rows`
     yes: str
     no: str
-
-
-def month_bounds(month: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    year, mon = (int(p) for p in month.split("-"))
-    start = datetime.combine(date(year, mon, 1), time(), tz)
-    end = datetime.combine(date(year + mon // 12, mon % 12 + 1, 1), time(), tz)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 async def period_cases(session: AsyncSession, start: datetime, end: datetime) -> list[CaseView]:

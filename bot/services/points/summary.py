@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.points.models import Reason
 from bot.db.points.repository import PointsRepository
 from bot.services import charts
-from bot.services.complaints.reports import month_bounds
-from knowledge.themes.programme import is_month
+from knowledge.months import bounds, is_month
 
 # Where points come from and where they go, for the summary's totals. A reversal counts on the
 # side it moved (into or out of users), so the totals always add up to the net change.
@@ -72,7 +71,7 @@ async def summarise(session: AsyncSession, month: str, tz: ZoneInfo) -> MonthSum
     """The ledger's month ("YYYY-MM", in `tz`) summed by reason."""
     if not is_month(month):
         raise ValueError(f"not a month: {month}")
-    start, end = month_bounds(month, tz)
+    start, end = bounds(month, tz)
     repo = PointsRepository(session)
     into: dict[Reason, int] = {}
     out: dict[Reason, int] = {}

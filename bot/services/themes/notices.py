@@ -45,7 +45,7 @@ from bot.services.themes.browse import (
     for_reader,
     theme_view,
 )
-from knowledge.themes.programme import month_key
+from knowledge.months import month_key
 from knowledge.themes.window import window
 
 ANNOUNCE_DAYS = 7
