@@ -15,31 +15,17 @@ from bot.db.outbox.models import MessageKind
 from bot.db.types import Clock
 from bot.db.users.repository import UserRepository
 from bot.services.outbox.messages import OutMessage
-from bot.services.points.ledger import Movement, NotEnoughPoints, PointsRules, Reason
+from bot.services.points.ledger import Movement, NotEnoughPoints, PointsRules
 from bot.services.users.profiles import UserProfile
 from handlers.common.filters import IsAdmin
 from handlers.common.texts import q
 from handlers.points.kit import PointsServices
+from handlers.points.summary import points_report_command
+from handlers.points.texts import reason_label
 from handlers.shop.callbacks import ShopCb
 from handlers.tasks.callbacks import TaskCb
 
 HISTORY = 5  # lines of history that fit a phone screen with the rest
-
-
-def reason_label(reason: Reason) -> str:
-    return {
-        Reason.REPORT: _("snap report verified"),
-        Reason.FIRST_REPORT: _("bonus for your first report"),
-        Reason.GRANT: _("given by an admin"),
-        Reason.DEDUCT: _("taken by an admin"),
-        Reason.REVERSAL: _("correction"),
-        Reason.SPEND: _("spent"),
-        Reason.FORFEIT: _("forfeited"),
-        Reason.REDEEM: _("redeemed in the points shop"),
-        Reason.REFUND: _("refund of an unused voucher"),
-        Reason.TASK: _("volunteer task done"),
-        Reason.ACTIVITY: _("checked in at an activity"),
-    }[reason]
 
 
 def movement_line(m: Movement, tz: ZoneInfo) -> str:
@@ -161,8 +147,6 @@ async def _tell(points: PointsServices, user_id: int, chat_id: int, language: st
 
 
 def create_router() -> Router:
-    from handlers.points.summary import points_report_command  # it uses this module's labels
-
     router = Router(name="points")
     router.message.register(my_points, Command("points"))
     router.message.register(grant_command, Command("points_grant"), IsAdmin())

@@ -19,7 +19,7 @@ from bot.services.outbox.service import Outbox
 from bot.services.points.summary import Labels, MonthSummary, render_chart, summarise
 from handlers.common.topics import known_topic
 from handlers.points.kit import PointsServices
-from handlers.points.screen import reason_label
+from handlers.points.texts import reason_label
 from knowledge.months import is_month, previous
 
 TOPIC = "points"  # the admins' forum topic the summary goes to, when the group has one
