@@ -9,6 +9,8 @@ from handlers.broadcasts.feature import BROADCASTS
 from handlers.checkups.feature import CHECKUPS
 from handlers.common.feature import COMMON
 from handlers.complaints.feature import COMPLAINTS
+from handlers.faq.feature import FAQ
+from handlers.intents.feature import INTENTS
 from handlers.outbox.feature import OUTBOX
 from handlers.points.feature import POINTS
 from handlers.shop.feature import SHOP
@@ -39,6 +41,8 @@ FEATURES: tuple[Feature, ...] = (
     SHOP,
     TASKS,
     THEMES,
+    FAQ,
+    INTENTS,
     PROFILE,
     OUTBOX,
     COMMON,

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import secrets
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from ipaddress import ip_address
 
 from pydantic import SecretStr
@@ -135,6 +135,9 @@ async def seed_demo_users(factory: async_sessionmaker[AsyncSession], settings: S
             await users.set_occupation(profile.id, occupation)
             await users.set_city(profile.id, city)
             await users.set_phone(profile.id, demo.phone)
+            # No quiet hours: a notice tried in the sandbox at night arrives at once, as the
+            # person trying it expects (a driver's default is 22:00-07:00).
+            await users.set_quiet_hours(profile.id, time(0, 0), time(0, 0))
             await users.complete_onboarding(profile.id)
             if role is not Role.ADMIN:  # the admin is pinned by ADMIN_IDS already
                 await users.set_role(demo.id, role)

@@ -7,6 +7,7 @@ prefecture, Hong Kong and Macau, with approximate centres (WGS-84).
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from knowledge import DATA_DIR
 from knowledge.geo import haversine_km
-from knowledge.names import has_han
+from knowledge.names import has_han, pinyin
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,10 +113,42 @@ def _misspelt_city(key: str) -> City | None:
     else:
         found = [f for f in found if len(f[0]) >= 2]
     cities = {_EXACT[f[0]] for f in found}
-    return cities.pop() if len(cities) == 1 else None
+    if len(cities) == 1:
+        return cities.pop()
+    # The input method's homophone: 乐善 sounds as 乐山, 应潭 as 鹰潭 (which one character
+    # alone could not tell from 湘潭).
+    by_sound = _BY_SOUND.get(pinyin(key), ())
+    return by_sound[0] if len(by_sound) == 1 else None
+
+
+def city_by_sound(text: str) -> City | None:
+    """The one city a Chinese name sounds exactly like (乐善 → 乐山), else None: safer than
+    one character off when the name is only a part of a longer text."""
+    key = _key(text)
+    if len(key) < 2 or key in _PROVINCES or not has_han(key):
+        return None
+    found = _BY_SOUND.get(pinyin(key), ())
+    return found[0] if len(found) == 1 else None
+
+
+def cities_in(text: str) -> list[tuple[int, int, City]]:
+    """The cities named as written inside a longer Chinese text ("自贡哪里能洗澡"): (start,
+    end, city), longest names first, never overlapping. Provinces are not cities."""
+    return [(m.start(), m.end(), _EXACT[_key(m[0])]) for m in _NAMES_IN_TEXT.finditer(text)]
 
 
 _BY_NAME = {c.zh: c for c in CITIES}
+_BY_SOUND: dict[tuple[str, ...], tuple[City, ...]] = {}
+for _name in _HAN:
+    if _name not in _PROVINCES:
+        _sound = pinyin(_name)
+        if _EXACT[_name] not in _BY_SOUND.get(_sound, ()):
+            _BY_SOUND[_sound] = (*_BY_SOUND.get(_sound, ()), _EXACT[_name])
+# Full names before short ones, so 鹰潭市 is one match and not 鹰潭 and a stray 市.
+_NAMES_IN_TEXT = re.compile(
+    "|".join(re.escape(n) for n in sorted(
+        {c.zh for c in CITIES} | {k for k in _HAN if len(k) >= 2}, key=len, reverse=True))
+)  # fmt: skip
 
 
 def city_by_name(zh: str) -> City | None:

@@ -8,7 +8,10 @@ here compare characters in order instead.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+
+from pypinyin import Style, lazy_pinyin
 
 
 def normalize(text: str) -> str:
@@ -24,3 +27,18 @@ def is_han(ch: str) -> bool:
 
 def has_han(text: str) -> bool:
     return any(is_han(ch) for ch in text)
+
+
+@functools.lru_cache(maxsize=65536)
+def syllable(ch: str) -> str:
+    """A Han character's pinyin without tone (its most common reading); any other character
+    is itself. Homophones from a pinyin keyboard share it: 善 and 山 are both "shan"."""
+    if not is_han(ch):
+        return ch
+    found = lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")
+    return found[0] if found else ch
+
+
+def pinyin(text: str) -> tuple[str, ...]:
+    """The syllables of the Han characters in `text`, in order."""
+    return tuple(syllable(ch) for ch in text if is_han(ch))

@@ -12,7 +12,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.services.points.ledger import check
 from tests import db_backends
 
-pytest_plugins = ["tests.harness.fixtures"]
+pytest_plugins = ["tests.harness.fixtures", "tests.harness.leaks"]
 
 
 @pytest.fixture(scope="session")

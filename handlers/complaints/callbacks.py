@@ -43,3 +43,9 @@ class MineCb(CallbackData, prefix="cm"):
     a: Literal["list", "open", "add", "answer", "withdraw", "sure", "rate", "solved", "page"]
     c: int = 0
     r: int = 0  # a rating 1-5, or a page
+
+
+class ConsultCb(CallbackData, prefix="ck"):
+    """The consultation's confirm (send, cancel); the question lives in the FSM state."""
+
+    a: Literal["send", "x"]

@@ -1,6 +1,6 @@
 """诉求: complaints filed by drivers and worked by handling offices through the chain
 受理 → 分办 → 办理 → 办结 → 回访 → 归档 (复盘 for the cases that need it), from the admins'
-group."""
+group; 咨询, a driver's question for a person, is a case in the same chain."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.cli.files import import_export
 from bot.feature import Command, Feature, Job, MenuButton, Stage
 from bot.i18n import N_
 from bot.services.complaints.personal_data import PART
-from handlers.complaints import filing, mine, work
+from handlers.complaints import consult, filing, mine, work
 from handlers.complaints.kit import ComplaintsKit
 from scheduler.jobs import complaints as jobs
 
@@ -21,6 +21,7 @@ def _routers() -> list[tuple[Stage, Router]]:
     return [
         (Stage.OPEN, work.create_router()),
         (Stage.AGREED, filing.create_router()),
+        (Stage.AGREED, consult.create_router()),
         (Stage.AGREED, mine.create_router()),
     ]
 

@@ -1,5 +1,6 @@
 """Filing a complaint (📝 menu button and /complain), on one message edited in place:
 category → what happened (text or a voice note) → optional details → summary → submit.
+Free text that names the category ("我要投诉运费") opens it at "what happened" instead.
 
 The answers live in the FSM data (`FileForm`); each button says only what was tapped. Photos
 and documents sent while the form is open are evidence (up to five), a shared location is
@@ -42,7 +43,7 @@ from handlers.complaints.callbacks import FileCb
 from handlers.complaints.kit import ComplaintServices
 from handlers.complaints.texts import category_label, deadline_line, money_text
 from knowledge.cities import match_city
-from knowledge.complaints.categories import Category
+from knowledge.complaints.categories import FILING_CATEGORIES, Category
 from knowledge.text_rules import clean_line
 
 FORM_CLOSED = N_("This complaint form is closed. Tap 📝 File a complaint to start again.")
@@ -50,6 +51,7 @@ _AMOUNT = re.compile(r"^\s*(\d{1,9})(?:[.,](\d{1,2}))?\s*(?:元|yuan|rmb|¥)?\s*
 _PHONE = re.compile(r"^\+?\d{5,20}$")
 FIELDS = ("amount", "party", "when", "where", "phone")
 LIMITS = {"party": 120, "when": 64, "where": 32}
+_PICKABLE = frozenset(c.value for c in FILING_CATEGORIES)
 
 
 class FileSteps(StatesGroup):
@@ -86,7 +88,7 @@ def _cb(kb: InlineKeyboardBuilder, text: str, action: str, value: str = "") -> N
 
 def category_screen() -> tuple[str, InlineKeyboardMarkup]:
     kb = InlineKeyboardBuilder()
-    for category in Category:
+    for category in FILING_CATEGORIES:
         _cb(kb, category_label(category), "cat", category.value)
     _cb(kb, _("✖ Cancel"), "x")
     kb.adjust(2, 2, 2, 2, 1)
@@ -165,9 +167,18 @@ async def _redraw(bot: Bot, chat_id: int, state: FSMContext, form: FileForm, ste
 
 
 # --- entry ------------------------------------------------------------------------------------
-async def start_filing(message: Message, state: FSMContext) -> None:
-    """The menu button and /complain."""
+async def start_filing(message: Message, state: FSMContext, preset: str | None = None) -> None:
+    """The menu button and /complain; with `preset`, a category code, the form opens at
+    "what happened" with it chosen (⬅️ Back still shows the categories). An unknown code, or
+    one a driver cannot pick (a consultation), opens the categories. `message` may be the
+    bot's own (a button was pressed): only its chat is used."""
     await state.clear()
+    if preset in _PICKABLE:
+        form = FileForm(mid=0, values={"cat": preset})
+        text, kb = story_screen(form)
+        sent = await message.answer(text, reply_markup=kb)
+        await form.at(sent.message_id).save(state, FileSteps.story)
+        return
     text, kb = category_screen()
     sent = await message.answer(text, reply_markup=kb)
     await FileForm(mid=sent.message_id).save(state, FileSteps.category)
@@ -176,7 +187,7 @@ async def start_filing(message: Message, state: FSMContext) -> None:
 async def pick_category(query: CallbackQuery, callback_data: FileCb, state: FSMContext,
                         form: FileForm) -> None:  # fmt: skip
     assert isinstance(query.message, Message)
-    if callback_data.v not in {c.value for c in Category}:
+    if callback_data.v not in _PICKABLE:
         await query.answer(_("That choice is no longer available."), show_alert=True)
         return
     form = form.with_(cat=callback_data.v)

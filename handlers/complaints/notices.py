@@ -151,9 +151,11 @@ class CaseNotifier:
     async def render_card(
         self, session: AsyncSession, case: CaseView, now: datetime
     ) -> tuple[str, InlineKeyboardMarkup]:
-        ctx = await self.card_context(session, case, now)
         i18n = self.core.i18n
+        # The context too: a handler without a name is "a handler", in the group's language
+        # (a redraw after the commit runs outside the update's locale).
         with i18n.context(), i18n.use_locale(self.settings.default_language):
+            ctx = await self.card_context(session, case, now)
             return card_text(case, ctx, self.settings.tz), card_kb(case)
 
     async def redraw(self, bot: Bot, case_id: int) -> bool:

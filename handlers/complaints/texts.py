@@ -22,11 +22,12 @@ CATEGORY_LABELS = {
     Category.INSURANCE: N_("Insurance and work injury"),
     Category.STATION: N_("Station service"),
     Category.OTHER: N_("Other"),
+    Category.CONSULT: N_("Consultation"),
 }
 CATEGORY_ICONS = {
     Category.FREIGHT: "💴", Category.TOLLS: "🛣", Category.PLATFORM: "📱",
     Category.ENFORCEMENT: "👮", Category.UNPAID_PAY: "💼", Category.INSURANCE: "🩹",
-    Category.STATION: "🏠", Category.OTHER: "📝",
+    Category.STATION: "🏠", Category.OTHER: "📝", Category.CONSULT: "🙋",
 }  # fmt: skip
 STATUS_LABELS = {
     CaseStatus.NEW: N_("Filed, waiting to be accepted"),

@@ -82,6 +82,16 @@ async def show_list(query: CallbackQuery, callback_data: ShopCb, user: UserProfi
     await query.answer()
 
 
+async def open_shop(message: Message, user: UserProfile | None, shop: ShopServices,
+                    clock: Clock) -> None:  # fmt: skip
+    """The shop's first page as a new message (free text such as "积分能换什么")."""
+    if user is None:
+        return
+    page = await shop.shop.page(user.id, user.city, clock(), 0)
+    text, kb = shop_screen(page, user.city, user.language)
+    await message.answer(text, reply_markup=kb)
+
+
 async def show_item(query: CallbackQuery, callback_data: ShopCb, user: UserProfile | None,
                     shop: ShopServices, clock: Clock) -> None:  # fmt: skip
     message = _message(query)

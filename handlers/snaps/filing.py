@@ -87,7 +87,8 @@ def _cb(kb: InlineKeyboardBuilder, text: str, action: str, value: str = "") -> N
 
 
 # --- screens ----------------------------------------------------------------------------------
-def photos_screen() -> tuple[str, InlineKeyboardMarkup]:
+def photos_screen(want: str = "") -> tuple[str, InlineKeyboardMarkup]:
+    """`want`: the category free text named ("路上有个大坑"), asked for no more later."""
     kb = InlineKeyboardBuilder()
     _cb(kb, _("📝 No photo"), "nophoto")
     _cb(kb, _("✖ Cancel"), "x")
@@ -97,6 +98,9 @@ def photos_screen() -> tuple[str, InlineKeyboardMarkup]:
         "files (HEIC too). Only send one while parked.\n\n"
         "No way to take a photo? Tap “No photo” and tell us in words."
     )
+    if want:
+        head, _sep, rest = text.partition("\n")
+        text = f"{head} · {category_label(SnapCategory(want))}\n{rest}"
     return text, kb.as_markup()
 
 
@@ -207,12 +211,15 @@ async def _to_place(bot: Bot, chat_id: int, state: FSMContext, form: SnapForm) -
 
 
 # --- entry ------------------------------------------------------------------------------------
-async def start_report(message: Message, state: FSMContext) -> None:
-    """The menu button and /snap."""
+async def start_report(message: Message, state: FSMContext, preset: str | None = None) -> None:
+    """The menu button and /snap; `preset` is a category free text named, which then needs
+    no choosing (⬅️ Back on the last screen still offers all of them)."""
     await state.clear()
-    text, kb = photos_screen()
+    want = preset if preset in {c.value for c in SnapCategory} else ""
+    text, kb = photos_screen(want)
     sent = await message.answer(text, reply_markup=kb)
-    await SnapForm(mid=sent.message_id).save(state, SnapSteps.photos)
+    form = SnapForm(mid=sent.message_id)
+    await (form.with_(want=want) if want else form).save(state, SnapSteps.photos)
 
 
 async def cancel(query: CallbackQuery, state: FSMContext, form: SnapForm,
@@ -237,7 +244,8 @@ async def no_photo(query: CallbackQuery, state: FSMContext, form: SnapForm, bot:
     await _to_place(bot, query.message.chat.id, state, form)
 
 
-async def use_gps(query: CallbackQuery, state: FSMContext, form: SnapForm, bot: Bot) -> None:
+async def use_gps(query: CallbackQuery, state: FSMContext, form: SnapForm, bot: Bot,
+                  snaps: SnapServices, clock: Clock) -> None:  # fmt: skip
     assert isinstance(query.message, Message)
     gps = form.values.get("gps")
     if not gps:
@@ -249,18 +257,28 @@ async def use_gps(query: CallbackQuery, state: FSMContext, form: SnapForm, bot: 
         bot,
         state,
         form.with_(lat=gps[0], lon=gps[1], src=LocationSource.PHOTO.value),
+        snaps,
+        clock,
     )
 
 
-async def no_location(query: CallbackQuery, state: FSMContext, form: SnapForm, bot: Bot) -> None:
+async def no_location(query: CallbackQuery, state: FSMContext, form: SnapForm, bot: Bot,
+                      snaps: SnapServices, clock: Clock) -> None:  # fmt: skip
     assert isinstance(query.message, Message)
     await query.answer()
-    await _place_set(query.message, bot, state, form.with_(lat=None, lon=None, src=None))
+    await _place_set(query.message, bot, state, form.with_(lat=None, lon=None, src=None), snaps,
+                     clock)  # fmt: skip
 
 
-async def _place_set(message: Message, bot: Bot, state: FSMContext, form: SnapForm) -> None:
+async def _place_set(message: Message, bot: Bot, state: FSMContext, form: SnapForm,
+                     snaps: SnapServices, clock: Clock) -> None:  # fmt: skip
     chat_id = message.chat.id
-    await _redraw(bot, chat_id, state, form, SnapSteps.category, category_screen(form))
+    if form.values.get("want") and not form.values.get("cat"):
+        form, step, screen = await _category_set(form.with_(cat=form.values["want"]), snaps,
+                                                 clock())  # fmt: skip
+        await _redraw(bot, chat_id, state, form, step, screen)
+    else:
+        await _redraw(bot, chat_id, state, form, SnapSteps.category, category_screen(form))
     if form.values.get("asked_place"):  # the location button goes, the menu comes back
         await bot.send_message(
             chat_id,
@@ -276,14 +294,19 @@ async def pick_category(query: CallbackQuery, callback_data: SnapCb, state: FSMC
     if callback_data.v not in {c.value for c in SnapCategory}:
         await query.answer(_("That choice is no longer available."), show_alert=True)
         return
-    form = form.with_(cat=callback_data.v)
     await query.answer()
-    found = await _nearby(form, snaps, clock())
+    form, step, screen = await _category_set(form.with_(cat=callback_data.v), snaps, clock())
+    await _show(query.message, state, form, step, screen)
+
+
+async def _category_set(form: SnapForm, snaps: SnapServices, now: datetime) -> tuple[
+        SnapForm, State, tuple[str, InlineKeyboardMarkup]]:  # fmt: skip
+    """After the category: the reports of it close by, if any, else the last screen."""
+    found = await _nearby(form, snaps, now)
     if found:
         form = form.with_(offered=[f[0] for f in found])  # me too is for these only
-        await _show(query.message, state, form, SnapSteps.nearby, nearby_screen(form, found))
-        return
-    await _show(query.message, state, form, SnapSteps.details, details_screen(form))
+        return form, SnapSteps.nearby, nearby_screen(form, found)
+    return form, SnapSteps.details, details_screen(form)
 
 
 async def _nearby(form: SnapForm, snaps: SnapServices,
@@ -428,14 +451,20 @@ def _valid(lat: float, lon: float) -> bool:
     return -90 <= lat <= 90 and -180 <= lon <= 180 and (abs(lat) > 1e-6 or abs(lon) > 1e-6)
 
 
-async def got_location(message: Message, state: FSMContext, form: SnapForm, bot: Bot) -> None:
+async def got_location(message: Message, state: FSMContext, form: SnapForm, bot: Bot,
+                       snaps: SnapServices, clock: Clock) -> None:  # fmt: skip
     assert message.location is not None
     lat, lon = message.location.latitude, message.location.longitude
     if not _valid(lat, lon):
         await message.answer(_("That location is not valid. Please send it again."))
         return
     await _place_set(
-        message, bot, state, form.with_(lat=lat, lon=lon, src=LocationSource.SHARED.value)
+        message,
+        bot,
+        state,
+        form.with_(lat=lat, lon=lon, src=LocationSource.SHARED.value),
+        snaps,
+        clock,
     )
 
 

@@ -61,6 +61,7 @@ from handlers.stations.texts import (
     filter_label,
     list_line,
 )
+from knowledge.cities import city_by_name
 from knowledge.stations.station import SERVICE_FILTERS, StationKind
 
 BACK_TO_MENU = N_("⬅️ Back to menu")
@@ -125,16 +126,51 @@ def location_kb() -> ReplyKeyboardMarkup:
     return location_request_kb(BACK_TO_MENU, _("A city, a station, or lat,lon"))
 
 
-async def ask_location(message: Message, state: FSMContext) -> None:
+async def ask_location(message: Message, state: FSMContext, service: str = "") -> None:
+    """The menu button and /nearest; `service` (a filter key, from free text such as
+    "哪里能洗澡") is remembered, so the list opens filtered once the place is known."""
     await state.clear()  # whatever flow was open is left (its form loses its buttons)
     await state.set_state(NearestSteps.place)
-    await message.answer(
-        _(
+    wanted = service if service in SERVICE_FILTERS else ""
+    if wanted:
+        await state.update_data(filter=wanted)
+        text = _(
+            "Where are you? I will list the stations {what} near you. Tap “📍 Share my "
+            "location”, or type a city or a station name."
+        ).format(what=_(FILTERS[wanted].phrase))
+    else:
+        text = _(
             "Where are you? Tap “📍 Share my location”, or type a city or a station name "
             "(e.g. Zigong, Yingtan driver home) or coordinates like 29.35,104.77."
-        ),
-        reply_markup=location_kb(),
-    )
+        )
+    await message.answer(text, reply_markup=location_kb())
+
+
+async def open_nearest(
+    message: Message,
+    state: FSMContext,
+    stations: StationServices,
+    clock: Clock,
+    want: str = "",
+    city: str = "",
+    station: str = "",
+) -> None:
+    """Free text's way in: the list around a station or a city it named ("暖心之家",
+    "自贡哪里能洗澡"), else the question where the driver is; either way filtered by the
+    service it named (`want`, a filter key)."""
+    wanted = want if want in SERVICE_FILTERS else ""
+    await stations.catalog.ensure_loaded()
+    named = stations.catalog.index.by_id.get(station) if station else None
+    found = city_by_name(city) if city else None
+    if named is not None:
+        place = Place(named.lat, named.lon, Origin.STATION, station=named)
+    elif found is not None:
+        place = Place(found.lat, found.lon, Origin.CITY, city=found)
+    else:
+        await ask_location(message, state, wanted)
+        return
+    await state.clear()
+    await _answer_results(message, state, stations.service, place, clock(), wanted)
 
 
 # --- the list -----------------------------------------------------------------------------
@@ -267,13 +303,20 @@ async def _search(service: StationService, cb: NearCb, now: datetime) -> NearbyR
     )
 
 
-def _search_of(place: Place) -> NearCb:
+def _search_of(place: Place, filter_key: str = "") -> NearCb:
     return NearCb(
         lat=round(place.lat * SCALE),
         lon=round(place.lon * SCALE),
+        f=filter_key,
         k=place.kind.value if place.kind else "",
         s=place.origin,
     )
+
+
+async def _wanted(state: FSMContext) -> str:
+    """The service filter free text asked for before the place was known."""
+    wanted = (await state.get_data()).get("filter", "")
+    return wanted if wanted in SERVICE_FILTERS else ""
 
 
 async def _answer_results(
@@ -282,8 +325,9 @@ async def _answer_results(
     service: StationService,
     place: Place,
     now: datetime,
+    filter_key: str = "",
 ) -> None:
-    cb = _search_of(place)
+    cb = _search_of(place, filter_key)
     try:
         result = await _search(service, cb, now)
     except StationError as exc:
@@ -310,10 +354,10 @@ async def location_shared(
 ) -> None:
     assert message.location is not None
     place = Place(message.location.latitude, message.location.longitude, Origin.HERE)
-    await _answer_results(message, state, stations.service, place, clock())
+    await _answer_results(message, state, stations.service, place, clock(), await _wanted(state))
 
 
-def choice_view(choice: PlaceChoice) -> tuple[str, InlineKeyboardMarkup]:
+def choice_view(choice: PlaceChoice, filter_key: str = "") -> tuple[str, InlineKeyboardMarkup]:
     """Several stations fit a typed name about equally: name them, a number button each."""
     lines = ["<b>" + _("Which one do you mean?") + "</b>", ""]
     kb = InlineKeyboardBuilder()
@@ -321,7 +365,7 @@ def choice_view(choice: PlaceChoice) -> tuple[str, InlineKeyboardMarkup]:
         city = f" · {q(city_label(station.city))}" if station.city else ""
         lines.append(f"{i}. <b>{q(station.name)}</b>{city}")
         place = Place(station.lat, station.lon, Origin.STATION, station=station)
-        kb.button(text=str(i), callback_data=_search_of(place))
+        kb.button(text=str(i), callback_data=_search_of(place, filter_key))
     if choice.more:
         lines += ["", _("{count} more fit as well: add the city to the name.").format(
             count=choice.more)]  # fmt: skip
@@ -342,9 +386,10 @@ async def place_typed(
         await ask_again(message, state, _(ERRORS[exc.code]))
         return
     if isinstance(found, Place):
-        await _answer_results(message, state, stations.service, found, clock())
+        await _answer_results(message, state, stations.service, found, clock(),
+                              await _wanted(state))  # fmt: skip
     elif isinstance(found, PlaceChoice):
-        choice_text, kb = choice_view(found)
+        choice_text, kb = choice_view(found, await _wanted(state))
         await message.answer(choice_text, reply_markup=kb)
     elif isinstance(found, KindOnly):
         example = f"{city_label('鹰潭')} {_(KIND_LABELS[found.kind])}"

@@ -19,6 +19,7 @@ only whole.
     deadlines:                          # optional; working days
       default: {accept: 1, respond: 2, resolve: 5}
       insurance: {resolve: 10}          # missing keys come from default
+      consult: {resolve: 3}             # questions for a person: missing keys (or all) as other
     calendar:                           # optional: for years the library does not know
       holidays: [2027-01-01]
       workdays: [2027-02-20]            # make-up working days
@@ -33,7 +34,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from knowledge.complaints.categories import Category
+from knowledge.complaints.categories import DEADLINES_LIKE, Category
 from knowledge.complaints.offices import DEFAULT_DEADLINES, Deadlines, Office, OfficeBook, Route
 from knowledge.text_rules import clean_line, problem
 from knowledge.yaml_files import (
@@ -221,13 +222,17 @@ def _deadlines(node: Node, errors: Errors) -> dict[Category, Deadlines]:
     base = given.get("default", (0, {}))[1]
     default = _merge(base, DEFAULT_DEADLINES)
     result: dict[Category, Deadlines] = {}
-    for category in Category:
+    for category in sorted(Category, key=lambda c: c in DEADLINES_LIKE):  # the likes last
+        like = DEADLINES_LIKE.get(category)
+        if like is not None and category.value not in given:
+            result[category] = result[like]  # not named: as its like (checked there)
+            continue
         line, own = given.get(category.value, (given.get("default", (0, {}))[0], {}))
-        days = _merge(own, default)
+        days = _merge(own, default if like is None else result[like])
         if not days.accept <= days.respond <= days.resolve:
             errors.add(line or 1, f"deadlines of {category.value}: accept <= respond <= resolve")
         result[category] = days
-    return result
+    return {c: result[c] for c in Category}
 
 
 def _dates(node: Node, what: str, errors: Errors) -> set[date]:

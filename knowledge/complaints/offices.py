@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from knowledge.complaints.categories import Category
+from knowledge.complaints.categories import DEADLINES_LIKE, Category
 from knowledge.complaints.workdays import WorkCalendar
 
 
@@ -77,7 +77,10 @@ class OfficeBook:
         return office
 
     def deadlines_for(self, category: Category) -> Deadlines:
-        return self.deadlines.get(category, DEFAULT_DEADLINES)
+        found = self.deadlines.get(category)
+        if found is None and category in DEADLINES_LIKE:
+            found = self.deadlines.get(DEADLINES_LIKE[category])
+        return DEFAULT_DEADLINES if found is None else found
 
     def calendar(self) -> WorkCalendar:
         return WorkCalendar(self.holidays, self.workdays)

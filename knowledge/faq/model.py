@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from knowledge.complaints.categories import Category
+from knowledge.complaints.categories import FILING_CATEGORIES
 from knowledge.snaps.categories import SnapCategory
 from knowledge.stations.station import Service
 
@@ -28,7 +28,8 @@ NO_ACTION = "none"
 # An action with an argument names a code the rest of the bot knows, so a typo in the file
 # cannot become a button that leads nowhere.
 KINDS: dict[str, frozenset[str]] = {
-    "complaint": frozenset(c.value for c in Category),
+    # The categories a driver can file under (a consultation comes from "ask a person").
+    "complaint": frozenset(c.value for c in FILING_CATEGORIES),
     "snap": frozenset(c.value for c in SnapCategory),
     "nearest": frozenset(s.value for s in Service),
 }

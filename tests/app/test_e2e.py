@@ -145,7 +145,8 @@ async def edge_cases_over_http(client: SandboxClient, user: TgUser) -> None:
     sent = await client.send_text_and_wait(user, "/cancel", method="sendMessage")
     assert _texts(sent) == ["已取消，已返回菜单。"]
     sent = await client.send_text_and_wait(user, "乐山", method="sendMessage")
-    assert "没看懂" in _texts(sent)[0]  # not taken as a city any more
+    # Not the profile's city any more: typed at the menu, a place to list stations near.
+    assert _texts(sent)[0].startswith("📍 乐山附近的驿站")
 
     sent = await client.send_text_and_wait(user, "/stats", method="sendMessage")
     assert _texts(sent) == ["抱歉，此命令仅限管理员使用。"]

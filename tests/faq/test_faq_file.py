@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import knowledge
-from knowledge.complaints.categories import Category
+from knowledge.complaints.categories import FILING_CATEGORIES
 from knowledge.faq.files import dump_faq_yaml, parse_faq_yaml
 from knowledge.faq.model import SCREENS, Faq, Topic, action_problem
 from knowledge.snaps.categories import SnapCategory
@@ -76,7 +76,7 @@ def test_the_shipped_file_covers_every_topic() -> None:
 
 def test_every_shipped_action_resolves() -> None:
     kinds = {
-        "complaint": {c.value for c in Category},
+        "complaint": {c.value for c in FILING_CATEGORIES},
         "snap": {c.value for c in SnapCategory},
         "nearest": {s.value for s in Service},
     }

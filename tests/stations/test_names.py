@@ -43,6 +43,10 @@ def named(name: str, i: int = 0) -> Station:
         ("zigon", "自贡"),
         ("吉林", "吉林"),  # a province that is also a city
         ("海南州", "海南州"),
+        # One character off several cities, but only one sounds the same (the input method).
+        ("广洲", "广州"),
+        ("西按", "西安"),
+        ("应潭", "鹰潭"),  # not 湘潭
     ],
 )
 def test_cities_forgive_one_character(typed: str, city: str) -> None:
@@ -54,10 +58,8 @@ def test_cities_forgive_one_character(typed: str, city: str) -> None:
     "typed",
     [
         "大家",  # 大同? 大连? 大庆? 大理? one character says nothing: no guess
-        "广洲",  # 广州, 广元 or 广安: also no guess
         "天气",  # 天津 or 天水
         "你好",
-        "西按",  # 西安 or 西宁
         "山东",  # a province, one character off 山南
         "山东省",
         "海南",  # the province, not Qinghai's 海南州

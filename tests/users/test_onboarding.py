@@ -141,8 +141,8 @@ async def test_cancel_leaves_flow_from_anywhere(app: App) -> None:
     sent = await app.text(DRIVER, "/cancel")
     assert texts(sent) == ["已取消，已返回菜单。"]
     assert app.reply_keyboard(DRIVER.id) == MENU_ZH
-    sent = await app.text(DRIVER, "乐山")  # no longer read as a city
-    assert "没看懂" in texts(sent)[0]
+    sent = await app.text(DRIVER, "乐山")  # no longer the profile's city: a place to look at
+    assert texts(sent)[0].startswith("📍 乐山附近的驿站")
     assert (await app.user_row(DRIVER.id)).city is None
     sent = await app.text(DRIVER, "/cancel")
     assert texts(sent)[0].startswith("当前没有需要取消的操作")

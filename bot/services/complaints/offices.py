@@ -12,7 +12,7 @@ from bot.db.users.models import Role
 from bot.db.users.repository import UserRepository
 from bot.services.complaints.chain import CaseError, CaseErrorCode
 from knowledge import DATA_DIR
-from knowledge.complaints.categories import Category
+from knowledge.complaints.categories import DEADLINES_LIKE, Category
 from knowledge.complaints.offices import Deadlines, Office, OfficeBook, Route
 
 ANY = "*"
@@ -59,6 +59,9 @@ async def load_book(session: AsyncSession) -> OfficeBook:
     deadlines = {row.category: Deadlines(row.accept, row.respond, row.resolve)
                  for row in await repo.deadlines()}  # fmt: skip
     default = deadlines.get(ANY, Deadlines(1, 2, 5))
+    for category, like in DEADLINES_LIKE.items():  # stored before the category existed
+        if category.value not in deadlines and like.value in deadlines:
+            deadlines[category.value] = deadlines[like.value]
     days = await repo.calendar_days()
     return OfficeBook(
         offices=offices,
