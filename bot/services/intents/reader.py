@@ -5,6 +5,7 @@ run `python -m bot faq import`). Telegram-free."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,10 +20,21 @@ from knowledge.stations.index import StationIndex
 log = logging.getLogger(__name__)
 
 
+@functools.lru_cache(maxsize=2)
+def _matcher_for(entries: tuple[Faq, ...]) -> Matcher:
+    """One matcher per FAQ content in a process (the intents file ships with the code):
+    several dispatchers in one process, as the tests make, build it once."""
+    return Matcher(_book(), entries)
+
+
+@functools.lru_cache(maxsize=1)
+def _book() -> Book:
+    return load_book()
+
+
 class IntentReader:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self.session_factory = session_factory
-        self._book: Book | None = None
         self._matcher: Matcher | None = None
         self._fingerprint: str | None = None
         self._lock = asyncio.Lock()
@@ -47,9 +59,7 @@ class IntentReader:
         return self._matcher
 
     async def _build(self, entries: list[Faq], fingerprint: str) -> None:
-        if self._book is None:
-            self._book = await asyncio.to_thread(load_book)
-        self._matcher = await asyncio.to_thread(Matcher, self._book, entries)
+        self._matcher = await asyncio.to_thread(_matcher_for, tuple(entries))
         self._fingerprint = fingerprint
         log.info("free-text matcher built: %d FAQ entries", len(entries))
 
