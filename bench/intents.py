@@ -39,7 +39,7 @@ from knowledge.cities import CITIES  # noqa: E402
 from knowledge.faq.files import parse_faq_yaml  # noqa: E402
 from knowledge.faq.model import Faq  # noqa: E402
 from knowledge.intents.book import load_book  # noqa: E402
-from knowledge.intents.labelled import Score, kind, load_items, score  # noqa: E402
+from knowledge.intents.labelled import Score, kind, load_part, score  # noqa: E402
 from knowledge.intents.matcher import Matcher  # noqa: E402
 from knowledge.intents.normalize import normalize  # noqa: E402
 from knowledge.intents.understand import understand  # noqa: E402
@@ -116,8 +116,7 @@ def main() -> int:
         parse_csv((DATA_DIR / "stations_sample.csv").read_text(encoding="utf-8"), True).stations
     )
     matcher, build_s, mem_mb = built(book, faqs)
-    tuning = load_items(SETS / "intents_tuning.yaml")
-    heldout = load_items(SETS / "intents_heldout.yaml")
+    tuning, heldout = load_part(SETS, "tuning"), load_part(SETS, "heldout")
     print(f"labelled set: {len(tuning)} tuning + {len(heldout)} held-out texts; "
           f"{len(faqs)} FAQ entries, {len(stations)} sample stations")  # fmt: skip
     results = {}

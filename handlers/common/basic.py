@@ -21,7 +21,12 @@ def help_text(user: UserProfile | None, features: Sequence[Feature]) -> str:
     """The menu and the commands, each as its feature describes it; admins see theirs too."""
     lines = [_("<b>WarmDrive</b> helps drivers on the road."), "", _("<b>Menu</b>")]
     lines += [_(button.help) for button in menu_buttons(features)]
-    lines += [_("💬 Or just type what you need: “where can I shower”, “complain about unpaid freight”, “work injury claim”.")]
+    lines += [
+        _(
+            "💬 Or just type what you need: “where can I shower”, “complain about unpaid "
+            "freight”, “work injury claim”."
+        )
+    ]
     lines += ["", _("<b>Commands</b>")]
     lines += [_(c.help) for c in commands(features, admin=False) if c.help]
     if user is not None and user.is_admin:

@@ -27,6 +27,12 @@ def load_items(path: Path) -> list[Item]:
             for r in rows]  # fmt: skip
 
 
+def load_part(folder: Path, part: str) -> list[Item]:
+    """A part of the set, from every file of it: intents_tuning.yaml, intents_tuning2.yaml..."""
+    return [item for path in sorted(folder.glob(f"intents_{part}*.yaml"))
+            for item in load_items(path)]  # fmt: skip
+
+
 def kind(label: str) -> str:
     """The intent part of a label: "nearest:shower@自贡" → "nearest", "faq:x" → "faq"."""
     return label.split("@")[0].split(":")[0]

@@ -11,7 +11,7 @@ from knowledge import DATA_DIR
 from knowledge.cities import cities_in, city_by_sound, match_city
 from knowledge.faq.files import parse_faq_yaml
 from knowledge.intents.book import BookError, Intent, load_book, parse_book
-from knowledge.intents.labelled import Item, kind, load_items, score
+from knowledge.intents.labelled import Item, kind, load_part, score
 from knowledge.intents.matcher import Matcher
 from knowledge.intents.normalize import Fillers, normalize, tokens
 from knowledge.intents.understand import understand
@@ -111,10 +111,7 @@ def test_the_labelled_set_is_whole_and_read_well_enough(
     matcher: Matcher, stations: StationIndex
 ) -> None:
     """A floor against regressions, well under what bench/intents.py reports."""
-    tuning, heldout = (
-        load_items(SETS / "intents_tuning.yaml"),
-        load_items(SETS / "intents_heldout.yaml"),
-    )
+    tuning, heldout = load_part(SETS, "tuning"), load_part(SETS, "heldout")
     assert len(tuning) + len(heldout) >= 300
     assert not {i.text for i in tuning} & {i.text for i in heldout}
     faq_keys = set(matcher.faqs)
