@@ -58,6 +58,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/snap_photos.py
 	$(BIN)/python bench/snap_nearby.py
 	$(BIN)/python bench/points_ledger.py
+	$(BIN)/python bench/shop_redeem.py
+	$(BIN)/python bench/intents.py
 
 # Re-extract msgids from the code and merge them into the catalogs (then translate).
 messages: $(DEV_STAMP)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,7 +33,10 @@ LEAD = 0.08  # the lead over the next different reading that makes it clear
 CHOICE = 0.36  # at or above: offered as a choice when nothing is sure
 WITHIN = 0.22  # choices offered are within this of the best
 MAX_CHOICES = 3
-QUESTION = 0.06  # what asking as a question adds to the FAQ's entries
+CITY_NEAREST = 0.12  # a city named beside words of the nearest list
+NUMBER = 0.25  # a hotline number typed: the entries about it
+ANSWER = 0.5  # an FAQ answer's own words count too, half as much as its questions do
+QUESTION = 0.1  # what asking as a question adds to the FAQ's entries
 TOP = 12  # readings ranked in full; a fuzzy score is kept for this many FAQ entries only
 PINYIN_HIT = 0.85  # a keyword heard, not written, explains a little less
 FAQ_TAG = 0.85  # an FAQ tag is weaker evidence than an intent's keyword
@@ -73,6 +76,7 @@ class Reading:
 
     guesses: tuple[Guess, ...] = ()
     sure: bool = False
+    rest: str = ""  # what no keyword explained: "铜心" of "铜心驿站在哪", for a station name
 
     @property
     def best(self) -> Guess | None:
@@ -143,15 +147,21 @@ class Matcher:
             (e.intent.value, list(e.examples)) for e in book.intents
         ]
         self.faqs: dict[str, Faq] = {}
+        self._about_number: dict[str, list[str]] = {}  # a hotline number → its entries
         for faq in faqs:
             self.faqs[faq.key] = faq
             texts = [tuple(tokens(q, book.fillers)) for q in (*faq.questions_zh,
                                                                *faq.questions_en)]  # fmt: skip
             groups.append(("faq:" + faq.key, [t for t in texts if t]))
+            for number in _numbers(faq):
+                self._about_number.setdefault(number, []).append(faq.key)
             for tag in (*faq.tags, *_numbers(faq)):
                 if (tagged := Phrase.of(tag, book.fillers)) is not None:
                     self._add(tagged, ("faq", faq.key), FAQ_TAG)
         self.index = TextIndex(groups)
+        self.answers = TextIndex([("faq:" + f.key, [tuple(tokens(f.answer_zh, book.fillers)),
+                                                     tuple(tokens(f.answer_en, book.fillers))])
+                                  for f in self.faqs.values()], by_row=True)  # fmt: skip
 
     def _add(self, phrase: Phrase, owner: _Owner, weight: float) -> None:
         if phrase.syllables:
@@ -180,6 +190,8 @@ class Matcher:
     def _asks(self, text: str) -> bool:
         """Whether the text is asked as a question (before fillers such as 吗 are gone)."""
         said = f" {simplify(text).replace('？', '?')} "
+        if _A_NOT_A.search(said) or _FINAL_PARTICLE.search(said):  # 收不收, 能补不, 行吗
+            return True
         return any(m in said if is_han(m[0]) or m == "?" else f" {m} " in said
                    for m in self.book.questions)  # fmt: skip
 
@@ -234,6 +246,12 @@ class Matcher:
             cos = float(similar[i])
             kw = scores.get(label, 0.0)
             scores[label] = max(kw, cos) + 0.1 * min(kw, cos)
+        if city is not None and "nearest" in scores:
+            scores["nearest"] += CITY_NEAREST  # "成都有驿站吗": a list there is wanted
+        said_numbers = set(re.findall(r"(?<!\d)\d{3,6}(?!\d)", " ".join(seen.words)))
+        for number in said_numbers:
+            for key in self._about_number.get(number, ()):
+                scores["faq:" + key] = scores.get("faq:" + key, 0.0) + NUMBER
         if city is not None and seen.size and len(city_span) * 2 >= seen.size:
             # Mostly a place name: the nearest list there, unless something else is sure.
             scores["nearest"] = max(scores.get("nearest", 0.0), 0.7 + 0.3 * len(city_span) /
@@ -241,10 +259,17 @@ class Matcher:
         if asks:
             scores = {k: v + QUESTION if k.startswith("faq:") else v for k, v in scores.items()}
         scores = dict(heapq.nlargest(TOP, scores.items(), key=lambda kv: kv[1]))
+        told = self.answers.some_scores(found, [k for k in scores if k.startswith("faq:")])
+        for label, cos in told.items():
+            scores[label] += ANSWER * cos
         self._prefer_requests(scores)
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
         guesses = [self._guess(label, score, slots, city) for label, score in ranked]
-        return _choose(guesses)
+        # What the intents' keywords leave: a name may hold topic, slot and tag words (驿站).
+        asked = {i for owner, covered in hits.items() if owner[0] == "intent"
+                 for i, w in covered.items() if w > TOPIC}  # fmt: skip
+        rest = "".join(ch for i, ch in enumerate(seen.han) if i not in asked)
+        return replace(_choose(guesses), rest=rest)
 
     def _prefer_requests(self, scores: dict[str, float]) -> None:
         """An FAQ entry that points to a flow (its action) yields to that flow when the text is
@@ -267,11 +292,12 @@ class Matcher:
             start, end, written = max(named, key=lambda n: n[1] - n[0])
             return written.zh, set(range(start, end))
         explained = {i for covered in hits.values() for i in covered}
-        rest = "".join(ch for i, ch in enumerate(seen.han) if i not in explained)
-        if 2 <= len(rest) <= 5 and not seen.words:
-            city = match_city(rest)
+        if not explained and not seen.words and 2 <= len(seen.han) <= 5:
+            # The whole text may be a misspelt city ("哈尔宾"); a part of a longer text only
+            # by its sound (below), since one character off a city is too easy to be.
+            city = match_city(seen.han)
             if city is not None:
-                return city.zh, {i for i in range(len(seen.han)) if i not in explained}
+                return city.zh, set(range(len(seen.han)))
         # A misspelt city in front of the request: "乐善有驿站没".
         lead = 0
         while lead < len(seen.han) and lead not in explained:
@@ -284,6 +310,10 @@ class Matcher:
             latin = match_city(" ".join(seen.words), min_score=90)
             if latin is not None:
                 return latin.zh, set(range(len(seen.words)))
+            for i, word in enumerate(seen.words):  # "Wenzhou driver home"
+                latin = match_city(word, min_score=100) if len(word) > 3 else None
+                if latin is not None:
+                    return latin.zh, {i}
         return None, set()
 
     def _guess(self, label: str, score: float, slots: dict[Intent, str], city: str | None
@@ -293,6 +323,12 @@ class Matcher:
         intent = Intent(label)
         return Guess(intent, score, slots.get(intent, ""),
                      city or "" if intent is Intent.NEAREST else "")  # fmt: skip
+
+
+# "收不收", "给不给", "有没有": the same character either side of 不 or 没.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+# A question particle at the end of a clause: "能补不", "要钱吗", "咋办呢".
+_FINAL_PARTICLE = re.compile(r"[\u4e00-\u9fff][吗么呢不没](?=[\s,.!?，。！？]|$)")
 
 
 def _numbers(faq: Faq) -> set[str]:

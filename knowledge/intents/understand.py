@@ -23,12 +23,16 @@ def understand(matcher: Matcher, text: str, stations: StationIndex | None = None
     best = reading.best
     if stations is None or len(text) > NAME_MAX:
         return reading
-    if reading.sure and best is not None:
-        place_wanted = best.intent is Intent.NEAREST and not best.city
-        if not place_wanted and (best.intent is not Intent.FAQ or best.score > NAME_OVER_FAQ):
-            return reading
+    settled = (
+        reading.sure and best is not None and not (best.intent is Intent.NEAREST and not best.city)
+    )
+    if settled and best is not None and best.intent is not Intent.FAQ:
+        return reading
     hits = stations.match_names(simplify(text))
-    if not hits:
+    if not hits and reading.rest and len(reading.rest) >= 3:  # "铜心驿站在哪" → "铜心驿站"
+        hits = stations.match_names(reading.rest)
+    if not hits or (settled and hits[0].grade is not NameGrade.EXACT and best is not None
+                    and best.score > NAME_OVER_FAQ):  # fmt: skip
         return reading
     top = [h for h in hits if h.grade.tier == hits[0].grade.tier]
     if len(top) != 1 and hits[0].grade is not NameGrade.EXACT:

@@ -171,6 +171,11 @@ async def polling(dp: Dispatcher, bot: Bot, server: BotApiServer) -> AsyncIterat
         await server.wait_polling(TOKEN, timeout=10)
         yield
     finally:
+        # Updates are handled as tasks: one still sending after the conversation's last
+        # awaited reply would open a new HTTP session once polling closed the bot's.
+        in_flight = list(dp._handle_update_tasks)
+        if in_flight:
+            await asyncio.wait(in_flight, timeout=10)
         await dp.stop_polling()
         await asyncio.wait_for(task, 10)
 
