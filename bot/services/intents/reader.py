@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -60,6 +61,9 @@ class IntentReader:
 
     async def _build(self, entries: list[Faq], fingerprint: str) -> None:
         self._matcher = await asyncio.to_thread(_matcher_for, tuple(entries))
+        # The matcher's hundreds of thousands of small objects never form cycles: out of the
+        # collector's sight, a collection no longer pauses a reply (bench/intents.py).
+        gc.freeze()
         self._fingerprint = fingerprint
         log.info("free-text matcher built: %d FAQ entries", len(entries))
 
