@@ -25,7 +25,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.db.complaints.statuses import Deadline, EvidenceKind
 from bot.db.types import Clock
 from bot.services.complaints.cases import MAX_TEXT, Draft
-from bot.services.complaints.chain import CaseError, CaseErrorCode
+from bot.services.complaints.chain import CaseErrorCode
 from bot.services.complaints.views import Evidence
 from bot.services.users.profiles import UserProfile
 from handlers.common.editing import edit_in_place
@@ -33,6 +33,7 @@ from handlers.common.filters import N_, ContentIs, IsCommand
 from handlers.common.forms import FormIsOpen, KeyedForm, OpenForm, form_closed
 from handlers.common.texts import q
 from handlers.complaints.callbacks import ConsultCb
+from handlers.complaints.filing import file_case
 from handlers.complaints.kit import ComplaintServices
 from handlers.complaints.texts import deadline_line
 from knowledge.complaints.categories import Category
@@ -137,19 +138,14 @@ async def send(query: CallbackQuery, state: FSMContext, form: ConsultForm, user:
                complaints: ComplaintServices, clock: Clock, bot: Bot) -> None:  # fmt: skip
     assert isinstance(query.message, Message)
     now = clock()
-    try:
-        filed = await complaints.cases.file(user.id, form.draft(), form.key, now)
-    except CaseError as exc:
-        texts = {
-            CaseErrorCode.TEXT_EMPTY: _("Please type your question, or send a voice note."),
-            CaseErrorCode.NO_OFFICES: _("Questions cannot be taken yet: no office is set up. "
-                                        "Please call 12328 meanwhile."),
-        }  # fmt: skip
-        await query.answer(texts.get(exc.code, _("That did not work. Please try again.")),
-                           show_alert=True)  # fmt: skip
+    refusals = {
+        CaseErrorCode.TEXT_EMPTY: _("Please type your question, or send a voice note."),
+        CaseErrorCode.NO_OFFICES: _("Questions cannot be taken yet: no office is set up. "
+                                    "Please call 12328 meanwhile."),
+    }  # fmt: skip
+    filed = await file_case(query, complaints, user, form.draft(), form.key, now, bot, refusals)
+    if filed is None:
         return
-    if filed.change is not None:
-        await complaints.notices.after(filed.change, now, bot)
     await state.clear()
     case = filed.case
     text = "\n".join([

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -30,7 +31,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.complaints.statuses import Deadline, EvidenceKind
 from bot.db.types import Clock
-from bot.services.complaints.cases import MAX_FILES, Draft
+from bot.services.complaints.cases import MAX_FILES, Draft, Filed
 from bot.services.complaints.chain import CaseError, CaseErrorCode
 from bot.services.complaints.views import Evidence
 from bot.services.users.profiles import UserProfile
@@ -238,24 +239,35 @@ async def ask_field(query: CallbackQuery, callback_data: FileCb, state: FSMConte
         await query.message.answer(_("Tap the button below, or type the number."), reply_markup=kb)
 
 
+async def file_case(query: CallbackQuery, complaints: ComplaintServices, user: UserProfile,
+                    draft: Draft, key: str, now: datetime, bot: Bot,
+                    refusals: dict[CaseErrorCode, str]) -> Filed | None:  # fmt: skip
+    """File the case and send what its filing owes the group; a refusal is the alert of
+    `refusals` for its code (None returned, nothing changed)."""
+    try:
+        filed = await complaints.cases.file(user.id, draft, key, now)
+    except CaseError as exc:
+        await query.answer(refusals.get(exc.code, _("That did not work. Please try again.")),
+                           show_alert=True)  # fmt: skip
+        return None
+    if filed.change is not None:
+        await complaints.notices.after(filed.change, now, bot)
+    return filed
+
+
 async def submit(query: CallbackQuery, state: FSMContext, form: FileForm, user: UserProfile,
                  complaints: ComplaintServices, clock: Clock, bot: Bot) -> None:  # fmt: skip
     assert isinstance(query.message, Message)
     now = clock()
-    try:
-        filed = await complaints.cases.file(user.id, form.draft(), form.key, now)
-    except CaseError as exc:
-        texts = {
-            CaseErrorCode.TEXT_EMPTY: _("Tell us what happened first: type it or send a "
-                                        "voice note."),
-            CaseErrorCode.NO_OFFICES: _("Complaints cannot be taken yet: no handling office is "
-                                        "set up. Please call 12328 meanwhile."),
-        }  # fmt: skip
-        await query.answer(texts.get(exc.code, _("That did not work. Please try again.")),
-                           show_alert=True)  # fmt: skip
+    refusals = {
+        CaseErrorCode.TEXT_EMPTY: _("Tell us what happened first: type it or send a "
+                                    "voice note."),
+        CaseErrorCode.NO_OFFICES: _("Complaints cannot be taken yet: no handling office is "
+                                    "set up. Please call 12328 meanwhile."),
+    }  # fmt: skip
+    filed = await file_case(query, complaints, user, form.draft(), form.key, now, bot, refusals)
+    if filed is None:
         return
-    if filed.change is not None:
-        await complaints.notices.after(filed.change, now, bot)
     await state.clear()
     case, tz = filed.case, complaints.tz
     text = "\n".join([
