@@ -82,8 +82,9 @@ def parse_action(text: str) -> Action | None:
     if kind not in {i.value for i in FLOWS}:
         return None
     intent = Intent(kind)
-    if intent is Intent.NEAREST:
-        return Action(intent, _filter_of(slot), city) if not slot or _filter_of(slot) else None
+    if intent is Intent.NEAREST:  # a service no filter covers (Wi-Fi) lists every station
+        known = not slot or slot in SERVICE_FILTERS or slot in Service.__members__.values()
+        return Action(intent, _filter_of(slot), city) if known else None
     if city:
         return None
     if intent is Intent.COMPLAINT and slot and slot not in _COMPLAINTS:

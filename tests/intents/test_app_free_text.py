@@ -216,3 +216,15 @@ async def test_a_forged_go_button_starts_nothing(app: App) -> None:
         assert len(answers(got)) == 1, forged
         assert (await fsm(app, DRIVER))[0] is None
     assert Intent.NONE.value == "none"
+
+
+def test_actions_are_checked_and_services_map_to_filters() -> None:
+    from handlers.intents.launch import Action, parse_action
+
+    assert parse_action("nearest:meals") == Action(Intent.NEAREST, "meal")  # a service code
+    assert parse_action("nearest:wifi") == Action(Intent.NEAREST, "")  # no filter: all
+    assert parse_action("nearest:shower@自贡") == Action(Intent.NEAREST, "shower", "自贡")
+    assert parse_action("complaint:freight") == Action(Intent.COMPLAINT, "freight")
+    assert parse_action("faq:call-12348") == Action(Intent.FAQ, faq="call-12348")
+    for forged in ("nearest:spa", "complaint:consult", "points:x", "faq:", "greeting", "x"):
+        assert parse_action(forged) is None, forged
