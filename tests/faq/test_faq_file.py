@@ -162,7 +162,7 @@ def test_the_round_trip_keeps_optional_fields_out() -> None:
         ("    questions_en:\n      - What is 12348?", "    questions_en: What is 12348?",
          "line 22: questions_en must be a list, got 'What is 12348?'"),
         ("      - 想免费问律师打什么电话\n", "",
-         "line 19: questions_zh must hold 2 to 12 items, got 1"),
+         "line 19: questions_zh must hold 2 to 20 items, got 1"),
         ("      - What is 12348?", "      - [a, b]",
          "line 23: each of questions_en must be a single value, got a list"),
         ("answer_en: The free legal advice line.", "answer_en: [free, advice]",
