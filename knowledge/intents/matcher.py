@@ -364,8 +364,9 @@ def _without_greeting(said: str, greetings: frozenset[str]) -> str:
 
 
 def _choose(guesses: list[Guess]) -> Reading:
-    if not guesses or guesses[0].score < CHOICE:
+    if not guesses or guesses[0].score < CHOICE or guesses[0].intent is Intent.NONE:
         return NOTHING
+    guesses = [g for g in guesses if g.intent is not Intent.NONE]
     best = guesses[0]
     rival = next((g for g in guesses[1:] if g.intent is not best.intent or g.faq != best.faq),
                  None)  # fmt: skip
