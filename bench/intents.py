@@ -14,7 +14,7 @@ many distinct texts), one query at a time. The baseline is what the issue measur
 same queries. Memory: tracemalloc's peak while the matcher is built, for the shipped FAQ and
 for --faq entries.
 
-    python bench/intents.py [--faq 5000] [--rounds 3]
+    python bench/intents.py [--faq 5000] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def report(name: str, result: Score) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--faq", type=int, default=5000, help="FAQ entries for the latency")
-    parser.add_argument("--rounds", type=int, default=3, help="passes over the texts")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the texts")
     args = parser.parse_args()
 
     book = load_book()
