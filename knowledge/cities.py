@@ -117,8 +117,7 @@ def _misspelt_city(key: str) -> City | None:
         return cities.pop()
     # The input method's homophone: 乐善 sounds as 乐山, 应潭 as 鹰潭 (which one character
     # alone could not tell from 湘潭).
-    by_sound = _BY_SOUND.get(pinyin(key), ())
-    return by_sound[0] if len(by_sound) == 1 else None
+    return city_by_sound(key)
 
 
 def city_by_sound(text: str) -> City | None:

@@ -8,8 +8,8 @@ from aiogram import Router
 
 from bot.cli.intents import INTENTS_CLI
 from bot.feature import Feature, Job, Stage
+from bot.services.intents.kit import IntentsKit
 from handlers.intents import router
-from handlers.intents.kit import IntentsKit
 from scheduler.jobs import intents as jobs
 
 

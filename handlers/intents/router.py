@@ -19,6 +19,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.db.types import Clock
+from bot.services.intents.kit import IntentServices
 from bot.services.stations.kit import StationServices
 from handlers.common.editing import edit_in_place
 from handlers.common.filters import Consented, ContentIs, IsCommand, IsPrivate
@@ -26,7 +27,6 @@ from handlers.common.menu import main_menu_kb
 from handlers.common.texts import q
 from handlers.intents import texts
 from handlers.intents.callbacks import GoCb
-from handlers.intents.kit import IntentServices
 from handlers.intents.launch import Action, launch, parse_action
 from knowledge.faq.model import Faq
 from knowledge.intents.book import Intent
@@ -70,9 +70,9 @@ async def free_text(message: Message, state: FSMContext, intents: IntentServices
     await intents.misses.note(text, reading, clock())
     await state.update_data({ASKED: text})
     if reading.guesses:
-        faqs = (await intents.reader.matcher(intents.session)).faqs
+        # The entries of the matcher that just read the text: no second look at the FAQ.
         await message.answer(texts.choices_head(),
-                             reply_markup=choices_kb(reading, faqs))  # fmt: skip
+                             reply_markup=choices_kb(reading, intents.reader.faqs))  # fmt: skip
         return
     kb = InlineKeyboardBuilder()
     kb.button(text=_(texts.ASK_A_PERSON), callback_data=GoCb(a="human", c=True))

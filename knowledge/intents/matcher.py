@@ -248,7 +248,7 @@ class Matcher:
             scores[label] = max(kw, cos) + 0.1 * min(kw, cos)
         if city is not None and "nearest" in scores:
             scores["nearest"] += CITY_NEAREST  # "成都有驿站吗": a list there is wanted
-        said_numbers = set(re.findall(r"(?<!\d)\d{3,6}(?!\d)", " ".join(seen.words)))
+        said_numbers = set(_NUMBER.findall(" ".join(seen.words)))
         for number in said_numbers:
             for key in self._about_number.get(number, ()):
                 scores["faq:" + key] = scores.get("faq:" + key, 0.0) + NUMBER
@@ -331,11 +331,14 @@ _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 _FINAL_PARTICLE = re.compile(r"[\u4e00-\u9fff][吗么呢不没](?=[\s,.!?，。！？]|$)")
 
 
+_NUMBER = re.compile(r"(?<!\d)\d{3,6}(?!\d)")  # a hotline number: 110, 12328, 95512
+
+
 def _numbers(faq: Faq) -> set[str]:
     """Hotline numbers an entry is about (in its key or its questions): a driver who types
     12328 asks about that one."""
     said = " ".join((faq.key, *faq.questions_zh, *faq.questions_en))
-    return set(re.findall(r"(?<!\d)\d{3,6}(?!\d)", said))
+    return set(_NUMBER.findall(said))
 
 
 def _kind_of(intent: Intent) -> SlotKind:

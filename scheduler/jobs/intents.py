@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import cast
 
 from bot.feature import JobContext
+from bot.services.intents.kit import IntentsKit
 from bot.services.intents.misses import Misses
-from handlers.intents.kit import IntentsKit
 
 
 async def refresh_matcher(ctx: JobContext) -> None:

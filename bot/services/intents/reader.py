@@ -8,6 +8,7 @@ import asyncio
 import functools
 import gc
 import logging
+from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -71,6 +72,11 @@ class IntentReader:
         """Wait for a rebuild under way (tests, and the job that follows imports)."""
         if self._building is not None:
             await self._building
+
+    @property
+    def faqs(self) -> Mapping[str, Faq]:
+        """The FAQ entries of the matcher in use (none before the first build)."""
+        return self._matcher.faqs if self._matcher is not None else {}
 
     async def entry(self, session: AsyncSession, key: str) -> Faq | None:
         return (await self.matcher(session)).faqs.get(key)
